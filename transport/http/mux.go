@@ -1,0 +1,95 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+// Mux is a router over net/http.ServeMux (Go 1.22 patterns such as
+// "GET /v1/orders/{id}") that answers unknown routes with a 404 and known
+// paths with the wrong method with a 405, both as problem+json. It records
+// the routes it is given so that an OpenAPI document can be built from them.
+//
+// Register routes before serving; Handle is safe for concurrent use, as is
+// ServeHTTP.
+type Mux struct {
+	mux   *http.ServeMux
+	paths *http.ServeMux // every registered path without its method, to tell 405 from 404
+
+	mu     sync.Mutex
+	routes []Route
+	seen   map[string]bool
+}
+
+// Route is one registered pattern and its handler.
+type Route struct {
+	Method  string // "" when the pattern matches every method
+	Path    string // the pattern without its method, e.g. "/v1/orders/{id}"
+	Pattern string // the pattern as given to Handle
+	Handler http.Handler
+}
+
+// NewMux returns an empty Mux.
+func NewMux() *Mux {
+	m := &Mux{mux: http.NewServeMux(), paths: http.NewServeMux(), seen: map[string]bool{}}
+	m.mux.Handle("/", http.HandlerFunc(m.miss))
+	return m
+}
+
+// Handle registers h for pattern, a net/http.ServeMux pattern. It panics,
+// as ServeMux does, if the pattern is invalid or conflicts with another.
+func (m *Mux) Handle(pattern string, h http.Handler) {
+	m.mux.Handle(pattern, h)
+	method, path := splitPattern(pattern)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.routes = append(m.routes, Route{Method: method, Path: path, Pattern: pattern, Handler: h})
+	if !m.seen[path] {
+		m.seen[path] = true
+		m.paths.Handle(path, http.NotFoundHandler())
+	}
+}
+
+// HandleFunc registers f for pattern.
+func (m *Mux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(f))
+}
+
+// Routes returns a copy of the registered routes, in registration order.
+func (m *Mux) Routes() []Route {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Route(nil), m.routes...)
+}
+
+// ServeHTTP dispatches r to the handler whose pattern matches best.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
+
+// miss answers a request no pattern matched: 405 with an Allow header when
+// the path is known under other methods, else 404.
+func (m *Mux) miss(w http.ResponseWriter, r *http.Request) {
+	if _, p := m.paths.Handler(r); p != "" {
+		var allow []string
+		m.mu.Lock()
+		for _, rt := range m.routes {
+			if rt.Path == p && rt.Method != "" {
+				allow = append(allow, rt.Method)
+			}
+		}
+		m.mu.Unlock()
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		WriteProblem(w, r, &errs.Error{Kind: errs.KindInvalidArgument, Message: "method " + r.Method + " not allowed"}, http.StatusMethodNotAllowed)
+		return
+	}
+	WriteProblem(w, r, errs.NotFound("no route for %s %s", r.Method, r.URL.Path), 0)
+}
+
+func splitPattern(p string) (method, path string) {
+	if i := strings.IndexAny(p, " \t"); i >= 0 {
+		return p[:i], strings.TrimLeft(p[i:], " \t")
+	}
+	return "", p
+}
