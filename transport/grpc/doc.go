@@ -1,0 +1,33 @@
+// Package grpc is Gantry's gRPC transport, over go-kit's transport/grpc and
+// grpc-go.
+//
+// Import it under a short name, since it shares its name with grpc-go:
+//
+//	import grpct "github.com/gantrykit/gantry/transport/grpc"
+//
+// Server side: build a [Handler] per RPC from a typed endpoint and two codec
+// funcs (protobuf message ↔ domain type), implement the generated server
+// interface with one-line methods that call Handler.Serve, and register it
+// on a [Server]. The Server adds grpc.health.v1, server reflection, OTel
+// tracing (otelgrpc, with the TracerProvider and propagator you pass, never
+// the globals) and Prometheus RPC metrics, and shuts down in order:
+// NOT_SERVING first ([Server.Drain]), then GracefulStop, then a hard Stop
+// if the shutdown context ends.
+//
+// Client side: [NewClient] turns a connection and a method name into a
+// typed endpoint.Func that middleware (breaker, retry, timeout) wraps like
+// any other; [Factory] does the same per discovered instance for go-kit's
+// sd and lb packages. [DialOptions] traces and measures the connection.
+//
+// What the caller sees: errors cross the wire through the one error table
+// (package errs). A handler's errs.NotFound("order 7") reaches the client as
+// codes.NotFound with the message "order 7" and comes back out of the typed
+// client as an *errs.Error of KindNotFound with the same message; field
+// violations and retry hints travel as google.rpc error details. A plain
+// error is codes.Internal with the generic message "Internal error": its
+// text stays on the server. The client's deadline travels with the call,
+// and the server's context carries it.
+//
+// The example service in internal/greetpb is generated from a .proto kept
+// beside it; run go generate there to regenerate (needs protoc).
+package grpc

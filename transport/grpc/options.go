@@ -1,0 +1,88 @@
+package grpc
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/stats"
+)
+
+// Option configures a Server or the dial options of a client connection.
+// The zero configuration has no tracing and no metrics: nothing is taken
+// from globals.
+type Option func(*options)
+
+type options struct {
+	tp         trace.TracerProvider
+	prop       propagation.TextMapPropagator
+	reg        prometheus.Registerer
+	serverOpts []grpc.ServerOption
+}
+
+// WithTracerProvider traces every RPC with spans from tp (through otelgrpc)
+// and carries the trace context in the request metadata.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tp = tp }
+}
+
+// WithPropagator sets how the trace context travels in metadata; the
+// default, when a TracerProvider is set, is W3C trace context.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) { o.prop = p }
+}
+
+// WithRegisterer records RPC durations (rpc_server_call_duration_seconds or
+// rpc_client_call_duration_seconds, labelled service, method, code) in reg.
+// Several servers or connections may share one registry.
+func WithRegisterer(reg prometheus.Registerer) Option {
+	return func(o *options) { o.reg = reg }
+}
+
+// WithServerOptions passes options to the underlying grpc.Server (limits,
+// credentials, keepalive...). It has no effect on clients.
+func WithServerOptions(opts ...grpc.ServerOption) Option {
+	return func(o *options) { o.serverOpts = append(o.serverOpts, opts...) }
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.tp != nil && o.prop == nil {
+		o.prop = propagation.TraceContext{}
+	}
+	return o
+}
+
+func otelgrpcServer(o *options) stats.Handler {
+	return otelgrpc.NewServerHandler(o.otel()...)
+}
+
+func (o *options) otel() []otelgrpc.Option {
+	return []otelgrpc.Option{
+		otelgrpc.WithTracerProvider(o.tp),
+		otelgrpc.WithPropagators(o.prop),
+		otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()),
+	}
+}
+
+// DialOptions returns the grpc.DialOptions that trace and measure a client
+// connection as configured by opts; append them to your own:
+//
+//	cc, err := grpc.NewClient(target, append(grpct.DialOptions(opts...), creds)...)
+func DialOptions(opts ...Option) []grpc.DialOption {
+	o := newOptions(opts)
+	var out []grpc.DialOption
+	if o.tp != nil {
+		out = append(out, grpc.WithStatsHandler(otelgrpc.NewClientHandler(o.otel()...)))
+	}
+	if o.reg != nil {
+		m := newRPCMetrics(o.reg, "client")
+		out = append(out, grpc.WithChainUnaryInterceptor(m.unaryClient))
+	}
+	return out
+}
