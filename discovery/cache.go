@@ -1,0 +1,115 @@
+package discovery
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-kit/kit/sd"
+)
+
+// Instancer is a go-kit sd.Instancer that also reports the full Instance
+// records behind the addresses it publishes, for balancers and filters that
+// look at Zone, Version or Metadata. Every backend in Gantry returns one.
+type Instancer interface {
+	sd.Instancer
+	// Instances returns the current set sorted by ID. The caller owns the
+	// slice but must not modify the maps inside its elements.
+	Instances() []Instance
+}
+
+// Cache holds the current instances of one service and fans changes out to
+// go-kit subscribers. Backends embed it: they call Update with each full set
+// and Fail when they lose the registry. It is safe for concurrent use.
+//
+// Like go-kit's own cache, Register sends the current state on the channel
+// before it returns and Update sends to every subscriber while holding a
+// lock, so subscribers must keep reading their channel until they
+// Deregister (sd.NewEndpointer does).
+type Cache struct {
+	mu    sync.Mutex
+	insts []Instance
+	state sd.Event
+	subs  map[chan<- sd.Event]struct{}
+}
+
+// NewCache returns an empty Cache. Its first state is an empty set with no
+// error.
+func NewCache() *Cache {
+	return &Cache{subs: map[chan<- sd.Event]struct{}{}, state: sd.Event{Instances: []string{}}}
+}
+
+// Update replaces the set with insts and notifies subscribers if the
+// published addresses changed or an error was pending. Update copies insts.
+func (c *Cache) Update(insts []Instance) {
+	sorted := slices.Clone(insts)
+	slices.SortFunc(sorted, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
+	addrs := make([]string, 0, len(sorted))
+	for _, in := range sorted {
+		addrs = append(addrs, in.Address)
+	}
+	slices.Sort(addrs)
+	addrs = slices.Compact(addrs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.insts = sorted
+	if c.state.Err == nil && slices.Equal(c.state.Instances, addrs) {
+		return
+	}
+	c.state = sd.Event{Instances: addrs}
+	c.broadcast()
+}
+
+// Fail tells subscribers that the registry is unreachable. The last known
+// instances stay available from Instances (fail static); go-kit's Endpointer
+// keeps its endpoints too unless built with sd.InvalidateOnError. The next
+// Update clears the error.
+func (c *Cache) Fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state.Err != nil && c.state.Err.Error() == err.Error() {
+		return
+	}
+	c.state = sd.Event{Err: err}
+	c.broadcast()
+}
+
+func (c *Cache) broadcast() {
+	for ch := range c.subs {
+		ch <- copyEvent(c.state)
+	}
+}
+
+// Instances implements Instancer.
+func (c *Cache) Instances() []Instance {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.insts)
+}
+
+// Register implements sd.Instancer: it sends the current state on ch, then
+// every change until Deregister.
+func (c *Cache) Register(ch chan<- sd.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.subs[ch] = struct{}{}
+	ch <- copyEvent(c.state)
+}
+
+// Deregister implements sd.Instancer.
+func (c *Cache) Deregister(ch chan<- sd.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.subs, ch)
+}
+
+// Stop implements sd.Instancer. A Cache owns no goroutine, so Stop does
+// nothing; backends that embed a Cache override it.
+func (c *Cache) Stop() {}
+
+func copyEvent(e sd.Event) sd.Event {
+	if e.Instances != nil {
+		e.Instances = slices.Clone(e.Instances)
+	}
+	return e
+}
