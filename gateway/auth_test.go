@@ -1,0 +1,118 @@
+package gateway_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/gantrykit/gantry/gateway"
+)
+
+const authYAML = `
+services: {b: {urls: ["URL"]}}
+auth: {alg: HS256, secret_env: JWT_SECRET, issuer: test, claims_secret_env: CLAIMS_SECRET}
+routes:
+  - name: read
+    prefix: /read
+    service: b
+    auth: {mode: jwt, scopes: [orders:read]}
+  - name: open
+    prefix: /open
+    service: b
+`
+
+func TestAuth(t *testing.T) {
+	b := newBackend(t, "b")
+	_, gw := start(t, replace(authYAML, "URL", b.URL))
+	good := token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:read orders:write"})
+	noneTok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "eve", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()})
+	none, err := noneTok.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "eve", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte("wrong"))
+	tests := []struct {
+		name   string
+		path   string
+		authz  string
+		status int
+	}{
+		{"valid", "/read/1", "Bearer " + good, 200},
+		{"missing", "/read/1", "", 401},
+		{"not bearer", "/read/1", "Basic abc", 401},
+		{"expired", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(-time.Hour).Unix()}), 401},
+		{"bad signature", "/read/1", "Bearer " + otherKey, 401},
+		{"alg none", "/read/1", "Bearer " + none, 401},
+		{"wrong issuer", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "other", "scope": "orders:read"}), 401},
+		{"missing scope", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:write"}), 403},
+		{"open route", "/open/1", "", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hdr := map[string]string{}
+			if tt.authz != "" {
+				hdr["Authorization"] = tt.authz
+			}
+			res, _, raw := do(t, "GET", gw.URL+tt.path, hdr, "")
+			if res.StatusCode != tt.status {
+				t.Fatalf("status = %d, want %d: %s", res.StatusCode, tt.status, raw)
+			}
+			if tt.status == 401 && !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("WWW-Authenticate = %q, want Bearer challenge", res.Header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+
+	// The upstream gets the verified claims, signed, and never a client copy.
+	_, e, _ := do(t, "GET", gw.URL+"/read/1", map[string]string{"Authorization": "Bearer " + good, "X-Gantry-Claims": "forged"}, "")
+	claims, err := gateway.VerifyClaims(e.Header.Get(gateway.ClaimsHeader), []byte("claims-secret"))
+	if err != nil {
+		t.Fatalf("VerifyClaims(%q): %v", e.Header.Get(gateway.ClaimsHeader), err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(claims, &m); err != nil || m["sub"] != "ann" {
+		t.Errorf("forwarded claims = %s, want sub ann", claims)
+	}
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"root"}`)) + ".AAAA"
+	if _, err := gateway.VerifyClaims(forged, []byte("claims-secret")); err == nil {
+		t.Error("VerifyClaims accepted a forged header")
+	}
+	_, e, _ = do(t, "GET", gw.URL+"/open/1", map[string]string{"X-Gantry-Claims": "forged"}, "")
+	if got := e.Header.Get(gateway.ClaimsHeader); got != "" {
+		t.Errorf("open route forwarded client claims %q, want none", got)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	b := newBackend(t, "b")
+	_, gw := start(t, replace(`
+services: {b: {urls: ["URL"]}}
+auth: {secret_env: JWT_SECRET}
+routes:
+  - {name: ip, prefix: /ip, service: b, rate_limit: {rps: 0.5, burst: 2}}
+  - {name: sub, prefix: /sub, service: b, auth: {mode: jwt}, rate_limit: {rps: 0.5, burst: 1, key: subject}}
+`, "URL", b.URL))
+	for i, want := range []int{200, 200, 429} {
+		res, _, raw := do(t, "GET", gw.URL+"/ip", nil, "")
+		if res.StatusCode != want {
+			t.Fatalf("request %d: status = %d, want %d: %s", i, res.StatusCode, want, raw)
+		}
+		if want == 429 && res.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}
+	ann := map[string]string{"Authorization": "Bearer " + token(t, jwt.MapClaims{"sub": "ann"})}
+	bob := map[string]string{"Authorization": "Bearer " + token(t, jwt.MapClaims{"sub": "bob"})}
+	for i, c := range []struct {
+		hdr  map[string]string
+		want int
+	}{{ann, 200}, {ann, 429}, {bob, 200}} {
+		if res, _, raw := do(t, "GET", gw.URL+"/sub", c.hdr, ""); res.StatusCode != c.want {
+			t.Fatalf("subject request %d: status = %d, want %d: %s", i, res.StatusCode, c.want, raw)
+		}
+	}
+}

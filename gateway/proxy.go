@@ -1,0 +1,184 @@
+package gateway
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// bufferPool hands ReverseProxy 32 KiB copy buffers from a sync.Pool, so a
+// proxied body does not allocate one per request.
+type bufferPool struct{ p sync.Pool }
+
+func newBufferPool() *bufferPool {
+	return &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+}
+
+func (bp *bufferPool) Get() []byte { return *(bp.p.Get().(*[]byte)) }
+func (bp *bufferPool) Put(b []byte) {
+	if cap(b) >= 32<<10 {
+		b = b[:32<<10]
+		bp.p.Put(&b)
+	}
+}
+
+// newTransport is the upstream transport: large keep-alive pools (the
+// default of 2 idle connections per host is what makes a stock
+// ReverseProxy churn connections under load), no transparent compression,
+// and cleartext HTTP/2 when h2c is set.
+func newTransport(h2c bool) *http.Transport {
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	t := &http.Transport{
+		Proxy:                 nil, // never via the environment's proxy
+		DialContext:           d.DialContext,
+		MaxIdleConns:          0, // no global cap
+		MaxIdleConnsPerHost:   1024,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+		ForceAttemptHTTP2:     true,
+		WriteBufferSize:       16 << 10,
+		ReadBufferSize:        16 << 10,
+	}
+	if h2c {
+		var p http.Protocols
+		p.SetUnencryptedHTTP2(true)
+		t.Protocols = &p
+	}
+	return t
+}
+
+// attempt is the state of one request through the gateway, shared by the
+// retry loop and the ReverseProxy hooks through the request context.
+type attempt struct {
+	rt       *route
+	matched  string
+	reqID    string
+	claims   string // forwarded claims header value, "" for none
+	inst     *instance
+	start    time.Time // of the current upstream attempt
+	canRetry bool      // a 5xx may be turned into a retry
+	span     trace.Span
+
+	err      error // set by the error hook; nil after a proxied response
+	status   int   // upstream status, when a response came back
+	retryErr bool  // err came from a retryable 5xx answer
+	timedOut atomic.Bool
+	timer    *time.Timer
+	inbound  context.Context // the client's request context
+	attempts int
+	wrote    int // status of an answer the gateway wrote itself
+}
+
+type attemptKey struct{}
+
+func attemptFrom(ctx context.Context) *attempt {
+	a, _ := ctx.Value(attemptKey{}).(*attempt)
+	return a
+}
+
+// errRetryableStatus marks an upstream 502/503/504 that the loop retries.
+type errRetryableStatus struct{ code int }
+
+func (e errRetryableStatus) Error() string { return "upstream answered " + http.StatusText(e.code) }
+
+func (g *Gateway) newProxy(t http.RoundTripper) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		Transport:      t,
+		FlushInterval:  -1, // SSE and other streams flush at once
+		BufferPool:     g.buffers,
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.proxyError,
+		ErrorLog:       g.errLog,
+	}
+}
+
+// rewrite builds the outbound request. ReverseProxy has already removed
+// hop-by-hop headers and any client-sent X-Forwarded-* from pr.Out.
+func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
+	a := attemptFrom(pr.Out.Context())
+	out := pr.Out
+	if a.rt.strip || a.rt.rewrite != "" {
+		out.URL.Path = a.rt.upstreamPath(out.URL.Path, a.matched)
+		if raw := pr.In.URL.RawPath; raw != "" && strings.HasPrefix(raw, a.matched) {
+			out.URL.RawPath = a.rt.upstreamPath(raw, a.matched)
+		} else {
+			out.URL.RawPath = ""
+		}
+	}
+	pr.SetURL(a.inst.url)
+	pr.SetXForwarded()
+	h := out.Header
+	h.Set("Forwarded", forwarded(pr.In))
+	h["X-Request-Id"] = []string{a.reqID}
+	if a.claims != "" {
+		h[claimsHeader] = []string{a.claims}
+	}
+	if a.span != nil {
+		propagation.TraceContext{}.Inject(trace.ContextWithSpan(out.Context(), a.span), propagation.HeaderCarrier(h))
+	}
+}
+
+// forwarded is the RFC 7239 Forwarded value for r. The gateway is the edge:
+// it replaces, never extends, what the client sent.
+func forwarded(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	var b strings.Builder
+	b.Grow(len(ip) + len(r.Host) + 32)
+	b.WriteString(`for="`)
+	if strings.IndexByte(ip, ':') >= 0 {
+		b.WriteString("[" + ip + "]")
+	} else {
+		b.WriteString(ip)
+	}
+	b.WriteString(`";host="`)
+	b.WriteString(strings.ReplaceAll(r.Host, `"`, ""))
+	b.WriteString(`";proto=`)
+	b.WriteString(proto)
+	return b.String()
+}
+
+// modifyResponse records the upstream's answer and, while retries remain,
+// turns a 502/503/504 into an error so the loop tries another instance.
+func (g *Gateway) modifyResponse(res *http.Response) error {
+	a := attemptFrom(res.Request.Context())
+	a.status = res.StatusCode
+	a.inst.observe(time.Since(a.start), time.Now())
+	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		// A stream lives past the route timeout, which bounds its start.
+		if a.timer != nil {
+			a.timer.Stop()
+		}
+	}
+	switch res.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if a.canRetry {
+			a.retryErr = true
+			return errRetryableStatus{res.StatusCode}
+		}
+	}
+	return nil
+}
+
+// proxyError is called by ReverseProxy before anything was written to the
+// client; the retry loop decides what to answer.
+func (g *Gateway) proxyError(_ http.ResponseWriter, r *http.Request, err error) {
+	attemptFrom(r.Context()).err = err
+}

@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"context"
+	"encoding/hex"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/kit/errs"
+	httpt "github.com/gantrykit/gantry/transport/http"
+)
+
+// ServeHTTP routes r. Whatever the route, a client-sent ClaimsHeader is
+// deleted first. Answers the gateway makes itself are problem+json: 404 (no
+// route), 401/403 (auth), 413 (body too large), 429 (rate limit, with
+// Retry-After), 502 (upstream unreachable), 503 (no healthy instance, with
+// Retry-After) and 504 (route timeout).
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	delete(r.Header, claimsHeader)
+	if g.docs.serve(w, r) {
+		return
+	}
+	t := g.table.Load()
+	method := r.Method
+	if isPreflight(r) {
+		method = r.Header.Get("Access-Control-Request-Method")
+	}
+	rt, matched := t.match(r, method)
+	if rt == nil {
+		httpt.WriteProblem(w, r, errs.NotFound("no route for %s %s", r.Method, r.URL.Path), 0)
+		return
+	}
+	a := &attempt{rt: rt, matched: matched, reqID: requestID(r)}
+	w.Header()["X-Request-Id"] = []string{a.reqID}
+	ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx, span := g.tracer.Start(ctx, rt.name, trace.WithSpanKind(trace.SpanKindServer))
+	start := time.Now()
+	rt.m.inflight.Inc()
+	defer g.finish(ctx, r, a, span, start)
+	g.serve(ctx, w, r, a)
+}
+
+// finish records one request: metrics, span and access log line. It runs
+// deferred, so a stream aborted mid-body (http.ErrAbortHandler) is recorded.
+func (g *Gateway) finish(ctx context.Context, r *http.Request, a *attempt, span trace.Span, start time.Time) {
+	d := time.Since(start)
+	rt := a.rt
+	rt.m.inflight.Dec()
+	code := a.code()
+	rt.m.duration.Observe(d.Seconds())
+	rt.m.code(code).Inc()
+	if span.IsRecording() {
+		span.SetAttributes(
+			attribute.String("http.request.method", r.Method),
+			attribute.String("http.route", rt.name),
+			attribute.Int("http.response.status_code", code),
+		)
+		if code >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(code))
+		}
+	}
+	span.End()
+	if !g.logger.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	inst := ""
+	if a.inst != nil {
+		inst = a.inst.key
+	}
+	g.logger.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("route", rt.name),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("upstream", rt.up.name),
+		slog.String("instance", inst),
+		slog.Int("status", code),
+		slog.Duration("duration", d),
+		slog.Int("attempts", a.attempts),
+		slog.String("request_id", a.reqID),
+		slog.String("trace_id", span.SpanContext().TraceID().String()),
+	)
+}
+
+func (a *attempt) code() int {
+	switch {
+	case a.wrote != 0:
+		return a.wrote
+	case a.status != 0:
+		return a.status
+	}
+	return 499 // the client went away before an answer
+}
+
+// problem writes err as problem+json and records its status.
+func (a *attempt) problem(w http.ResponseWriter, r *http.Request, err error, status int) {
+	if status == 0 {
+		status = errs.KindOf(err).HTTPStatus()
+	}
+	a.wrote = status
+	httpt.WriteProblem(w, r, err, status)
+}
+
+func (g *Gateway) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, a *attempt) {
+	rt := a.rt
+	if rt.cors != nil && rt.cors.apply(w, r) {
+		a.wrote = http.StatusNoContent
+		if isPreflight(r) && w.Header().Get("Access-Control-Allow-Origin") == "" {
+			a.wrote = http.StatusForbidden
+		}
+		return
+	}
+	if r.ContentLength > rt.maxBody {
+		a.problem(w, r, errs.InvalidArgument("body larger than %d bytes", rt.maxBody), http.StatusRequestEntityTooLarge)
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, rt.maxBody)
+	}
+	now := time.Now()
+	var sub string
+	if rt.jwt {
+		p, err := g.auth.Load().verify(r.Header.Get("Authorization"), now)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
+			a.problem(w, r, err, 0)
+			return
+		}
+		if err := authorize(p, rt.scopes); err != nil {
+			a.problem(w, r, err, 0)
+			return
+		}
+		a.claims, sub = p.header, p.sub
+	}
+	if rt.limiter != nil {
+		key := sub
+		if !rt.limitSub {
+			key = clientIP(r)
+		}
+		if ok, wait := rt.limiter.allow(key, now); !ok {
+			a.problem(w, r, errs.TooManyRequests(wait, "rate limit of route %s exceeded", rt.name), 0)
+			return
+		}
+	}
+	g.proxy(ctx, w, r, a)
+}
+
+// requestID returns the client's X-Request-Id when it is short printable
+// ASCII, else a new random one.
+func requestID(r *http.Request) string {
+	if v := r.Header["X-Request-Id"]; len(v) == 1 && len(v[0]) > 0 && len(v[0]) <= 128 && printable(v[0]) {
+		return v[0]
+	}
+	var b [16]byte
+	var dst [32]byte
+	x, y := rand.Uint64(), rand.Uint64()
+	for i := 0; i < 8; i++ {
+		b[i], b[8+i] = byte(x>>(8*i)), byte(y>>(8*i))
+	}
+	hex.Encode(dst[:], b[:])
+	return string(dst[:])
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func idempotent(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return r.Header.Get("Idempotency-Key") != ""
+}

@@ -1,0 +1,200 @@
+package gateway
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// route is one compiled RouteConfig. It is immutable once built; a reload
+// builds new routes, and requests in flight keep the one they matched.
+type route struct {
+	name     string
+	prefix   string   // prefix routes: the public prefix after the version
+	static   string   // pattern routes: the pattern's literal leading path
+	methods  []string // nil: any
+	host     string
+	version  string
+	strip    bool
+	rewrite  string
+	timeout  time.Duration
+	retries  int
+	maxBody  int64
+	jwt      bool
+	scopes   []string
+	limiter  *keyedLimiter // nil: unlimited
+	limitSub bool          // key the limiter by JWT subject, not client IP
+	cors     *cors
+	up       *upstream
+	m        *routeMetrics
+}
+
+// table is the compiled route table: swapped atomically on reload.
+type table struct {
+	prefixes []*route                  // most specific first
+	patterns map[string]*http.ServeMux // by version; "" for unversioned
+	ups      map[string]*upstream
+}
+
+// routeHandler marks a pattern route inside a ServeMux; it is never served.
+type routeHandler struct{ r *route }
+
+func (routeHandler) ServeHTTP(http.ResponseWriter, *http.Request) {}
+
+func sortRoutes(rs []*route) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if (a.host != "") != (b.host != "") {
+			return a.host != ""
+		}
+		if (a.version != "") != (b.version != "") {
+			return a.version != ""
+		}
+		return len(a.prefix) > len(b.prefix)
+	})
+}
+
+// splitVersion splits "/v1/orders" into "v1" and "/orders". A path without
+// a leading version segment returns "" and the path.
+func splitVersion(p string) (version, rest string) {
+	if len(p) < 3 || p[1] != 'v' || p[2] < '0' || p[2] > '9' {
+		return "", p
+	}
+	i := 3
+	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+		i++
+	}
+	if i < len(p) && p[i] != '/' {
+		return "", p
+	}
+	return p[1:i], p[i:]
+}
+
+// hasPathPrefix reports whether p is prefix or lies under it.
+func hasPathPrefix(p, prefix string) bool {
+	if !strings.HasPrefix(p, prefix) {
+		return false
+	}
+	return len(p) == len(prefix) || prefix == "/" || prefix[len(prefix)-1] == '/' || p[len(prefix)] == '/'
+}
+
+func hostOnly(h string) string {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h[i:], "]") {
+		return h[:i]
+	}
+	return h
+}
+
+// match finds the route for r and the public path prefix it matched (the
+// part that strip_prefix and rewrite replace). method is the method to
+// match, which differs from r.Method for CORS preflights.
+func (t *table) match(r *http.Request, method string) (*route, string) {
+	path := r.URL.Path
+	pv, rest := splitVersion(path)
+	hv := r.Header.Get("Accept-Version")
+	if len(t.patterns) > 0 {
+		if rt, m := t.matchPattern(r, method, pv, rest, hv); rt != nil {
+			return rt, m
+		}
+	}
+	host := ""
+	for _, rt := range t.prefixes {
+		if rt.host != "" {
+			if host == "" {
+				host = hostOnly(r.Host)
+			}
+			if host != rt.host {
+				continue
+			}
+		}
+		if rt.methods != nil && !contains(rt.methods, method) {
+			continue
+		}
+		p, base := path, 0
+		if rt.version != "" {
+			switch {
+			case pv == rt.version:
+				p, base = rest, len(path)-len(rest)
+			case pv == "" && hv == rt.version:
+			default:
+				continue
+			}
+		}
+		if hasPathPrefix(p, rt.prefix) {
+			return rt, path[:base+len(rt.prefix)]
+		}
+	}
+	return nil, ""
+}
+
+func (t *table) matchPattern(r *http.Request, method, pv, rest, hv string) (*route, string) {
+	try := func(mux *http.ServeMux, p string) *route {
+		if mux == nil {
+			return nil
+		}
+		r2 := *r
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		r2.URL, r2.Method = &u, method
+		h, _ := mux.Handler(&r2)
+		if rh, ok := h.(routeHandler); ok {
+			return rh.r
+		}
+		return nil
+	}
+	if pv != "" {
+		if rt := try(t.patterns[pv], rest); rt != nil {
+			return rt, r.URL.Path[:len(r.URL.Path)-len(rest)] + rt.static
+		}
+	} else if hv != "" {
+		if rt := try(t.patterns[hv], r.URL.Path); rt != nil {
+			return rt, rt.static
+		}
+	}
+	if rt := try(t.patterns[""], r.URL.Path); rt != nil {
+		return rt, rt.static
+	}
+	return nil, ""
+}
+
+// staticPrefix is the literal path of pattern p up to its first wildcard,
+// without a trailing slash: "GET /orders/{id}" → "/orders".
+func staticPrefix(p string) string {
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		p = p[i:]
+	}
+	if i := strings.IndexByte(p, '{'); i >= 0 {
+		p = p[:i]
+	}
+	return strings.TrimSuffix(p, "/")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// upstreamPath maps the public path to the upstream one for rt, given the
+// matched public prefix.
+func (rt *route) upstreamPath(path, matched string) string {
+	switch {
+	case rt.strip:
+		p := path[len(matched):]
+		if p == "" || p[0] != '/' {
+			p = "/" + p
+		}
+		return p
+	case rt.rewrite != "":
+		rest := path[len(matched):]
+		if rest == "" {
+			return rt.rewrite
+		}
+		return strings.TrimSuffix(rt.rewrite, "/") + rest
+	}
+	return path
+}
