@@ -1,0 +1,170 @@
+package etcd_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gantrykit/gantry/discovery"
+	"github.com/gantrykit/gantry/discovery/discoverytest"
+	"github.com/gantrykit/gantry/discovery/etcd"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// etcdServer is a real etcd process on loopback ports with a temporary data
+// directory, which a test can restart with its data.
+type etcdServer struct {
+	t        *testing.T
+	bin, dir string
+	client   string
+	peer     string
+	cmd      *exec.Cmd
+	exited   chan struct{}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startEtcd(t *testing.T) *etcdServer {
+	t.Helper()
+	bin, err := exec.LookPath("etcd")
+	if err != nil {
+		msg := "etcd binary not found: install it (Debian/Ubuntu: apt-get install etcd-server; or a release from https://github.com/etcd-io/etcd/releases) to run the etcd tests"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	s := &etcdServer{
+		t: t, bin: bin, dir: t.TempDir(),
+		client: "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+		peer:   "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+	}
+	s.start()
+	t.Cleanup(s.kill)
+	return s
+}
+
+func (s *etcdServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.bin,
+		"--name", "t", "--data-dir", s.dir,
+		"--listen-client-urls", s.client, "--advertise-client-urls", s.client,
+		"--listen-peer-urls", s.peer, "--initial-advertise-peer-urls", s.peer,
+		"--initial-cluster", "t="+s.peer,
+		"--heartbeat-interval", "50", "--election-timeout", "500",
+		"--logger", "zap", "--log-level", "error")
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start etcd: %v", err)
+	}
+	s.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); close(exited) }(s.cmd, s.exited)
+	cli := s.newClient()
+	defer cli.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := cli.Get(ctx, "health")
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.kill()
+			s.t.Fatalf("etcd at %s not ready in 20s: %v", s.client, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *etcdServer) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+}
+
+func (s *etcdServer) restart() {
+	s.kill()
+	s.start()
+}
+
+func (s *etcdServer) newClient() *clientv3.Client {
+	s.t.Helper()
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints: []string{s.client}, DialTimeout: 2 * time.Second, Logger: zap.NewNop(),
+	})
+	if err != nil {
+		s.t.Fatalf("etcd client: %v", err)
+	}
+	return cli
+}
+
+func (s *etcdServer) registry(t *testing.T) *etcd.Registry {
+	cli := s.newClient()
+	t.Cleanup(func() { _ = cli.Close() })
+	return etcd.New(cli, etcd.Options{})
+}
+
+func TestConformance(t *testing.T) {
+	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
+		s := startEtcd(t)
+		writer, reader := s.registry(t), s.registry(t)
+		return discoverytest.Backend{
+			Store:        writer,
+			NewInstancer: func(svc string) (discovery.Instancer, error) { return reader.Instancer(svc) },
+			TTL:          time.Second,
+			Expires:      true,
+			Metadata:     true,
+			Restart:      s.restart,
+		}
+	})
+}
+
+func TestInstancerIgnoresBadEntries(t *testing.T) {
+	s := startEtcd(t)
+	cli := s.newClient()
+	defer cli.Close()
+	reg := etcd.New(cli, etcd.Options{Prefix: "/x/"})
+	ctx := context.Background()
+	for k, v := range map[string]string{
+		"/x/orders/bad":   "{not json",
+		"/x/orders/wrong": `{"service":"orders","id":"other","address":"h:9"}`,
+	} {
+		if _, err := cli.Put(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := reg.Put(ctx, discovery.Instance{Service: "orders", ID: "good", Address: "h:1"}, 0); err != nil {
+		t.Fatalf("Put: got %v, want nil", err)
+	}
+	in, err := reg.Instancer("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := in.Instances()
+		if len(got) == 1 && got[0].ID == "good" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Instances: got %+v, want only %q", got, "good")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,111 @@
+package etcd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gantrykit/gantry/discovery"
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// Instancer follows one service. It implements discovery.Instancer; Stop
+// ends its goroutine and waits for it.
+type Instancer struct {
+	*discovery.Cache
+	r      *Registry
+	prefix string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Instancer starts following service. The first set arrives after the first
+// successful list.
+func (r *Registry) Instancer(service string) (*Instancer, error) {
+	if err := (discovery.Instance{Service: service, ID: "x", Address: "x"}).Validate(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &Instancer{Cache: discovery.NewCache(), r: r, prefix: r.prefix + service + "/", cancel: cancel, done: make(chan struct{})}
+	go in.run(ctx)
+	return in, nil
+}
+
+// Stop implements sd.Instancer.
+func (in *Instancer) Stop() {
+	in.cancel()
+	<-in.done
+}
+
+func (in *Instancer) run(ctx context.Context) {
+	defer close(in.done)
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		if err := in.listAndWatch(ctx); err != nil && ctx.Err() == nil {
+			in.Fail(err)
+			in.r.log.Debug("etcd watch ended", "prefix", in.prefix, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
+		backoff = 50 * time.Millisecond
+	}
+}
+
+// listAndWatch lists the prefix, then applies watch events until the watch
+// ends. It returns an error if the list or the watch failed.
+func (in *Instancer) listAndWatch(ctx context.Context) error {
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	resp, err := in.r.cli.Get(lctx, in.prefix, clientv3.WithPrefix())
+	cancel()
+	if err != nil {
+		return fmt.Errorf("etcd: list %s: %w", in.prefix, err)
+	}
+	entries := map[string]discovery.Instance{}
+	for _, kv := range resp.Kvs {
+		in.apply(entries, string(kv.Key), kv.Value, true)
+	}
+	in.publish(entries)
+
+	wctx, wcancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	defer wcancel()
+	wch := in.r.cli.Watch(wctx, in.prefix, clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision+1))
+	for wr := range wch {
+		if err := wr.Err(); err != nil {
+			return fmt.Errorf("etcd: watch %s: %w", in.prefix, err)
+		}
+		for _, ev := range wr.Events {
+			in.apply(entries, string(ev.Kv.Key), ev.Kv.Value, ev.Type == mvccpb.PUT)
+		}
+		in.publish(entries)
+	}
+	return nil
+}
+
+func (in *Instancer) apply(entries map[string]discovery.Instance, key string, value []byte, put bool) {
+	id := strings.TrimPrefix(key, in.prefix)
+	if !put {
+		delete(entries, id)
+		return
+	}
+	inst, err := discovery.Unmarshal(value)
+	if err != nil || in.prefix != in.r.prefix+inst.Service+"/" || inst.ID != id {
+		in.r.log.Warn("etcd: ignoring a bad registry entry", "key", key, "err", err)
+		delete(entries, id)
+		return
+	}
+	entries[id] = inst
+}
+
+func (in *Instancer) publish(entries map[string]discovery.Instance) {
+	insts := make([]discovery.Instance, 0, len(entries))
+	for _, e := range entries {
+		insts = append(insts, e)
+	}
+	in.Update(insts)
+}
