@@ -1,7 +1,9 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -30,6 +32,9 @@ type Route struct {
 	Path    string // the pattern without its method, e.g. "/v1/orders/{id}"
 	Pattern string // the pattern as given to Handle
 	Handler http.Handler
+	// Operation describes a typed route (a handler implementing Describer);
+	// nil for plain handlers, which the OpenAPI document leaves out.
+	Operation *Operation
 }
 
 // NewMux returns an empty Mux.
@@ -40,13 +45,23 @@ func NewMux() *Mux {
 }
 
 // Handle registers h for pattern, a net/http.ServeMux pattern. It panics,
-// as ServeMux does, if the pattern is invalid or conflicts with another.
+// as ServeMux does, if the pattern is invalid or conflicts with another, and
+// if h is a Describer whose request has a path field the pattern lacks a
+// wildcard for.
 func (m *Mux) Handle(pattern string, h http.Handler) {
-	m.mux.Handle(pattern, h)
 	method, path := splitPattern(pattern)
+	rt := Route{Method: method, Path: path, Pattern: pattern, Handler: h}
+	if d, ok := h.(Describer); ok {
+		op := d.Operation()
+		if err := checkWildcards(path, op.Request); err != nil {
+			panic(fmt.Sprintf("httpt: route %q: %v", pattern, err))
+		}
+		rt.Operation = &op
+	}
+	m.mux.Handle(pattern, h)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.routes = append(m.routes, Route{Method: method, Path: path, Pattern: pattern, Handler: h})
+	m.routes = append(m.routes, rt)
 	if !m.seen[path] {
 		m.seen[path] = true
 		m.paths.Handle(path, http.NotFoundHandler())
@@ -92,4 +107,21 @@ func splitPattern(p string) (method, path string) {
 		return p[:i], strings.TrimLeft(p[i:], " \t")
 	}
 	return "", p
+}
+
+// checkWildcards reports a path field of req with no wildcard in path.
+func checkWildcards(path string, req reflect.Type) error {
+	if req == nil {
+		return nil
+	}
+	p, err := newPlan(req)
+	if err != nil {
+		return err
+	}
+	for _, pr := range p.path {
+		if !strings.Contains(path, "{"+pr.name+"}") && !strings.Contains(path, "{"+pr.name+"...}") {
+			return fmt.Errorf("field %s wants wildcard {%s}, which the pattern lacks", pr.field, pr.name)
+		}
+	}
+	return nil
 }

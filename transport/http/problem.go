@@ -2,18 +2,30 @@ package http
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // WriteProblem writes err as an RFC 9457 problem+json answer, mapped through
 // the error table. status, when non-zero, overrides the table's status (for
-// 405, 413 and 415, which have no kind of their own). The text of internal
-// errors is never written.
+// 405, 413 and 415, which have no kind of their own); when zero, an error
+// in err's chain that implements go-kit's StatusCoder chooses it. Headers of
+// an error that implements go-kit's Headerer are copied, and a RetryAfter
+// hint becomes the Retry-After header. The text of internal errors is never
+// written. r may be nil; when it is not, its path is the problem's instance.
 func WriteProblem(w http.ResponseWriter, r *http.Request, err error, status int) {
 	p := errs.ToProblem(err)
-	if status != 0 {
+	if status == 0 {
+		var sc kithttp.StatusCoder
+		if errors.As(err, &sc) {
+			status = sc.StatusCode()
+		}
+	}
+	if status != 0 && status != p.Status {
 		p.Status = status
 		p.Title = http.StatusText(status)
 	}
@@ -21,10 +33,24 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error, status int)
 		p.Instance = r.URL.Path
 	}
 	h := w.Header()
+	var hd kithttp.Headerer
+	if errors.As(err, &hd) {
+		for k, vs := range hd.Headers() {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	}
 	h.Set("Content-Type", errs.ProblemContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("Content-Length")
 	if ra := errs.RetryAfterSeconds(p.RetryAfter); ra != "" {
 		h.Set("Retry-After", ra)
+	}
+	if p.Status == http.StatusRequestEntityTooLarge {
+		// The rest of the body stays unread: close the connection rather
+		// than let the server drain it.
+		h.Set("Connection", "close")
 	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)

@@ -1,0 +1,194 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+// DefaultBodyLimit is the largest request body a Server reads unless
+// WithBodyLimit says otherwise: 1 MiB.
+const DefaultBodyLimit = 1 << 20
+
+// decoder turns an *http.Request into a request value following a plan.
+// It is safe for concurrent use.
+type decoder struct {
+	plan         *plan
+	limit        int64
+	allowUnknown bool
+	readers      sync.Pool // *limitReader
+}
+
+// decode fills the value at base (of the plan's type; target is the same
+// pointer as an interface) from r: JSON body first, then path and query
+// parameters, which win over body members of the same field, then the
+// validate tags and the Validate method.
+func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error {
+	p := d.plan
+	if p.hasBody() && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		if err := d.body(r, target); err != nil {
+			return err
+		}
+	}
+	for i := range p.path {
+		pr := &p.path[i]
+		if s := r.PathValue(pr.name); s != "" {
+			if err := pr.setParam(base, s); err != nil {
+				return paramError(pr.name, err)
+			}
+		}
+	}
+	if len(p.query) > 0 && r.URL.RawQuery != "" {
+		if err := d.query(r.URL.RawQuery, base); err != nil {
+			return err
+		}
+	}
+	if p.validator != nil {
+		if v := p.validator.run(base, "", nil); len(v) > 0 {
+			return invalid(v)
+		}
+	}
+	if p.validates {
+		if err := target.(Validator).Validate(); err != nil {
+			if errs.KindOf(err) == errs.KindInternal {
+				return errs.Wrap(errs.KindInvalidArgument, err, "%s", err.Error())
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// body decodes the JSON body into target, reading at most limit bytes.
+func (d *decoder) body(r *http.Request, target any) error {
+	if r.ContentLength > d.limit {
+		return tooLarge(d.limit)
+	}
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		return unsupportedMedia(ct)
+	}
+	lr, _ := d.readers.Get().(*limitReader)
+	if lr == nil {
+		lr = new(limitReader)
+	}
+	lr.r, lr.n = r.Body, d.limit+1
+	dec := json.NewDecoder(lr)
+	if !d.allowUnknown {
+		dec.DisallowUnknownFields()
+	}
+	err := dec.Decode(target)
+	switch {
+	case err == nil:
+		// Exactly one value: anything after it but spaces is an error.
+		if tok, terr := dec.Token(); terr != io.EOF {
+			err = trailingData(tok, terr, dec.InputOffset())
+		}
+	case err == io.EOF: // an empty chunked body holds no members
+		err = nil
+	}
+	lr.r = nil
+	d.readers.Put(lr)
+	if err != nil {
+		return bodyError(err, d.limit)
+	}
+	return nil
+}
+
+// query sets the query fields from a raw query string without building a
+// url.Values map. A repeated key appends to a slice field; for other
+// fields the last value wins. Unknown keys are ignored, and an empty value
+// of a non-string field counts as absent.
+func (d *decoder) query(q string, base unsafe.Pointer) error {
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "" {
+			continue
+		}
+		var err error
+		if strings.ContainsAny(k, "%+") {
+			if k, err = url.QueryUnescape(k); err != nil {
+				return errs.InvalidArgument("malformed query string: %v", err)
+			}
+		}
+		i, ok := d.plan.queryIdx[k]
+		if !ok {
+			continue
+		}
+		pr := &d.plan.query[i]
+		if strings.ContainsAny(v, "%+") {
+			if v, err = url.QueryUnescape(v); err != nil {
+				return paramError(k, &wantError{want: "a valid percent-encoded value"})
+			}
+		}
+		if v == "" && !pr.stringy {
+			continue
+		}
+		if err := pr.setParam(base, v); err != nil {
+			return paramError(k, err)
+		}
+	}
+	return nil
+}
+
+// limitReader reads from r and fails with errBodyTooLarge once more than
+// limit bytes (n-1) have been read; unlike http.MaxBytesReader it is pooled.
+type limitReader struct {
+	r io.Reader
+	n int64 // bytes allowed to be read, plus one
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errBodyTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n <= 0 {
+		return n, errBodyTooLarge
+	}
+	return n, err
+}
+
+// isJSON reports whether a Content-Type names JSON: application/json or
+// application/*+json, with any parameters.
+func isJSON(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	const app = "application/"
+	if len(mt) < len(app) || !strings.EqualFold(mt[:len(app)], app) {
+		return false
+	}
+	sub := mt[len(app):]
+	return strings.EqualFold(sub, "json") ||
+		(len(sub) > 5 && strings.EqualFold(sub[len(sub)-5:], "+json"))
+}
+
+// encoder is a pooled buffer with its JSON encoder.
+type encoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newEncoder() *encoder {
+	e := new(encoder)
+	e.enc = json.NewEncoder(&e.buf)
+	return e
+}
+
+// maxPooledBuffer keeps one huge answer from pinning memory in the pool.
+const maxPooledBuffer = 64 << 10

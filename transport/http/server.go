@@ -1,0 +1,219 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"unsafe"
+
+	kithttp "github.com/go-kit/kit/transport/http"
+
+	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+// Server is an http.Handler that serves one typed endpoint: it decodes the
+// request into a Req, calls the endpoint and writes the Resp as JSON, or
+// the error as problem+json. Build it with NewServer; it is safe for
+// concurrent use.
+type Server[Req, Resp any] struct {
+	f           endpoint.Func[Req, Resp]
+	cfg         serverConfig
+	dec         decoder
+	encoders    sync.Pool // *encoder
+	statusCoder bool      // Resp implements go-kit's StatusCoder
+	headerer    bool      // Resp implements go-kit's Headerer
+}
+
+// NewServer returns a handler for f. The request is decoded by reflection,
+// following Req's struct tags:
+//
+//	path:"id"      the path wildcard {id} (r.PathValue)
+//	query:"limit"  the query parameter limit; a slice field takes every value
+//	json:"name"    a member of the JSON body (fields without path or query tags)
+//	validate:"..." rules checked after decoding (see the package doc)
+//
+// Path and query fields may be strings, bools, integers, floats,
+// time.Duration ("1.5s"), pointers to those, or types implementing
+// encoding.TextUnmarshaler (time.Time: RFC 3339). A Req that is not a struct
+// is decoded from the whole body.
+//
+// The tags are read once, here: NewServer panics if they are malformed
+// (an unknown validate rule, an unsupported parameter type), as
+// regexp.MustCompile does, since that is a bug in the program, not in a
+// request.
+func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) *Server[Req, Resp] {
+	cfg := serverConfig{status: http.StatusOK, limit: DefaultBodyLimit}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	p, err := newPlan(reflect.TypeFor[Req]())
+	if err != nil {
+		panic(err)
+	}
+	respT := reflect.TypeFor[Resp]()
+	s := &Server[Req, Resp]{
+		f:           f,
+		cfg:         cfg,
+		dec:         decoder{plan: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
+		statusCoder: respT.Implements(reflect.TypeFor[kithttp.StatusCoder]()),
+		headerer:    respT.Implements(reflect.TypeFor[kithttp.Headerer]()),
+	}
+	s.encoders.New = func() any { return newEncoder() }
+	return s
+}
+
+// Operation describes the route for the OpenAPI document; Mux.Handle reads
+// it through the Describer interface.
+func (s *Server[Req, Resp]) Operation() Operation {
+	op := s.cfg.op
+	op.Tags = append([]string(nil), op.Tags...)
+	op.Status = s.cfg.status
+	op.Request = reflect.TypeFor[Req]()
+	op.Response = reflect.TypeFor[Resp]()
+	op.BodyLimit = s.cfg.limit
+	return op
+}
+
+// ServeHTTP implements http.Handler. It never lets a panic of the endpoint
+// escape: the panic and its stack are logged and the client gets a 500
+// problem.
+func (s *Server[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(s.cfg.finalizer) == 0 {
+		s.serve(w, r)
+		return
+	}
+	rec := &recorder{ResponseWriter: w, code: http.StatusOK}
+	ctx := s.serve(rec, r)
+	ctx = context.WithValue(ctx, kithttp.ContextKeyResponseHeaders, rec.Header())
+	ctx = context.WithValue(ctx, kithttp.ContextKeyResponseSize, rec.written)
+	for _, f := range s.cfg.finalizer {
+		f(ctx, rec.code, r)
+	}
+}
+
+func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx context.Context) {
+	ctx = r.Context()
+	defer s.recoverPanic(w, r)
+	for _, f := range s.cfg.before {
+		ctx = f(ctx, r)
+	}
+	var req Req
+	if err := s.dec.decode(r, unsafe.Pointer(&req), &req); err != nil {
+		s.fail(ctx, w, r, err)
+		return ctx
+	}
+	resp, err := s.f(ctx, req)
+	if err != nil {
+		s.fail(ctx, w, r, err)
+		return ctx
+	}
+	for _, f := range s.cfg.after {
+		ctx = f(ctx, w)
+	}
+	s.respond(ctx, w, r, resp)
+	return ctx
+}
+
+// respond writes resp as JSON. It encodes into a pooled buffer first, so
+// that an encoding failure can still become a clean 500.
+func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, r *http.Request, resp Resp) {
+	status := s.cfg.status
+	if s.statusCoder {
+		if sc, ok := any(resp).(kithttp.StatusCoder); ok && sc.StatusCode() != 0 {
+			status = sc.StatusCode()
+		}
+	}
+	h := w.Header()
+	if hd, ok := any(resp).(kithttp.Headerer); s.headerer && ok {
+		for k, vs := range hd.Headers() {
+			for _, v := range vs {
+				h.Add(k, v)
+			}
+		}
+	}
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		w.WriteHeader(status)
+		return
+	}
+	e := s.encoders.Get().(*encoder)
+	e.buf.Reset()
+	if err := e.enc.Encode(resp); err != nil {
+		s.encoders.Put(e)
+		s.fail(ctx, w, r, errs.Internal(fmt.Errorf("encode %T: %w", resp, err)))
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(e.buf.Bytes())
+	if e.buf.Cap() <= maxPooledBuffer {
+		s.encoders.Put(e)
+	}
+}
+
+// fail reports err to the error handler and the log (server faults only)
+// and writes it to the client.
+func (s *Server[Req, Resp]) fail(ctx context.Context, w http.ResponseWriter, r *http.Request, err error) {
+	if s.cfg.errorHandler != nil {
+		s.cfg.errorHandler.Handle(ctx, err)
+	}
+	if k := errs.KindOf(err); k == errs.KindInternal {
+		s.cfg.logger.ErrorContext(ctx, "request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	s.writeError(ctx, w, r, err)
+}
+
+func (s *Server[Req, Resp]) writeError(ctx context.Context, w http.ResponseWriter, r *http.Request, err error) {
+	if s.cfg.errorEncoder != nil {
+		s.cfg.errorEncoder(ctx, err, w)
+		return
+	}
+	WriteProblem(w, r, err, 0)
+}
+
+// recoverPanic turns a panic below ServeHTTP into a logged 500. It
+// re-panics http.ErrAbortHandler, which net/http uses to abort quietly.
+func (s *Server[Req, Resp]) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	err := errs.Internal(fmt.Errorf("panic: %v", v))
+	s.cfg.logger.ErrorContext(r.Context(), "panic serving request",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+	if s.cfg.errorHandler != nil {
+		s.cfg.errorHandler.Handle(r.Context(), err)
+	}
+	s.writeError(r.Context(), w, r, err)
+}
+
+// recorder remembers the status and size of an answer for go-kit
+// finalizers.
+type recorder struct {
+	http.ResponseWriter
+	code    int
+	written int64
+}
+
+func (rw *recorder) WriteHeader(code int) { rw.code = code; rw.ResponseWriter.WriteHeader(code) }
+
+func (rw *recorder) Write(b []byte) (int, error) {
+	n, err := rw.ResponseWriter.Write(b)
+	rw.written += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
