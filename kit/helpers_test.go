@@ -1,0 +1,93 @@
+package kit
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// os/signal's loop goroutine lives for the rest of the process once a
+	// test has used signal.Notify; it is the runtime's, not the App's.
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("os/signal.loop"))
+}
+
+// testArgs bind both listeners on loopback port 0 with no drain delay.
+var testArgs = []string{"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s"}
+
+// syncBuffer is a log sink safe for the App's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// newTestApp builds an App on loopback port 0 with no signals, no process
+// environment and logs in logs (may be nil).
+func newTestApp(t *testing.T, logs io.Writer, extra []string, opts ...Option) *App {
+	t.Helper()
+	if logs == nil {
+		logs = io.Discard
+	}
+	base := []Option{WithArgs(append(append([]string(nil), testArgs...), extra...)), WithoutSignals(),
+		WithLogOutput(logs), WithGetenv(env(nil)), WithVersion("v1.2.3")}
+	a := New("test-svc", append(base, opts...)...)
+	if err := a.Err(); err != nil {
+		t.Fatalf("New: got error %v, want nil", err)
+	}
+	return a
+}
+
+// start runs a until the returned stop is called; stop returns Run's error.
+func start(t *testing.T, a *App) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(ctx) }()
+	select {
+	case <-a.Started():
+	case err := <-errc:
+		cancel()
+		t.Fatalf("Run: got error %v before starting, want it to serve", err)
+	}
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-errc })
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
+}

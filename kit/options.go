@@ -1,0 +1,94 @@
+package kit
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Option configures an App in New.
+type Option func(*options)
+
+type options struct {
+	version   string
+	args      []string
+	getenv    func(string) string
+	noSignals bool
+	logOut    io.Writer
+	logger    *slog.Logger
+	registry  *prometheus.Registry
+	global    bool
+	exporters []sdktrace.SpanExporter
+	envPrefix string
+	service   any
+	sections  []section
+}
+
+type section struct {
+	key, envPrefix string
+	target         any
+}
+
+// WithVersion sets the version reported in logs, traces and discovery.
+// The default is the main module's version from the build info, or "dev".
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// WithConfig adds the service's own typed configuration. cfg must be a
+// non-nil pointer to a struct holding the defaults; New fills it from the
+// service: section of the YAML file, environment variables prefixed with
+// the upper-snake service name (see WithEnvPrefix) and flags named after
+// the keys. See package config for the field conventions.
+func WithConfig(cfg any) Option { return func(o *options) { o.service = cfg } }
+
+// WithEnvPrefix replaces the environment prefix of the service's own keys
+// (default: the service name in upper snake case, "order-api" → "ORDER_API").
+func WithEnvPrefix(p string) Option { return func(o *options) { o.envPrefix = p } }
+
+// WithConfigSection adds another typed section: YAML key key, environment
+// prefix envPrefix, flags prefixed with key and a dash. It is for parts
+// such as a middleware policy that keep their configuration apart.
+func WithConfigSection(key, envPrefix string, cfg any) Option {
+	return func(o *options) { o.sections = append(o.sections, section{key, envPrefix, cfg}) }
+}
+
+// WithArgs sets the command-line arguments, without the program name. The
+// default is os.Args[1:].
+func WithArgs(args []string) Option { return func(o *options) { o.args = args } }
+
+// WithGetenv sets how environment variables are read; the default is
+// os.Getenv. It is used for GANTRY_*, the service's keys and the
+// OTEL_EXPORTER_OTLP_* variables that decide whether traces are exported.
+func WithGetenv(getenv func(string) string) Option { return func(o *options) { o.getenv = getenv } }
+
+// WithoutSignals stops Run from handling SIGINT and SIGTERM; only its
+// context ends it. Tests use it; so do programs that handle signals
+// themselves.
+func WithoutSignals() Option { return func(o *options) { o.noSignals = true } }
+
+// WithLogOutput sends the App's log lines to w instead of os.Stderr, in
+// the configured format and level.
+func WithLogOutput(w io.Writer) Option { return func(o *options) { o.logOut = w } }
+
+// WithLogger makes the App log through l's handler (wrapped to add trace
+// IDs, and with service, version and instance attributes) instead of
+// building one from the configuration.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithRegistry makes the App use reg for its metrics and /metrics instead
+// of a new registry. The Go and process collectors are added unless reg
+// already has them.
+func WithRegistry(reg *prometheus.Registry) Option { return func(o *options) { o.registry = reg } }
+
+// WithSpanExporter adds an exporter for the App's spans, batched and
+// flushed at shutdown, next to OTLP when that is configured.
+func WithSpanExporter(e sdktrace.SpanExporter) Option {
+	return func(o *options) { o.exporters = append(o.exporters, e) }
+}
+
+// WithGlobalTelemetry also installs the App's tracer provider and
+// propagator as the OpenTelemetry globals (otel.SetTracerProvider,
+// otel.SetTextMapPropagator), for libraries that only use the globals.
+// Without it the App touches no global state.
+func WithGlobalTelemetry() Option { return func(o *options) { o.global = true } }

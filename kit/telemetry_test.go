@@ -1,0 +1,184 @@
+package kit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/slogtest"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+func TestTraceHandlerConformance(t *testing.T) {
+	var buf bytes.Buffer
+	h := NewTraceHandler(slog.NewJSONHandler(&buf, nil))
+	results := func() []map[string]any {
+		var ms []map[string]any
+		for _, line := range bytes.Split(buf.Bytes(), []byte{'\n'}) {
+			if len(line) == 0 {
+				continue
+			}
+			var m map[string]any
+			if err := json.Unmarshal(line, &m); err != nil {
+				t.Fatal(err)
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	if err := slogtest.TestHandler(h, results); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestLogsCarryIdentityAndTrace(t *testing.T) {
+	logs := &syncBuffer{}
+	exp := &keepExporter{}
+	a := newTestApp(t, logs, nil, WithSpanExporter(exp))
+	stop := start(t, a)
+
+	ctx, span := a.TracerProvider().Tracer("test").Start(context.Background(), "work")
+	a.Logger().InfoContext(ctx, "inside")
+	a.Logger().Info("outside")
+	span.End()
+	if err := stop(); err != nil {
+		t.Fatalf("Run: got %v, want nil", err)
+	}
+
+	sc := span.SpanContext()
+	var inside, outside map[string]any
+	for line := range strings.Lines(logs.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", line, err)
+		}
+		switch m["msg"] {
+		case "inside":
+			inside = m
+		case "outside":
+			outside = m
+		}
+	}
+	want := map[string]any{"service": "test-svc", "version": "v1.2.3", "instance": a.InstanceID(),
+		"trace_id": sc.TraceID().String(), "span_id": sc.SpanID().String()}
+	for k, v := range want {
+		if inside[k] != v {
+			t.Errorf("log inside the span: %s got %v, want %v", k, inside[k], v)
+		}
+	}
+	if _, ok := outside["trace_id"]; ok || outside["service"] != "test-svc" {
+		t.Errorf("log outside a span: got %v, want service and no trace_id", outside)
+	}
+	// Shutdown flushed the span through the batcher.
+	spans := exp.get()
+	if len(spans) != 1 || spans[0].Name() != "work" {
+		t.Fatalf("exported spans: got %d, want the one named work", len(spans))
+	}
+	res := spans[0].Resource()
+	if v, ok := res.Set().Value("service.name"); !ok || v.AsString() != "test-svc" {
+		t.Errorf("resource service.name: got %v, want test-svc", v.AsString())
+	}
+}
+
+func TestOTLPExportWhenConfigured(t *testing.T) {
+	var posts atomic.Int32
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" && r.URL.Path == "/v1/traces" {
+			posts.Add(1)
+		}
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+	a := New("otlp", WithArgs(testArgs), WithoutSignals(), WithLogOutput(io.Discard),
+		WithGetenv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL})))
+	stop := start(t, a)
+	_, span := a.TracerProvider().Tracer("test").Start(context.Background(), "work")
+	span.End()
+	if err := stop(); err != nil {
+		t.Fatalf("Run: got %v, want nil", err)
+	}
+	if posts.Load() == 0 {
+		t.Errorf("collector got no POST /v1/traces, want the flushed span")
+	}
+
+	bad := New("otlp", WithArgs(testArgs), WithoutSignals(), WithLogOutput(io.Discard),
+		WithGetenv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"})))
+	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL") {
+		t.Errorf("Run with http/json: got %v, want a protocol error", err)
+	}
+}
+
+func TestTelemetryNotGlobal(t *testing.T) {
+	before := otel.GetTracerProvider()
+	a := newTestApp(t, nil, nil)
+	if otel.GetTracerProvider() != before {
+		t.Errorf("New changed the global tracer provider without WithGlobalTelemetry")
+	}
+	carrier := propagation.MapCarrier{}
+	ctx, span := a.TracerProvider().Tracer("t").Start(context.Background(), "s")
+	defer span.End()
+	a.Propagator().Inject(ctx, carrier)
+	if got := trace.SpanContextFromContext(a.Propagator().Extract(context.Background(), carrier)); got.TraceID() != span.SpanContext().TraceID() {
+		t.Errorf("traceparent round trip: got %v, want %v", got.TraceID(), span.SpanContext().TraceID())
+	}
+}
+
+func BenchmarkLog(b *testing.B) {
+	tp := newTracerProvider("bench", "v", "i")
+	ctx, span := tp.Tracer("b").Start(context.Background(), "s")
+	defer span.End()
+	base := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	wrapped := slog.New(NewTraceHandler(slog.NewJSONHandler(io.Discard, nil)))
+	b.Run("baseline_json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			base.InfoContext(ctx, "request", "route", "/v1/orders", "code", 200)
+		}
+	})
+	b.Run("trace_handler_no_span", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			wrapped.InfoContext(context.Background(), "request", "route", "/v1/orders", "code", 200)
+		}
+	})
+	b.Run("trace_handler_span", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			wrapped.InfoContext(ctx, "request", "route", "/v1/orders", "code", 200)
+		}
+	})
+}
+
+// keepExporter keeps what it exported past Shutdown (the SDK's in-memory
+// exporter forgets at Shutdown, which is when the App flushes).
+type keepExporter struct {
+	mu    sync.Mutex
+	spans []sdktrace.ReadOnlySpan
+}
+
+func (e *keepExporter) ExportSpans(_ context.Context, s []sdktrace.ReadOnlySpan) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.spans = append(e.spans, s...)
+	return nil
+}
+
+func (e *keepExporter) Shutdown(context.Context) error { return nil }
+
+func (e *keepExporter) get() []sdktrace.ReadOnlySpan {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]sdktrace.ReadOnlySpan(nil), e.spans...)
+}
