@@ -29,7 +29,10 @@
 // # Listeners
 //
 // The service listener (gantry.http_addr) serves App.HTTP, a
-// transport/http Mux that answers unknown routes with problem+json. When
+// transport/http Mux that answers unknown routes with problem+json, and
+// GET /openapi.json: the OpenAPI 3.1 document of the typed routes, titled
+// with the service name and version (register that path yourself to serve
+// your own). When
 // gantry.tls.cert_file and key_file are set it serves HTTPS and rereads
 // the files, at most once a second, when their size or modification time
 // changes: a renewed certificate is used without a restart.

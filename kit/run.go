@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
 // ErrShutdownTimeout is wrapped by Run's error when the shutdown deadline
@@ -232,6 +234,18 @@ type servers struct {
 	tls             *tls.Config
 }
 
+// mountOpenAPI serves the OpenAPI document of the typed routes at
+// /openapi.json on the service listener, unless the service registered
+// that path itself.
+func (a *App) mountOpenAPI() {
+	for _, rt := range a.mux.Routes() {
+		if rt.Path == "/openapi.json" {
+			return
+		}
+	}
+	a.mux.Handle("GET /openapi.json", a.mux.OpenAPIHandler(httpt.Info{Title: a.name, Version: a.version}))
+}
+
 // listen binds both listeners and builds their servers.
 func (a *App) listen() (*servers, error) {
 	s := &servers{}
@@ -251,6 +265,7 @@ func (a *App) listen() (*servers, error) {
 		return nil, fmt.Errorf("kit: service listener: %w", err)
 	}
 	a.adminAddr, a.httpAddr = s.adminLn.Addr().String(), s.httpLn.Addr().String()
+	a.mountOpenAPI()
 	s.admin, s.http = a.server(a.admin), a.server(a.mux)
 	s.http.TLSConfig = s.tls
 	return s, nil
