@@ -126,6 +126,11 @@ func (g *Gateway) attemptOnce(ctx context.Context, w http.ResponseWriter, r *htt
 		default:
 			err = a.err
 		}
+		if err != nil && err != errClientGone {
+			// A failure costs like a slow answer, so P2C steers away
+			// from the instance until its estimate decays.
+			inst.observe(failurePenalty, time.Now())
+		}
 		done(err)
 		if outcome != "timeout" { // timeouts are counted by the caller
 			rt.m.attempt(outcome)
@@ -140,6 +145,9 @@ func (g *Gateway) attemptOnce(ctx context.Context, w http.ResponseWriter, r *htt
 	}()
 	rt.up.proxy.ServeHTTP(w, r)
 }
+
+// failurePenalty is the latency sample an instance gets for a failure.
+const failurePenalty = time.Second
 
 var (
 	errTimeout    = errors.New("route timeout")

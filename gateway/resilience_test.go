@@ -1,0 +1,146 @@
+package gateway_test
+
+import (
+	"io"
+	"net"
+	"net/http/httptest"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// deadURL is a loopback address with nothing listening.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
+func TestUpstreamDownBreakerOpens(t *testing.T) {
+	_, gw := start(t, replace(`
+services: {down: {urls: ["URL"], breaker: {failures: 2, open: 1m}}}
+routes: [{name: down, prefix: /, service: down}]
+`, "URL", deadURL(t)))
+	for i := 0; i < 2; i++ {
+		if res, _, raw := do(t, "GET", gw.URL+"/x", nil, ""); res.StatusCode != http.StatusBadGateway {
+			t.Fatalf("attempt %d: status = %d, want 502 (connection refused): %s", i, res.StatusCode, raw)
+		}
+	}
+	// The breaker is open now: the gateway answers without dialing.
+	res, _, raw := do(t, "GET", gw.URL+"/x", nil, "")
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "60" {
+		t.Fatalf("status = %d Retry-After %q, want 503 with 60: %s", res.StatusCode, res.Header.Get("Retry-After"), raw)
+	}
+	if !strings.Contains(raw, "no healthy instance") {
+		t.Errorf("body = %s, want it to say no healthy instance", raw)
+	}
+}
+
+func TestRouteTimeout(t *testing.T) {
+	b := newBackend(t, "slow")
+	_, gw := start(t, replace(`
+services: {slow: {urls: ["URL"]}}
+routes: [{name: slow, prefix: /, service: slow, timeout: 100ms}]
+`, "URL", b.URL))
+	res, _, raw := do(t, "GET", gw.URL+"/x?sleep=5s", nil, "")
+	if res.StatusCode != http.StatusGatewayTimeout || res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("status = %d (%s), want 504 problem+json", res.StatusCode, raw)
+	}
+	if res, _, _ := do(t, "GET", gw.URL+"/x?sleep=1ms", nil, ""); res.StatusCode != 200 {
+		t.Errorf("fast request after timeout: status = %d, want 200", res.StatusCode)
+	}
+}
+
+func TestRetryOnAnotherInstance(t *testing.T) {
+	a, b, c := newBackend(t, "a"), newBackend(t, "b"), newBackend(t, "c")
+	_, gw := start(t, replace(`
+services: {s: {urls: ["A", "B", "C"]}}
+routes: [{name: s, prefix: /, service: s, retries: 2}]
+`, "A", a.URL, "B", b.URL, "C", c.URL))
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	stop := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := http.Get(gw.URL + "/x")
+				if err != nil || res.StatusCode != 200 {
+					failed.Add(1)
+				}
+				if res != nil {
+					res.Body.Close()
+				}
+			}
+		}()
+	}
+	for a.hits.Load() < 20 { // let traffic reach the instance we kill
+		runtimeGosched()
+	}
+	c.CloseClientConnections()
+	c.Close() // one of three dies under load
+	before := a.hits.Load() + b.hits.Load()
+	for a.hits.Load()+b.hits.Load() < before+300 {
+		runtimeGosched()
+	}
+	close(stop)
+	wg.Wait()
+	if n := failed.Load(); n != 0 {
+		t.Errorf("failed requests = %d, want 0 (GETs retried on another instance)", n)
+	}
+}
+
+func TestPostNotRetried(t *testing.T) {
+	var hits atomic.Int64
+	unavailable := func() *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		t.Cleanup(s.Close)
+		return s
+	}
+	a, b := unavailable(), unavailable()
+	_, gw := start(t, replace(`
+services: {s: {urls: ["A", "B"], breaker: {failures: 100}}}
+routes: [{name: s, prefix: /, service: s, retries: 1}]
+`, "A", a.URL, "B", b.URL))
+	tests := []struct {
+		name     string
+		method   string
+		hdr      map[string]string
+		wantHits int64
+	}{
+		{"POST", "POST", nil, 1},
+		{"POST with Idempotency-Key", "POST", map[string]string{"Idempotency-Key": "k1"}, 2},
+		{"GET", "GET", nil, 2},
+		{"PUT", "PUT", nil, 2},
+		{"PATCH", "PATCH", nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits.Store(0)
+			res, _, raw := do(t, tt.method, gw.URL+"/x", tt.hdr, `{"a":1}`)
+			if res.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("status = %d, want the upstream's 503: %s", res.StatusCode, raw)
+			}
+			if got := hits.Load(); got != tt.wantHits {
+				t.Errorf("upstream hits = %d, want %d", got, tt.wantHits)
+			}
+		})
+	}
+}

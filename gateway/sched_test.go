@@ -1,0 +1,8 @@
+package gateway_test
+
+import (
+	"runtime"
+	"time"
+)
+
+func runtimeGosched() { runtime.Gosched(); time.Sleep(time.Millisecond) }
