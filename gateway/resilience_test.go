@@ -3,8 +3,8 @@ package gateway_test
 import (
 	"io"
 	"net"
-	"net/http/httptest"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
