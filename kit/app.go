@@ -202,7 +202,8 @@ func (a *App) HTTP() *httpt.Mux { return a.mux }
 func (a *App) Admin() *http.ServeMux { return a.admin }
 
 // Started returns a channel closed once the listeners are bound, the start
-// hooks have returned and the service listener is serving.
+// hooks have returned and the service listener is serving. It is never
+// closed if Run fails to start; wait on Run's result too.
 func (a *App) Started() <-chan struct{} { return a.started }
 
 // HTTPAddr returns the bound address of the service listener, "" before

@@ -9,7 +9,9 @@ import "context"
 // the HTTP servers have drained. Either function may be nil.
 //
 // Start should return once the component is running (start a serve loop
-// with App.Go, not inside Start). Stop gets a context that ends at the
+// with App.Go, not inside Start). Its context is Run's: it ends when
+// shutdown begins, so do not tie a resource that must outlive the drain
+// (a connection) to it. Stop gets a context that ends at the
 // shutdown deadline; past it, it should stop forcefully. If a Start fails,
 // Run calls the Stop of every hook started before it and returns the error.
 type Hook struct {
