@@ -1,0 +1,39 @@
+// Package events is typed publish/subscribe over NATS JetStream: the
+// asynchronous half of Gantry, for facts a service announces ("order
+// created") and other services react to, at least once, in their own time.
+//
+// It is its own package, not part of transport/nats, because it is not a
+// transport of endpoints: there is no reply, the unit is a stored event
+// with an ID, and the hard parts (acks, back-off, dead letters,
+// idempotency) have nothing to do with request-reply. Business code imports
+// it to publish; transport/nats stays a small request-reply transport. It
+// depends on nats.go's jetstream package and kit/errs only.
+//
+// Publish: [NewPublisher] for a subject, then [Publisher.Publish] with an
+// event ID. The ID goes out as Nats-Msg-Id, so a retried publish is stored
+// once; the call waits for the stream's ack. Payloads are JSON unless
+// [WithCodec] says otherwise; event type, version and the trace context
+// travel in headers.
+//
+// Subscribe: [NewSubscriber] with a [Consumer] (stream, durable name and
+// policy) and a [Handler]. Start declares the durable pull consumer (and a
+// dead-letter stream) and fetches with at most Consumer.Concurrency
+// handlers running. What happens to an event:
+//
+//   - handler returns nil: acked, done;
+//   - handler returns an error: naked, redelivered after the Backoff delay
+//     for that attempt;
+//   - [Permanent] error or errs.InvalidArgument, the MaxDeliver-th failed
+//     delivery, or a payload the codec cannot decode: published to the
+//     dead-letter subject with all its headers plus Gantry-Dead-Reason and
+//     friends, then terminated, never redelivered;
+//   - the process dies: redelivered after AckWait.
+//
+// Delivery is at least once, so wrap handlers with [Idempotent] and a
+// [Store] kept in the service's own database: a redelivered event is then
+// applied once. [MemoryStore] is the in-memory Store for tests.
+//
+// Shutdown: [Subscriber.Stop] stops fetching, waits for the handlers in
+// flight and their acks; then drain the connection. Declare streams in code
+// with [EnsureStream].
+package events

@@ -1,0 +1,148 @@
+package events_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gantrykit/gantry/events"
+	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+type orderCreated struct {
+	Order int    `json:"order"`
+	SKU   string `json:"sku"`
+}
+
+// env is an embedded JetStream server, a connection and an ORDERS stream.
+type env struct {
+	srv *natst.Embedded
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	dir string
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := &env{dir: t.TempDir()}
+	srv, err := natst.StartEmbedded(natst.EmbeddedOptions{Dir: e.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	t.Cleanup(func() { e.srv.Shutdown() })
+	e.nc, e.js = e.connect(t)
+	if _, err := events.EnsureStream(context.Background(), e.js, jetstream.StreamConfig{
+		Name: "ORDERS", Subjects: []string{"orders.>"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
+	t.Helper()
+	nc, err := natst.Connect(e.srv.URL(), t.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js
+}
+
+// start runs a subscriber until the test ends.
+func start[T any](t testing.TB, js jetstream.JetStream, cfg events.Consumer, h events.Handler[T], opts ...events.Option) *events.Subscriber[T] {
+	t.Helper()
+	s := events.NewSubscriber(js, cfg, h, opts...)
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop(context.Background()) })
+	return s
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// bound so that a bug cannot hang the suite.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(end) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func streamMsgs(t testing.TB, js jetstream.JetStream, name string) uint64 {
+	t.Helper()
+	s, err := js.Stream(context.Background(), name)
+	if err != nil {
+		return 0
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func TestPublishSubscribe(t *testing.T) {
+	e := newEnv(t)
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithType("order.created", 2))
+	got := make(chan events.Event[orderCreated], 10)
+	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "shipping", Concurrency: 2, FetchWait: 100 * time.Millisecond},
+		func(_ context.Context, ev events.Event[orderCreated]) error { got <- ev; return nil })
+
+	ack, err := pub.Publish(context.Background(), "o-1", orderCreated{Order: 1, SKU: "a"})
+	if err != nil || ack.Duplicate {
+		t.Fatalf("publish: %+v, %v", ack, err)
+	}
+	again, err := pub.Publish(context.Background(), "o-1", orderCreated{Order: 1, SKU: "a"})
+	if err != nil || !again.Duplicate || again.Sequence != ack.Sequence {
+		t.Fatalf("republish: got %+v, %v; want a duplicate of sequence %d", again, err, ack.Sequence)
+	}
+	ev := <-got
+	want := events.Event[orderCreated]{ID: "o-1", Type: "order.created", Version: 2, Subject: "orders.created",
+		Sequence: ack.Sequence, Delivery: 1, Data: orderCreated{Order: 1, SKU: "a"}}
+	if ev != want {
+		t.Fatalf("got %+v, want %+v", ev, want)
+	}
+	if _, err := pub.Publish(context.Background(), "", orderCreated{}); !errors.Is(err, events.ErrNoID) {
+		t.Errorf("empty id: got %v, want ErrNoID", err)
+	}
+}
+
+func TestRetryWithBackoffThenAck(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	var deliveries []int
+	done := make(chan struct{})
+	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "flaky", Backoff: []time.Duration{time.Millisecond}, FetchWait: 100 * time.Millisecond},
+		func(_ context.Context, ev events.Event[orderCreated]) error {
+			mu.Lock()
+			defer mu.Unlock()
+			deliveries = append(deliveries, ev.Delivery)
+			if ev.Delivery < 3 {
+				return errors.New("database busy")
+			}
+			close(done)
+			return nil
+		})
+	if _, err := events.NewPublisher[orderCreated](e.js, "orders.created").Publish(context.Background(), "x", orderCreated{}); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(deliveries) != 3 || deliveries[0] != 1 || deliveries[2] != 3 {
+		t.Fatalf("deliveries %v, want [1 2 3]", deliveries)
+	}
+}

@@ -1,0 +1,113 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// handle runs the handler on one message and answers the server: ack on
+// success, nak with back-off on a retryable failure, dead-letter and term
+// otherwise. Only answers that fail are left to AckWait.
+func (s *Subscriber[T]) handle(msg jetstream.Msg) {
+	delivery, seq := 1, uint64(0)
+	if md, err := msg.Metadata(); err == nil {
+		delivery, seq = int(md.NumDelivered), md.Sequence.Stream
+	}
+	h := msg.Headers()
+	ctx := s.o.prop.Extract(context.Background(), propagation.HeaderCarrier(http.Header(h)))
+	ctx, span := s.o.tracer.Start(ctx, "process "+msg.Subject(), trace.WithSpanKind(trace.SpanKindConsumer))
+	defer span.End()
+
+	ev := Event[T]{
+		ID: h.Get(jetstream.MsgIDHeader), Type: h.Get(HeaderType), Subject: msg.Subject(),
+		Sequence: seq, Delivery: delivery,
+	}
+	ev.Version, _ = strconv.Atoi(h.Get(HeaderVersion))
+	if err := s.o.codec.Unmarshal(msg.Data(), &ev.Data); err != nil {
+		// A malformed payload will not improve with retries.
+		span.SetStatus(codes.Error, "malformed")
+		s.deadLetter(ctx, msg, delivery, seq, "malformed payload: "+err.Error())
+		return
+	}
+	err := s.run(ctx, ev)
+	switch {
+	case err == nil:
+		_ = msg.Ack()
+	case IsPermanent(err) || errs.KindOf(err) == errs.KindInvalidArgument:
+		span.SetStatus(codes.Error, "permanent")
+		s.deadLetter(ctx, msg, delivery, seq, "permanent error: "+err.Error())
+	case delivery >= s.cfg.MaxDeliver:
+		span.SetStatus(codes.Error, "max deliveries")
+		s.deadLetter(ctx, msg, delivery, seq, fmt.Sprintf("failed %d deliveries, last error: %v", delivery, err))
+	default:
+		span.SetStatus(codes.Error, "retry")
+		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
+	}
+}
+
+// run calls the handler, turning a panic into an error.
+func (s *Subscriber[T]) run(ctx context.Context, ev Event[T]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("events: handler panic: %v", r)
+		}
+	}()
+	return s.h(ctx, ev)
+}
+
+// deadLetter publishes the message with its headers and the reason to the
+// dead-letter subject, then terminates it. If the dead-letter publish
+// fails, the message is naked instead, so that nothing is lost.
+func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, delivery int, seq uint64, reason string) {
+	dl := &nats.Msg{Subject: s.cfg.DeadLetter, Data: msg.Data(), Header: nats.Header{}}
+	for k, v := range msg.Headers() {
+		dl.Header[k] = append([]string(nil), v...)
+	}
+	dl.Header.Set(HeaderDeadReason, reason)
+	dl.Header.Set(HeaderDeadStream, s.cfg.Stream)
+	dl.Header.Set(HeaderDeadConsumer, s.cfg.Durable)
+	dl.Header.Set(HeaderDeadSubject, msg.Subject())
+	dl.Header.Set(HeaderDeadSequence, strconv.FormatUint(seq, 10))
+	dl.Header.Set(HeaderDeadDeliveries, strconv.Itoa(delivery))
+	if dl.Header.Get(jetstream.MsgIDHeader) == "" {
+		// Deduplicate a repeated dead-lettering of the same stream message.
+		dl.Header.Set(jetstream.MsgIDHeader, "seq-"+strconv.FormatUint(seq, 10))
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.AckWait/2)
+	defer cancel()
+	if _, err := s.js.PublishMsg(pctx, dl); err != nil {
+		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
+		return
+	}
+	_ = msg.TermWithReason(reason)
+}
+
+// Permanent marks err as not worth retrying: the Subscriber dead-letters
+// the event at once. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+// IsPermanent reports whether err was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }

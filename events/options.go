@@ -1,0 +1,52 @@
+package events
+
+import (
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// Option configures a Publisher or a Subscriber. The zero configuration is
+// JSON, no tracing, nothing from globals.
+type Option func(*options)
+
+type options struct {
+	codec   Codec
+	tracer  trace.Tracer
+	prop    propagation.TextMapPropagator
+	typ     string
+	version int
+}
+
+// WithCodec sets the payload encoding (default JSON). Publisher and
+// Subscriber of one subject must agree.
+func WithCodec(c Codec) Option { return func(o *options) { o.codec = c } }
+
+// WithTracerProvider makes a producer span per publish ("publish SUBJECT")
+// and a consumer span per handled event ("process SUBJECT"), the latter a
+// child of the former through the trace context in the headers.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracer = tp.Tracer(scope) }
+}
+
+// WithPropagator sets how the trace context travels in headers (default
+// W3C trace context).
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) { o.prop = p }
+}
+
+// WithType sets the event type and schema version a Publisher stamps on
+// its events (default: the subject, version 1).
+func WithType(name string, version int) Option {
+	return func(o *options) { o.typ, o.version = name, version }
+}
+
+const scope = "github.com/gantrykit/gantry/events"
+
+func newOptions(opts []Option) *options {
+	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}

@@ -1,0 +1,220 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Event is one delivered event, as a Handler sees it.
+type Event[T any] struct {
+	ID       string // the publisher's event ID (Nats-Msg-Id)
+	Type     string // Gantry-Event-Type
+	Version  int    // Gantry-Event-Version, 0 when absent
+	Subject  string
+	Sequence uint64 // stream sequence
+	Delivery int    // 1 for the first delivery, 2 for the first redelivery...
+	Data     T
+}
+
+// Handler processes one event. Returning nil acknowledges it; an error
+// naks it for another try after the back-off delay, unless the error is
+// Permanent (or an errs.InvalidArgument) or the event has been delivered
+// MaxDeliver times, in which case it goes to the dead-letter subject. A
+// panic is recovered and treated as an error.
+type Handler[T any] func(ctx context.Context, ev Event[T]) error
+
+// Consumer declares a durable pull consumer and the policy for handling its
+// events. Only Stream and Durable are required; the zero value of every
+// other field is the default.
+type Consumer struct {
+	Stream  string // the stream to read
+	Durable string // durable name; instances with the same name share the work
+	// Subject filters the stream (default: all its subjects).
+	Subject string
+	// MaxDeliver is how many times an event is tried before it is
+	// dead-lettered (default 5).
+	MaxDeliver int
+	// Backoff is the nak delay after the 1st, 2nd... failed delivery; the
+	// last entry repeats (default 1s, 5s, 30s).
+	Backoff []time.Duration
+	// AckWait is how long the server waits for an answer before it
+	// redelivers, e.g. after a crash (default 30s).
+	AckWait time.Duration
+	// Concurrency bounds the handlers running at once (default 1).
+	Concurrency int
+	// DeadLetter is the subject failed events are published to (default
+	// "dlq.STREAM.DURABLE", in a stream "STREAM_DLQ" that Start declares).
+	// A custom subject must be captured by a stream you declare.
+	DeadLetter string
+	// FetchWait bounds one pull request, and so how long Stop waits for
+	// the fetch loop to notice (default 1s).
+	FetchWait time.Duration
+}
+
+func (c Consumer) withDefaults() (Consumer, error) {
+	if c.Stream == "" || c.Durable == "" {
+		return c, errors.New("events: Consumer needs Stream and Durable")
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = 5
+	}
+	if len(c.Backoff) == 0 {
+		c.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second}
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = 30 * time.Second
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 1
+	}
+	if c.FetchWait <= 0 {
+		c.FetchWait = time.Second
+	}
+	return c, nil
+}
+
+func (c Consumer) backoff(delivery int) time.Duration {
+	i := min(max(delivery-1, 0), len(c.Backoff)-1)
+	return c.Backoff[i]
+}
+
+// Subscriber runs a Handler over a durable pull consumer. Start it once,
+// Stop it once; it is safe for concurrent use.
+type Subscriber[T any] struct {
+	js  jetstream.JetStream
+	cfg Consumer
+	h   Handler[T]
+	o   *options
+
+	mu       sync.Mutex
+	stop     chan struct{}
+	loopDone chan struct{}
+	inflight sync.WaitGroup
+}
+
+// NewSubscriber returns a Subscriber that will hand the events of cfg to h.
+func NewSubscriber[T any](js jetstream.JetStream, cfg Consumer, h Handler[T], opts ...Option) *Subscriber[T] {
+	return &Subscriber[T]{js: js, cfg: cfg, h: h, o: newOptions(opts)}
+}
+
+// Start creates or updates the consumer (and the default dead-letter
+// stream) and starts fetching. The fetch loop runs until Stop; ctx bounds
+// only the declarations.
+func (s *Subscriber[T]) Start(ctx context.Context) error {
+	cfg, err := s.cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	if cfg.DeadLetter == "" {
+		cfg.DeadLetter = "dlq." + cfg.Stream + "." + cfg.Durable
+		if _, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name: cfg.Stream + "_DLQ", Subjects: []string{"dlq." + cfg.Stream + ".>"},
+		}); err != nil {
+			return fmt.Errorf("events: declare dead-letter stream: %w", err)
+		}
+	}
+	cons, err := s.js.CreateOrUpdateConsumer(ctx, cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       cfg.Durable,
+		FilterSubject: cfg.Subject,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       cfg.AckWait,
+		// The handler enforces MaxDeliver (dead-lettering on the last try);
+		// the server's limit is a backstop for dead-letter publish failures.
+		MaxDeliver:    cfg.MaxDeliver + 3,
+		MaxAckPending: max(1000, cfg.Concurrency*2),
+	})
+	if err != nil {
+		return fmt.Errorf("events: declare consumer %s on %s: %w", cfg.Durable, cfg.Stream, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		return errors.New("events: Subscriber already started")
+	}
+	s.cfg = cfg
+	s.stop, s.loopDone = make(chan struct{}), make(chan struct{})
+	go s.loop(cons)
+	return nil
+}
+
+// Stop stops fetching, then waits for the handlers in flight to finish and
+// answer (ack, nak or dead-letter). If ctx ends first it returns ctx's
+// error; the unanswered events are redelivered after AckWait. Drain or
+// close the connection after Stop. Stop before Start is a no-op.
+func (s *Subscriber[T]) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	stop, loopDone := s.stop, s.loopDone
+	s.mu.Unlock()
+	if stop == nil {
+		return nil
+	}
+	select {
+	case <-stop:
+	default:
+		close(stop)
+	}
+	done := make(chan struct{})
+	go func() {
+		<-loopDone
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// loop fetches as many events as there are free handler slots, so that
+// nothing waits in a client buffer while its AckWait runs out.
+func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
+	defer close(s.loopDone)
+	slots := make(chan struct{}, s.cfg.Concurrency)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case slots <- struct{}{}:
+		}
+		n := 1
+		for n < s.cfg.Concurrency {
+			select {
+			case slots <- struct{}{}:
+				n++
+				continue
+			default:
+			}
+			break
+		}
+		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(s.cfg.FetchWait))
+		got := 0
+		if err == nil {
+			for msg := range batch.Messages() {
+				got++
+				s.inflight.Add(1)
+				go func() {
+					defer func() { <-slots; s.inflight.Done() }()
+					s.handle(msg)
+				}()
+			}
+		}
+		for range n - got {
+			<-slots
+		}
+		if err != nil || (batch.Error() != nil && !errors.Is(batch.Error(), jetstream.ErrNoMessages)) {
+			// Disconnected or the consumer is gone: do not spin.
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(s.cfg.FetchWait / 4):
+			}
+		}
+	}
+}
