@@ -16,19 +16,37 @@ import (
 // runs while /readyz still answers 200, then /readyz turns 503 while
 // /healthz stays 200, the request completes with 200, and Run returns nil.
 func TestDrain(t *testing.T) {
-	a := newTestApp(t, nil, nil)
+	a := newTestApp(t, nil, []string{"-drain-delay=20ms"})
+	drainScenario(t, a, start(t, a))
+}
+
+// TestSignalDrain is TestDrain ended by SIGTERM sent to this process: Run
+// installs the handler, so the process survives and Run returns nil.
+func TestSignalDrain(t *testing.T) {
+	a := New("sig", WithArgs(testArgs), WithGetenv(env(nil)), WithLogOutput(&syncBuffer{}))
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(context.Background()) }()
+	select {
+	case <-a.Started():
+	case err := <-errc:
+		t.Fatalf("Run: got %v before starting", err)
+	}
+	drainScenario(t, a, func() error {
+		if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		return <-errc
+	})
+}
+
+func drainScenario(t *testing.T, a *App, stop func() error) {
+	t.Helper()
 	entered, release := make(chan struct{}), make(chan struct{})
 	a.HTTP().HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
 		w.Write([]byte("done"))
 	})
-	var drainSaw int
-	a.OnDrain("probe", func(ctx context.Context) error {
-		drainSaw, _ = get(t, "http://"+a.AdminAddr()+"/readyz")
-		return nil
-	})
-	stop := start(t, a)
 	admin := "http://" + a.AdminAddr()
 	if code, body := get(t, admin+"/readyz"); code != 200 {
 		t.Fatalf("readyz before shutdown: got %d %s, want 200", code, body)
@@ -66,9 +84,6 @@ func TestDrain(t *testing.T) {
 	if err := <-runErr; err != nil {
 		t.Errorf("Run: got %v, want nil", err)
 	}
-	if drainSaw != 200 {
-		t.Errorf("readyz seen by the drain hook: got %d, want 200 (drain hooks run before readiness turns)", drainSaw)
-	}
 }
 
 func TestShutdownTimeout(t *testing.T) {
@@ -89,25 +104,6 @@ func TestShutdownTimeout(t *testing.T) {
 	err := stop()
 	if !errors.Is(err, ErrShutdownTimeout) {
 		t.Errorf("Run: got %v, want ErrShutdownTimeout", err)
-	}
-}
-
-// TestSignal sends SIGTERM to this process while an App with signal
-// handling runs; Run installs the handler, so the process survives.
-func TestSignal(t *testing.T) {
-	a := New("sig", WithArgs(testArgs), WithGetenv(env(nil)), WithLogOutput(&syncBuffer{}))
-	errc := make(chan error, 1)
-	go func() { errc <- a.Run(context.Background()) }()
-	select {
-	case <-a.Started():
-	case err := <-errc:
-		t.Fatalf("Run: got %v before starting", err)
-	}
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-errc; err != nil {
-		t.Errorf("Run after SIGTERM: got %v, want nil", err)
 	}
 }
 
@@ -210,5 +206,38 @@ func TestBindFailure(t *testing.T) {
 	err = a.Run(context.Background())
 	if err == nil || !strings.HasPrefix(err.Error(), "kit: service listener: ") {
 		t.Errorf("Run: got %v, want a service listener error", err)
+	}
+}
+
+func TestDrainHookSeesReady(t *testing.T) {
+	a := newTestApp(t, nil, nil)
+	var saw int
+	a.OnDrain("probe", func(ctx context.Context) error {
+		saw, _ = get(t, "http://"+a.AdminAddr()+"/readyz")
+		return nil
+	})
+	stop := start(t, a)
+	if err := stop(); err != nil {
+		t.Fatalf("Run: got %v, want nil", err)
+	}
+	if saw != 200 {
+		t.Errorf("readyz seen by the drain hook: got %d, want 200 (drain hooks run before readiness turns)", saw)
+	}
+}
+
+func TestDrainAndStopErrorsReturned(t *testing.T) {
+	a := newTestApp(t, nil, nil)
+	var rec recorder
+	a.OnDrain("deregister", rec.fn("drain", errors.New("registry gone")))
+	a.AddHook(Hook{Name: "db", Stop: rec.fn("stop db", errors.New("close failed"))})
+	a.OnStop("cache", rec.fn("stop cache", nil))
+	err := start(t, a)()
+	for _, want := range []string{"kit: drain deregister: registry gone", "kit: stop db: close failed"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Run: got %v, want it to contain %q", err, want)
+		}
+	}
+	if got, want := rec.got(), []string{"drain", "stop cache", "stop db"}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v (a failing hook does not stop the rest)", got, want)
 	}
 }
