@@ -1,0 +1,139 @@
+package gateway_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/gateway"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestObservability(t *testing.T) {
+	b := newBackend(t, "b")
+	reg := prometheus.NewRegistry()
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	_, gw := start(t, replace(`
+services: {orders: {urls: ["URL", "DEAD"]}}
+routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
+`, "URL", b.URL, "DEAD", deadURL(t)),
+		gateway.WithRegisterer(reg), gateway.WithTracerProvider(tp), gateway.WithLogger(logger))
+
+	const n = 6
+	for i := 0; i < n; i++ {
+		if res, _, raw := do(t, "GET", gw.URL+"/orders/"+strings.Repeat("x", i+1), nil, ""); res.StatusCode != 200 {
+			t.Fatalf("status = %d, want 200: %s", res.StatusCode, raw)
+		}
+	}
+	do(t, "GET", gw.URL+"/nowhere", nil, "")
+
+	if got := counter(t, reg, "gateway_requests_total", "route=orders", "code=200"); got != n {
+		t.Errorf("gateway_requests_total{route=orders,code=200} = %v, want %d", got, n)
+	}
+	if got := counter(t, reg, "gateway_upstream_attempts_total", "route=orders", "upstream=orders", "outcome=ok"); got != n {
+		t.Errorf("ok attempts = %v, want %d", got, n)
+	}
+	retries := counter(t, reg, "gateway_retries_total", "route=orders", "upstream=orders")
+	failed := counter(t, reg, "gateway_upstream_attempts_total", "route=orders", "upstream=orders", "outcome=error")
+	if retries != failed {
+		t.Errorf("retries = %v, failed attempts = %v; want equal (every failure retried)", retries, failed)
+	}
+	// Labels stay bounded: paths never become label values.
+	mfs, _ := reg.Gather()
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if strings.Contains(l.GetValue(), "/") {
+					t.Errorf("%s has label %s=%q, want no paths in labels", mf.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+
+	// One server span per request, one client span per attempt, same trace.
+	ended := spans.Ended()
+	var server, client int
+	for _, s := range ended {
+		switch s.SpanKind() {
+		case trace.SpanKindServer:
+			server++
+		case trace.SpanKindClient:
+			client++
+			if s.Parent().TraceID() != s.SpanContext().TraceID() || !s.Parent().IsValid() {
+				t.Errorf("attempt span %q has no parent in the request's trace", s.Name())
+			}
+		}
+	}
+	if server != n || client != n+int(failed) {
+		t.Errorf("spans: %d server, %d client; want %d and %d", server, client, n, n+int(failed))
+	}
+
+	// One access log line per routed request, with the fields operators need.
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != n {
+		t.Fatalf("access log has %d lines, want %d:\n%s", len(lines), n, logs.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"route", "upstream", "instance", "status", "duration", "request_id", "trace_id"} {
+		if rec[k] == nil || rec[k] == "" {
+			t.Errorf("access log line lacks %q: %s", k, lines[0])
+		}
+	}
+}
+
+// counter returns the value of the counter with exactly the given labels
+// ("route=orders", "code=200"), or 0.
+func counter(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			ok := len(m.GetLabel()) == len(labels)
+			for _, l := range m.GetLabel() {
+				ok = ok && slices.Contains(labels, l.GetName()+"="+l.GetValue())
+			}
+			if ok {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
