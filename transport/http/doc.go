@@ -5,4 +5,66 @@
 // Import it under a short name, since it shares its name with net/http:
 //
 //	import httpt "github.com/gantrykit/gantry/transport/http"
+//
+// # Serving
+//
+// A service method with the shape of endpoint.Func becomes a handler with
+// NewServer, and a route on a Mux:
+//
+//	mux := httpt.NewMux()
+//	mux.Handle("POST /v1/users/{user}/orders", httpt.NewServer(svc.CreateOrder, httpt.WithStatus(201)))
+//	mux.Handle("GET /openapi.json", mux.OpenAPIHandler(httpt.Info{Title: "orders", Version: "1.0.0"}))
+//
+// The request type says where each field comes from:
+//
+//	type CreateOrder struct {
+//		User     string   `path:"user" json:"-"`        // the {user} wildcard
+//		DryRun   bool     `query:"dry_run" json:"-"`    // ?dry_run=true
+//		Tags     []string `query:"tag" json:"-"`        // ?tag=a&tag=b
+//		SKU      string   `json:"sku" validate:"required"`
+//		Quantity int      `json:"quantity" validate:"min=1,max=100"`
+//	}
+//
+// Fields without path or query tags are members of the JSON body. Path and
+// query values override body members of the same field; tag them json:"-"
+// so that they are not members at all (the OpenAPI document never lists
+// them as such). The validate rules are required, min=N, max=N (values of
+// numbers, lengths of strings and slices), email and oneof=a b c; they
+// apply to nested structs too, and the OpenAPI schema advertises them. A
+// request type with a Validate() error method is checked last.
+//
+// What a client sees when a request is wrong, always as
+// application/problem+json (RFC 9457) with the kind's "code":
+//
+//	400  malformed JSON (with the offset), a member of the wrong type
+//	     (`field "quantity": want integer, got string`), an unknown member
+//	     (unless AllowUnknownFields), data after the JSON value, a path or
+//	     query value that does not parse, a failed validate rule or
+//	     Validate; the "errors" list names each field
+//	413  a body over the limit (WithBodyLimit, default 1 MiB); a declared
+//	     Content-Length over it is refused before reading, a chunked body
+//	     after limit+1 bytes, and the connection is closed
+//	415  a body whose Content-Type is not application/json (or +json)
+//
+// Errors the endpoint returns go through the error table (errs.NotFound →
+// 404, errs.TooManyRequests → 429 with Retry-After, ...). A plain error or
+// a panic is a 500 whose text stays in the log (WithLogger), never in the
+// answer; the process keeps serving.
+//
+// # Calling
+//
+// NewClient is the mirror image: the same request type fills the path,
+// query and body, and problem+json answers come back as *errs.Error of the
+// server's kind, so errors.Is(err, errs.KindNotFound) works across the
+// wire. Its EncodeRequest and DecodeResponse are go-kit functions, and
+// Factory is a go-kit sd.Factory, for load balancing over discovered
+// instances.
+//
+// # OpenAPI
+//
+// Every route registered on a Mux with a *Server (any Describer) adds an
+// operation to the document that Mux.OpenAPI returns and
+// Mux.OpenAPIHandler serves: parameters, request body and answer schemas
+// built from the Go types, and the problem+json error answers. Register
+// plain handlers on the same Mux freely; they are routed but not listed.
 package http

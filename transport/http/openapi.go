@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,6 +120,12 @@ func (m *Mux) document(info Info) *document {
 		for _, pr := range p.path {
 			o.Parameters = append(o.Parameters, docParam{Name: pr.name, In: "path", Required: true, Schema: paramSchema(g, pr)})
 		}
+		for _, name := range wildcards(path) {
+			if !slices.ContainsFunc(p.path, func(pr param) bool { return pr.name == name }) {
+				// A wildcard the request does not read is still part of the path.
+				o.Parameters = append(o.Parameters, docParam{Name: name, In: "path", Required: true, Schema: &schema{Type: "string"}})
+			}
+		}
 		for _, pr := range p.query {
 			o.Parameters = append(o.Parameters, docParam{Name: pr.name, In: "query", Required: pr.rules.required, Schema: paramSchema(g, pr)})
 		}
@@ -208,4 +215,18 @@ func operationID(method, path string) string {
 		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
 	}
 	return b.String()
+}
+
+// wildcards lists the {names} of an OpenAPI path template.
+func wildcards(path string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(path, '{')
+		j := strings.IndexByte(path, '}')
+		if i < 0 || j < i {
+			return names
+		}
+		names = append(names, path[i+1:j])
+		path = path[j+1:]
+	}
 }
