@@ -1,0 +1,141 @@
+// Command gateway runs Gantry's API gateway from a YAML route table.
+//
+//	go run ./gateway/cmd/gateway -config routes.yaml [-watch 2s] [kit flags]
+//
+// -config names the route table (see package gateway; GATEWAY_CONFIG works
+// too). It is reloaded on SIGHUP and, with -watch, when the file changes; a
+// bad file is logged and the running table kept. The file's server:
+// section sets the listener (listen, tls_cert, tls_key, read_header_timeout,
+// idle_timeout, max_header_bytes). Every other flag and GANTRY_* variable
+// belongs to the kit runtime: -admin-addr (/metrics, /healthz, /readyz),
+// -drain-delay, -shutdown-timeout, -log-format and so on; flags given on
+// the command line win over the file's server: section.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/kit"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Println(err)
+			return
+		}
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+// methods the gateway is mounted for on the kit mux (which reserves "/").
+var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
+
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	path, watch, rest, err := splitArgs(args)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		path = getenv("GATEWAY_CONFIG")
+	}
+	if path == "" {
+		return errors.New("-config routes.yaml (or GATEWAY_CONFIG) is required")
+	}
+	cfg, err := gateway.LoadConfig(path)
+	if err != nil {
+		return err
+	}
+	app := kit.New("gateway", kit.WithArgs(append(serverArgs(cfg.Server), rest...)), kit.WithGetenv(getenv))
+	if err := app.Err(); err != nil {
+		return err
+	}
+	gw, err := gateway.New(cfg,
+		gateway.WithRegisterer(app.Registry()),
+		gateway.WithTracerProvider(app.TracerProvider()),
+		gateway.WithLogger(app.Logger()),
+		gateway.WithGetenv(getenv))
+	if err != nil {
+		return err
+	}
+	for _, m := range methods {
+		app.HTTP().Handle(m+" /", gw)
+	}
+	app.HTTP().Handle("GET /openapi.json", gw) // the merged document, not kit's own
+	app.Go("reload-on-sighup", func(ctx context.Context) error {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+				_ = gw.ReloadFile(path) // logged; the running table stays on error
+			}
+		}
+	})
+	if watch > 0 {
+		app.Go("watch-config", func(ctx context.Context) error {
+			_ = gw.WatchFile(ctx, path, watch)
+			return nil
+		})
+	}
+	app.OnStop("gateway", func(context.Context) error { return gw.Close() })
+	return app.Run(ctx)
+}
+
+// splitArgs takes -config and -watch out of args and leaves the rest to kit.
+func splitArgs(args []string) (path string, watch time.Duration, rest []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || (name != "config" && name != "watch") {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return "", 0, nil, fmt.Errorf("-%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		if name == "config" {
+			path = val
+			continue
+		}
+		if watch, err = time.ParseDuration(val); err != nil || watch < 0 {
+			return "", 0, nil, fmt.Errorf("-watch: %q is not a positive duration", val)
+		}
+	}
+	return path, watch, rest, nil
+}
+
+// serverArgs turns the route file's server: section into kit flags.
+func serverArgs(s gateway.ServerConfig) []string {
+	var out []string
+	add := func(flag, v string) {
+		if v != "" && v != "0" && v != "0s" {
+			out = append(out, "-"+flag+"="+v)
+		}
+	}
+	add("http-addr", s.Listen)
+	add("tls-cert-file", s.TLSCert)
+	add("tls-key-file", s.TLSKey)
+	add("read-header-timeout", s.ReadHeaderTimeout.String())
+	add("idle-timeout", s.IdleTimeout.String())
+	add("max-header-bytes", strconv.Itoa(s.MaxHeaderBytes))
+	return out
+}
