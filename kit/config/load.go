@@ -167,11 +167,7 @@ func parseFlags(src Source, sections []Section, all [][]field) ([]setFlag, strin
 	}
 	if err := fs.Parse(src.Args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			var b strings.Builder
-			b.WriteString("Flags:\n")
-			fs.SetOutput(&b)
-			fs.PrintDefaults()
-			return nil, "", &HelpError{Usage: b.String()}
+			return nil, "", &HelpError{Usage: usage(fs)}
 		}
 		return nil, "", fmt.Errorf("config: %w", err)
 	}
@@ -179,6 +175,47 @@ func parseFlags(src Source, sections []Section, all [][]field) ([]setFlag, strin
 		return nil, "", fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
 	}
 	return seen, file, nil
+}
+
+// usage lists the flags as flag.PrintDefaults does, with the value's kind
+// (string, int, duration, list…) instead of "value".
+func usage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	b.WriteString("Flags:\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		kind := "string"
+		if v, ok := f.Value.(*flagValue); ok {
+			kind = kindName(v.f.v)
+		}
+		b.WriteString("  -" + f.Name)
+		if kind != "bool" {
+			b.WriteString(" " + kind)
+		}
+		b.WriteString("\n    \t" + f.Usage)
+		if d := f.DefValue; d != "" && d != "0" && d != "0s" && d != "false" {
+			fmt.Fprintf(&b, " (default %s)", f.DefValue)
+		}
+		b.WriteString("\n")
+	})
+	return b.String()
+}
+
+func kindName(v reflect.Value) string {
+	switch {
+	case v.Type() == durationType:
+		return "duration"
+	case reflect.PointerTo(v.Type()).Implements(textType):
+		return "value"
+	case v.Kind() == reflect.Slice:
+		return "list"
+	case v.Kind() >= reflect.Int && v.Kind() <= reflect.Int64:
+		return "int"
+	case v.Kind() >= reflect.Uint && v.Kind() <= reflect.Uint64:
+		return "uint"
+	case v.Kind() == reflect.Float32 || v.Kind() == reflect.Float64:
+		return "float"
+	}
+	return v.Kind().String()
 }
 
 // Keys lists every key of the sections in declaration order, with the
