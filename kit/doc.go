@@ -70,7 +70,9 @@
 //     requests finish), end the Go tasks and wait for them, stop hooks in
 //     reverse start order, close the admin server, flush the traces
 //
-// Run returns nil after a clean shutdown, and an error wrapping
+// A second SIGINT or SIGTERM during the shutdown ends the process at once
+// (the signal's default action). Run returns nil after a clean shutdown,
+// and an error wrapping
 // ErrShutdownTimeout when the deadline passed first.
 //
 // # Telemetry

@@ -52,10 +52,10 @@ func (a *App) Run(ctx context.Context) error {
 	hooks, tasks, ready, drain := a.hooks, a.tasks, a.ready, a.drain
 	a.mu.Unlock()
 
+	stopSignals := func() {}
 	if !a.opts.noSignals {
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
+		ctx, stopSignals = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stopSignals()
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -106,6 +106,7 @@ func (a *App) Run(ctx context.Context) error {
 	readyWG.Go(func() { a.whenReady(ctx, fail, ready) })
 
 	<-ctx.Done()
+	stopSignals() // a second signal now ends the process at once, as by default
 	cause := context.Cause(ctx)
 	readyWG.Wait()
 	var errs []error
