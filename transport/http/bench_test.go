@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	httpt "github.com/gantrykit/gantry/transport/http"
@@ -105,5 +107,48 @@ func BenchmarkHandler(b *testing.B) {
 		m := httpt.NewMux()
 		m.Handle("POST /v1/orders/{id}/items", typed)
 		runBench(b, m, true)
+	})
+}
+
+// BenchmarkClient compares the typed client with a hand-written call doing
+// the same encode and decode, against one loopback server.
+func BenchmarkClient(b *testing.B) {
+	m := httpt.NewMux()
+	m.Handle("POST /v1/orders/{id}/items", httpt.NewServer(benchEndpoint))
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	hc := srv.Client()
+	in := benchReq{ID: "42", SKU: "A-100", Quantity: 3, Note: "leave at the door"}
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			data, _ := json.Marshal(in)
+			req, _ := http.NewRequestWithContext(context.Background(), "POST", srv.URL+"/v1/orders/"+url.PathEscape(in.ID)+"/items", bytes.NewReader(data))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out benchResp
+			err = json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || out.ID != "42" {
+				b.Fatalf("got %d %+v %v", resp.StatusCode, out, err)
+			}
+		}
+	})
+	b.Run("typed", func(b *testing.B) {
+		c, err := httpt.NewClient[benchReq, benchResp]("POST", srv.URL, "/v1/orders/{id}/items", httpt.WithHTTPClient(hc))
+		if err != nil {
+			b.Fatal(err)
+		}
+		call := c.Func()
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := call(context.Background(), in)
+			if err != nil || out.ID != "42" {
+				b.Fatalf("got %+v %v", out, err)
+			}
+		}
 	})
 }

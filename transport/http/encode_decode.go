@@ -167,6 +167,9 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // isJSON reports whether a Content-Type names JSON: application/json or
 // application/*+json, with any parameters.
 func isJSON(ct string) bool {
+	if ct == "application/json" {
+		return true
+	}
 	mt, _, _ := strings.Cut(ct, ";")
 	mt = strings.TrimSpace(mt)
 	const app = "application/"

@@ -132,10 +132,12 @@ func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, 
 		}
 	}
 	h := w.Header()
-	if hd, ok := any(resp).(kithttp.Headerer); s.headerer && ok {
-		for k, vs := range hd.Headers() {
-			for _, v := range vs {
-				h.Add(k, v)
+	if s.headerer {
+		if hd, ok := any(resp).(kithttp.Headerer); ok {
+			for k, vs := range hd.Headers() {
+				for _, v := range vs {
+					h.Add(k, v)
+				}
 			}
 		}
 	}

@@ -96,6 +96,17 @@ func (r rules) fits(t reflect.Type) error {
 
 // check returns what is wrong with the value of type t at p, or "".
 func (r *rules) check(t reflect.Type, p unsafe.Pointer) string {
+	switch t.Kind() { // the common cases, without reflect.Value
+	case reflect.String:
+		if s := *(*string)(p); s != "" && !r.email && r.oneof == nil &&
+			(!r.hasMin || float64(len(s)) >= r.min) && (!r.hasMax || float64(len(s)) <= r.max) {
+			return "" // len(s) bounds the character count from above
+		}
+	case reflect.Int:
+		if n := float64(*(*int)(p)); n != 0 && r.oneof == nil && (!r.hasMin || n >= r.min) && (!r.hasMax || n <= r.max) {
+			return ""
+		}
+	}
 	v := reflect.NewAt(t, p).Elem()
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
