@@ -407,3 +407,24 @@ func TestNewServerPanicsOnBadTags(t *testing.T) {
 	}()
 	httpt.NewServer(func(context.Context, bad) (bad, error) { return bad{}, nil })
 }
+
+// TestServerBodyLimitOverTheWire sends a 2 MiB body to a real server: the
+// answer is a 413 problem, and the connection is closed rather than
+// drained.
+func TestServerBodyLimitOverTheWire(t *testing.T) {
+	srv := httptest.NewServer(newMux(httpt.NewServer(createEndpoint)))
+	defer srv.Close()
+	big := `{"sku":"A-1","quantity":1,"email":"` + strings.Repeat("a", 2<<20) + `"}`
+	resp, err := srv.Client().Post(srv.URL+"/users/u/orders", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p problem
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || p.Status != 413 || !resp.Close {
+		t.Errorf("got %d (problem %d, close %v), want 413 and a closed connection", resp.StatusCode, p.Status, resp.Close)
+	}
+}
