@@ -147,4 +147,3 @@ func TestServerGoKitHooks(t *testing.T) {
 		t.Errorf("finalizer code %d, X-After %q; want 202 and 1", finalCode, w.Header().Get("X-After"))
 	}
 }
-
