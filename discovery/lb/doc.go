@@ -1,0 +1,26 @@
+// Package lb balances calls over the instances an Instancer publishes:
+// round robin, random, and power of two choices with peak-EWMA latency (the
+// Finagle and Linkerd algorithm), which is the one to use by default.
+//
+// A [Balancer] follows an sd.Instancer, builds one endpoint per instance
+// with a go-kit sd.Factory, and implements go-kit's lb.Balancer, so go-kit's
+// lb.Retry and every endpoint middleware work on top. Each endpoint it hands
+// out measures its own calls: latency, calls in flight, failures.
+//
+//   - [P2C] picks two instances at random and sends the call to the one
+//     with the lower cost = peak-EWMA latency × (calls in flight + 1). A
+//     slow instance, or one answering fast errors (a failure counts as a
+//     latency of Options.FailurePenalty), soon receives little traffic; the
+//     cost decays over Options.Decay, so it is probed again later.
+//   - [RoundRobin] and [Random] ignore latency.
+//
+// All three skip an ejected instance: after Options.EjectAfter consecutive
+// connection failures (connection refused, dial errors) an instance gets no
+// calls for a back-off that doubles on each ejection (Options.EjectBackoff
+// up to 32×) and resets on success. If every instance is ejected, the
+// balancer picks among all of them rather than fail.
+//
+// What the caller sees: Endpoint returns go-kit's lb.ErrNoEndpoints while
+// the instancer has no instance; otherwise errors come from the chosen
+// instance. Picking costs tens of nanoseconds and allocates nothing.
+package lb
