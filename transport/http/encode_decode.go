@@ -52,7 +52,7 @@ func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error
 		}
 	}
 	if p.validator != nil {
-		if v := p.validator.run(base, "", nil); len(v) > 0 {
+		if v := p.validator.run(base, nil, nil); len(v) > 0 {
 			return invalid(v)
 		}
 	}

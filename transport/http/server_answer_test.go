@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	kithttp "github.com/go-kit/kit/transport/http"
+
 	"github.com/gantrykit/gantry/kit/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
@@ -145,5 +147,34 @@ func TestServerGoKitHooks(t *testing.T) {
 	}
 	if finalCode != http.StatusAccepted || w.Header().Get("X-After") != "1" {
 		t.Errorf("finalizer code %d, X-After %q; want 202 and 1", finalCode, w.Header().Get("X-After"))
+	}
+}
+
+type handlerFunc func(context.Context, error)
+
+func (f handlerFunc) Handle(ctx context.Context, err error) { f(ctx, err) }
+
+func TestServerErrorHandlerAndEncoder(t *testing.T) {
+	var seen []string
+	h := httpt.NewServer(func(context.Context, getReq) (order, error) { return order{}, errs.Conflict("taken") },
+		httpt.ServerErrorHandler(handlerFunc(func(_ context.Context, err error) { seen = append(seen, err.Error()) })),
+		httpt.ServerErrorEncoder(func(_ context.Context, err error, w http.ResponseWriter) {
+			w.WriteHeader(http.StatusTeapot)
+		}))
+	w, _ := serve(t, h, httptest.NewRequest("GET", "/", nil))
+	if w.Code != http.StatusTeapot || len(seen) != 1 || seen[0] != "taken" {
+		t.Errorf("got %d, handler saw %v; want 418 and [taken]", w.Code, seen)
+	}
+}
+
+// EncodeError gives go-kit's own servers the same problem answers.
+func TestEncodeErrorWithGoKitServer(t *testing.T) {
+	h := kithttp.NewServer(
+		func(context.Context, any) (any, error) { return nil, errs.TooManyRequests(time.Second, "easy") },
+		kithttp.NopRequestDecoder, kithttp.EncodeJSONResponse,
+		kithttp.ServerErrorEncoder(httpt.EncodeError))
+	w, p := serve(t, h, httptest.NewRequest("GET", "/", nil))
+	if w.Code != 429 || p.Code != "too_many_requests" || p.Detail != "easy" || w.Header().Get("Retry-After") != "1" {
+		t.Errorf("got %d %+v Retry-After=%q, want a 429 problem with Retry-After 1", w.Code, p, w.Header().Get("Retry-After"))
 	}
 }

@@ -99,7 +99,7 @@ func (r *rules) check(t reflect.Type, p unsafe.Pointer) string {
 	switch t.Kind() { // the common cases, without reflect.Value
 	case reflect.String:
 		if s := *(*string)(p); s != "" && !r.email && r.oneof == nil &&
-			(!r.hasMin || float64(len(s)) >= r.min) && (!r.hasMax || float64(len(s)) <= r.max) {
+			(!r.hasMin || float64(utf8.RuneCountInString(s)) >= r.min) && (!r.hasMax || float64(len(s)) <= r.max) {
 			return "" // len(s) bounds the character count from above
 		}
 	case reflect.Int:
@@ -117,8 +117,17 @@ func (r *rules) check(t reflect.Type, p unsafe.Pointer) string {
 		}
 		v = v.Elem()
 	}
-	if r.required && v.IsZero() {
-		return "is required"
+	if r.required {
+		switch v.Kind() {
+		case reflect.Slice, reflect.Map:
+			if v.Len() == 0 {
+				return "is required"
+			}
+		default:
+			if v.IsZero() {
+				return "is required"
+			}
+		}
 	}
 	var n float64
 	unit := ""
@@ -288,26 +297,46 @@ func structElem(t reflect.Type) (reflect.Type, nesting) {
 	return t, nest
 }
 
-// run appends the violations of the struct at p to out.
-func (c *structCheck) run(p unsafe.Pointer, prefix string, out []errs.FieldViolation) []errs.FieldViolation {
+// fieldPath is the name of a nested field, built into a string only when
+// it is reported, so that checking a valid request allocates nothing.
+type fieldPath struct {
+	parent *fieldPath
+	name   string
+	index  int // >= 0 for a slice element
+}
+
+func (fp *fieldPath) join(name string) string {
+	if fp == nil {
+		return name
+	}
+	s := fp.name
+	if fp.index >= 0 {
+		s += "[" + strconv.Itoa(fp.index) + "]"
+	}
+	return fp.parent.join(s) + "." + name
+}
+
+// run appends the violations of the struct at p to out; at is the path of
+// the struct within the request, nil at the top.
+func (c *structCheck) run(p unsafe.Pointer, at *fieldPath, out []errs.FieldViolation) []errs.FieldViolation {
 	for i := range c.fields {
 		f := &c.fields[i]
 		fp := unsafe.Add(p, f.off)
 		if d := f.rules.check(f.typ, fp); d != "" {
-			out = append(out, errs.FieldViolation{Field: prefix + f.name, Description: d})
+			out = append(out, errs.FieldViolation{Field: at.join(f.name), Description: d})
 			continue
 		}
 		switch f.nest {
 		case nestValue:
-			out = f.nested.run(fp, prefix+f.name+".", out)
+			out = f.nested.run(fp, &fieldPath{parent: at, name: f.name, index: -1}, out)
 		case nestPointer:
 			if q := *(*unsafe.Pointer)(fp); q != nil {
-				out = f.nested.run(q, prefix+f.name+".", out)
+				out = f.nested.run(q, &fieldPath{parent: at, name: f.name, index: -1}, out)
 			}
 		case nestSlice:
 			sv := reflect.NewAt(f.typ, fp).Elem()
 			for j := range sv.Len() {
-				out = f.nested.run(sv.Index(j).Addr().UnsafePointer(), prefix+f.name+"["+strconv.Itoa(j)+"].", out)
+				out = f.nested.run(sv.Index(j).Addr().UnsafePointer(), &fieldPath{parent: at, name: f.name, index: j}, out)
 			}
 		}
 	}
