@@ -95,7 +95,9 @@ func (g *Gateway) newProxy(t http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
 		Transport:      t,
-		FlushInterval:  -1, // SSE and other streams flush at once
+		// 0: known-length bodies are written in one go; ReverseProxy itself
+		// flushes SSE and unknown-length (streamed) bodies at once.
+		FlushInterval:  0,
 		BufferPool:     g.buffers,
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.proxyError,

@@ -1,0 +1,243 @@
+//go:build wrkbench
+
+// The wrk comparison: gateway vs nginx vs a stock httputil.ReverseProxy, all
+// in front of the same bare net/http backend, in one run. Run it with
+//
+//	go test -tags wrkbench -run TestWrk -v -timeout 10m ./gateway/
+//
+// It needs wrk, nginx and taskset (Debian packages). Servers are pinned to
+// core 0 (backend and proxy share it), wrk to core 1. Tunables:
+// WRK_ROUNDS (3), WRK_DURATION (5s), WRK_CONNS (64).
+
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+type wrkResult struct {
+	rps float64
+	p99 time.Duration
+}
+
+func TestWrk(t *testing.T) {
+	for _, bin := range []string{"wrk", "nginx", "taskset"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s not installed", bin)
+		}
+	}
+	dir := t.TempDir()
+	build := func(out, pkg string) string {
+		p := filepath.Join(dir, out)
+		if b, err := exec.Command("go", "build", "-o", p, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		}
+		return p
+	}
+	gwBin := build("gateway", "github.com/gantrykit/gantry/gateway/cmd/gateway")
+	helper := build("benchserver", "github.com/gantrykit/gantry/gateway/internal/benchserver")
+	backend, nginxAddr, stockAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+
+	pinned := func(env []string, name string, args ...string) {
+		cmd := exec.Command("taskset", append([]string{"-c", "0", name}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stderr = &tail{}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+			}
+		})
+	}
+	pinned(nil, helper, "-role", "backend", "-listen", backend)
+	pinned(nil, helper, "-role", "httputil", "-listen", stockAddr, "-target", "http://"+backend)
+
+	conf := fmt.Sprintf(`worker_processes 1;
+daemon off;
+master_process off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  upstream backend { server %[2]s; keepalive 128; }
+  server {
+    listen %[3]s;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Request-Id $request_id;
+    }
+  }
+}
+`, dir, backend, nginxAddr)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pinned(nil, "nginx", "-c", confPath, "-p", dir, "-e", filepath.Join(dir, "error.log"))
+
+	routes := filepath.Join(dir, "routes.yaml")
+	if err := os.WriteFile(routes, []byte(fmt.Sprintf(`
+server: {listen: "%s"}
+services: {hello: {urls: ["http://%s"]}}
+auth: {secret_env: BENCH_JWT_SECRET}
+routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retries: 1, timeout: 5s}]
+`, gwAddr, backend)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pinned([]string{"BENCH_JWT_SECRET=" + jwtSecret, "OTEL_TRACES_SAMPLER=always_off"},
+		gwBin, "-config", routes, "-admin-addr", adminAddr, "-log-level=warn", "-drain-delay=0")
+
+	tok := token(t, jwt.MapClaims{"sub": "bench"})
+	targets := []struct{ name, url string }{
+		{"direct", "http://" + backend + "/hello"},
+		{"nginx", "http://" + nginxAddr + "/hello"},
+		{"httputil-default", "http://" + stockAddr + "/hello"},
+		{"gateway", "http://" + gwAddr + "/hello"},
+	}
+	for _, tg := range targets {
+		waitOK(t, tg.url, tok)
+	}
+	rounds := envInt("WRK_ROUNDS", 3)
+	dur := os.Getenv("WRK_DURATION")
+	if dur == "" {
+		dur = "5s"
+	}
+	conns := strconv.Itoa(envInt("WRK_CONNS", 64))
+	results := map[string][]wrkResult{}
+	for r := 0; r < rounds; r++ {
+		for i := range targets {
+			tg := targets[(i+r)%len(targets)] // rotate the order each round
+			out, err := exec.Command("taskset", "-c", "1", "wrk", "-t1", "-c"+conns, "-d"+dur, "--latency",
+				"-H", "Authorization: Bearer "+tok, tg.url).CombinedOutput()
+			if err != nil {
+				t.Fatalf("wrk %s: %v\n%s", tg.name, err, out)
+			}
+			res, err := parseWrk(string(out))
+			if err != nil {
+				t.Fatalf("wrk %s: %v\n%s", tg.name, err, out)
+			}
+			results[tg.name] = append(results[tg.name], res)
+			t.Logf("round %d %-17s %9.0f req/s  p99 %v", r+1, tg.name, res.rps, res.p99)
+		}
+	}
+	med := map[string]wrkResult{}
+	for name, rs := range results {
+		med[name] = median(rs)
+	}
+	t.Logf("medians of %d rounds × %s, %s connections, servers on core 0, wrk on core 1:", rounds, dur, conns)
+	t.Logf("%-17s %10s %8s %10s %10s", "target", "req/s", "×direct", "p99", "×nginx p99")
+	for _, tg := range targets {
+		m := med[tg.name]
+		t.Logf("%-17s %10.0f %8.2f %10v %10.2f", tg.name, m.rps, m.rps/med["direct"].rps, m.p99,
+			float64(m.p99)/float64(med["nginx"].p99))
+	}
+	g, n := med["gateway"], med["nginx"]
+	t.Logf("gateway/nginx: throughput %.2f×, p99 %.2f×", g.rps/n.rps, float64(g.p99)/float64(n.p99))
+}
+
+var (
+	rpsRE = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	p99RE = regexp.MustCompile(`\s99%\s+([0-9.]+)(us|ms|s)`)
+)
+
+func parseWrk(out string) (wrkResult, error) {
+	m := rpsRE.FindStringSubmatch(out)
+	p := p99RE.FindStringSubmatch(out)
+	if m == nil || p == nil {
+		return wrkResult{}, fmt.Errorf("cannot parse wrk output")
+	}
+	if strings.Contains(out, "Non-2xx") || strings.Contains(out, "Socket errors") {
+		return wrkResult{}, fmt.Errorf("wrk saw errors")
+	}
+	rps, _ := strconv.ParseFloat(m[1], 64)
+	v, _ := strconv.ParseFloat(p[1], 64)
+	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[p[2]]
+	return wrkResult{rps: rps, p99: time.Duration(v * float64(unit))}, nil
+}
+
+func median(rs []wrkResult) wrkResult {
+	rps := make([]float64, len(rs))
+	p99 := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		rps[i], p99[i] = r.rps, r.p99
+	}
+	slices.Sort(rps)
+	slices.Sort(p99)
+	return wrkResult{rps: rps[len(rps)/2], p99: p99[len(p99)/2]}
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitOK(t *testing.T, url, tok string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered 200", url)
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// tail keeps the last bytes a server wrote to stderr, for failure messages.
+type tail struct{ b []byte }
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 4096 {
+		t.b = t.b[len(t.b)-4096:]
+	}
+	return len(p), nil
+}
