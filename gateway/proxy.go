@@ -93,8 +93,8 @@ func (e errRetryableStatus) Error() string { return "upstream answered " + http.
 
 func (g *Gateway) newProxy(t http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:        g.rewrite,
-		Transport:      t,
+		Rewrite:   g.rewrite,
+		Transport: t,
 		// 0: known-length bodies are written in one go; ReverseProxy itself
 		// flushes SSE and unknown-length (streamed) bodies at once.
 		FlushInterval:  0,
