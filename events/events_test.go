@@ -9,6 +9,7 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -20,7 +21,7 @@ type orderCreated struct {
 
 // env is an embedded JetStream server, a connection and an ORDERS stream.
 type env struct {
-	srv *natst.Embedded
+	srv *embedded.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	dir string
@@ -29,7 +30,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{dir: t.TempDir()}
-	srv, err := natst.StartEmbedded(natst.EmbeddedOptions{Dir: e.dir})
+	srv, err := embedded.Start(embedded.Options{Dir: e.dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,14 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 func Example() {
 	dir, _ := os.MkdirTemp("", "events-example")
 	defer os.RemoveAll(dir)
-	srv, _ := natst.StartEmbedded(natst.EmbeddedOptions{Dir: dir}) // JetStream in dir
+	srv, _ := embedded.Start(embedded.Options{Dir: dir}) // JetStream in dir
 	defer srv.Shutdown()
 	nc, _ := natst.Connect(srv.URL(), "example", nil)
 	defer nc.Close()

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/events"
-	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 // The nats-server restarts (same port, same file store) while a publisher
@@ -52,7 +52,7 @@ func TestAcceptanceServerRestartMidPublish(t *testing.T) {
 	waitFor(t, "publishes before the restart", func() bool { return acked.Load() >= restartAt })
 	e.srv.Shutdown()
 	atRestart := acked.Load()
-	srv, err := natst.StartEmbedded(natst.EmbeddedOptions{Dir: e.dir, Port: port})
+	srv, err := embedded.Start(embedded.Options{Dir: e.dir, Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}

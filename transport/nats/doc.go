@@ -21,7 +21,7 @@
 // Trace context travels in the headers (W3C by default) with the
 // TracerProvider you pass.
 //
-// For one machine, [StartEmbedded] runs a nats-server (with JetStream when
+// For one machine, package embedded runs a nats-server (with JetStream when
 // given a directory) inside the process; for a real deployment [Connect]
 // joins an external server or cluster with reconnects, buffered publishes
 // and lame-duck handling. Events over JetStream live in package events.

@@ -6,10 +6,11 @@ import (
 
 	"github.com/gantrykit/gantry/kit/errs"
 	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 func Example() {
-	srv, err := natst.StartEmbedded(natst.EmbeddedOptions{}) // or Connect to a cluster
+	srv, err := embedded.Start(embedded.Options{}) // or Connect to a cluster
 	if err != nil {
 		fmt.Println(err)
 		return

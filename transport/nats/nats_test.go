@@ -12,6 +12,7 @@ import (
 	"github.com/gantrykit/gantry/kit/endpoint"
 	"github.com/gantrykit/gantry/kit/errs"
 	natst "github.com/gantrykit/gantry/transport/nats"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 	"github.com/nats-io/nats.go"
 )
 
@@ -19,7 +20,7 @@ import (
 // end with the test.
 func connect(t testing.TB) *nats.Conn {
 	t.Helper()
-	srv, err := natst.StartEmbedded(natst.EmbeddedOptions{})
+	srv, err := embedded.Start(embedded.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

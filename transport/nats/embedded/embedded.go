@@ -1,4 +1,4 @@
-package nats
+package embedded
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// EmbeddedOptions configure an in-process nats-server. The zero value is a
+// Options configure an in-process nats-server. The zero value is a
 // server on a random loopback port without JetStream.
-type EmbeddedOptions struct {
+type Options struct {
 	// Dir is the JetStream store directory; JetStream is on when it is set.
 	// A server restarted on the same Dir finds its streams and messages.
 	Dir string
@@ -21,16 +21,16 @@ type EmbeddedOptions struct {
 	Name string
 }
 
-// Embedded is a nats-server running inside this process: the default for
+// Server is a nats-server running inside this process: the default for
 // one machine, so a service needs nothing installed. With Dir set it has
 // JetStream with a file store, enough for events and KV discovery.
-type Embedded struct {
+type Server struct {
 	srv *server.Server
 }
 
-// StartEmbedded starts a server and waits until it accepts connections (at
+// Start starts a server and waits until it accepts connections (at
 // most 10s). The caller owns it and must call Shutdown.
-func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
+func Start(o Options) (*Server, error) {
 	opts := &server.Options{
 		ServerName: o.Name,
 		Host:       o.Host,
@@ -51,26 +51,37 @@ func StartEmbedded(o EmbeddedOptions) (*Embedded, error) {
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
-		return nil, fmt.Errorf("nats: embedded server: %w", err)
+		return nil, fmt.Errorf("embedded: nats-server: %w", err)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
 		srv.WaitForShutdown()
-		return nil, fmt.Errorf("nats: embedded server on %s:%d not ready in 10s", opts.Host, o.Port)
+		return nil, fmt.Errorf("embedded: nats-server on %s:%d not ready in 10s", opts.Host, o.Port)
 	}
-	return &Embedded{srv: srv}, nil
+	return &Server{srv: srv}, nil
 }
 
 // URL is the nats:// address clients connect to.
-func (e *Embedded) URL() string { return e.srv.ClientURL() }
+func (e *Server) URL() string { return e.srv.ClientURL() }
 
 // Server returns the nats-server itself, for monitoring or tests.
-func (e *Embedded) Server() *server.Server { return e.srv }
+func (e *Server) Server() *server.Server { return e.srv }
 
 // Shutdown stops the server and waits until it has stopped; JetStream data
 // stays in Dir. Clients see their connection drop and reconnect if they can.
-func (e *Embedded) Shutdown() {
+func (e *Server) Shutdown() {
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
+}
+
+// Starter is Start in the shape kit.App.NewNATS takes: a server on
+// 127.0.0.1:port (0: any free port) with JetStream stored in dir, its
+// client URL and the function that shuts it down.
+func Starter(dir string, port int) (url string, stop func(), err error) {
+	s, err := Start(Options{Dir: dir, Port: port})
+	if err != nil {
+		return "", nil, err
+	}
+	return s.URL(), s.Shutdown, nil
 }

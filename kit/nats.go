@@ -1,0 +1,190 @@
+package kit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/events"
+	natst "github.com/gantrykit/gantry/transport/nats"
+)
+
+// EmbeddedNATS starts a NATS server with JetStream stored in dir, listening
+// on 127.0.0.1:port (0: any free port), and returns its client URL and the
+// function that shuts it down. embedded.Starter, from package
+// transport/nats/embedded, is the one to use; kit does not import it
+// itself, so that programs that never embed a server do not link
+// nats-server.
+type EmbeddedNATS func(dir string, port int) (url string, stop func(), err error)
+
+// DefaultNATSPort is the port of the embedded NATS server when
+// GANTRY_NATS_PORT is not set.
+const DefaultNATSPort = 4222
+
+// NATS is the App's NATS connection and, on one machine, the embedded
+// server behind it. Conn and JetStream are valid once the App's start
+// hooks have run it: use them from start hooks added after NewNATS, from
+// handlers, or wire consumers with Subscribe.
+type NATS struct {
+	app *App
+
+	embed EmbeddedNATS
+
+	mu       sync.Mutex
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	embedded bool
+	stopEmb  func()
+	closed   chan struct{}
+}
+
+// NewNATS wires a NATS connection into Run. At start it connects to
+// GANTRY_NATS_URL (a server or a cluster, with reconnects, buffered
+// publishes and lame-duck handling); when that is unset it uses embed
+// (normally embedded.Starter; nil makes GANTRY_NATS_URL required) to start
+// an embedded nats-server on 127.0.0.1:GANTRY_NATS_PORT (default 4222, 0 for
+// any free port) with JetStream stored in GANTRY_DATA_DIR/nats (default: a
+// gantry-NAME folder in the temporary directory) — or, when another local
+// service already runs one on that port, joins it. At stop (after the
+// consumers wired with Subscribe have finished) it drains the connection
+// and shuts the embedded server down. Call it before Run, at most once.
+func (a *App) NewNATS(embed EmbeddedNATS) *NATS {
+	n := &NATS{app: a, embed: embed, closed: make(chan struct{})}
+	a.AddHook(Hook{Name: "nats", Start: n.start, Stop: n.stop})
+	return n
+}
+
+// Conn returns the connection, or nil before the App has started it.
+func (n *NATS) Conn() *nats.Conn {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.nc
+}
+
+// JetStream returns the JetStream handle, or nil before the App has
+// started the connection.
+func (n *NATS) JetStream() jetstream.JetStream {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.js
+}
+
+// Embedded reports whether this App started the server it is connected
+// to (rather than an external one, or another local service's).
+func (n *NATS) Embedded() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.embedded
+}
+
+func (n *NATS) start(context.Context) error {
+	getenv := n.app.opts.getenv
+	url := getenv("GANTRY_NATS_URL")
+	var stopEmb func()
+	if url == "" {
+		var err error
+		if url, stopEmb, err = n.embeddedURL(getenv); err != nil {
+			return err
+		}
+	}
+	nc, err := natst.Connect(url, n.app.name, n.app.logger, nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }))
+	if err == nil {
+		var js jetstream.JetStream
+		if js, err = jetstream.New(nc); err == nil {
+			n.mu.Lock()
+			n.nc, n.js, n.embedded, n.stopEmb = nc, js, stopEmb != nil, stopEmb
+			n.mu.Unlock()
+			n.app.logger.Info("connected to NATS", "url", nc.ConnectedUrlRedacted(), "embedded", stopEmb != nil)
+			return nil
+		}
+		nc.Close()
+	}
+	if stopEmb != nil {
+		stopEmb()
+	}
+	return err
+}
+
+// embeddedURL starts the embedded server, or finds another service's on the
+// same port.
+func (n *NATS) embeddedURL(getenv func(string) string) (string, func(), error) {
+	if n.embed == nil {
+		return "", nil, errors.New("GANTRY_NATS_URL is not set and no embedded server was given to NewNATS")
+	}
+	port := DefaultNATSPort
+	if p := getenv("GANTRY_NATS_PORT"); p != "" {
+		var err error
+		if port, err = strconv.Atoi(p); err != nil || port < 0 {
+			return "", nil, fmt.Errorf("GANTRY_NATS_PORT: got %q, want a port number", p)
+		}
+	}
+	if port != 0 {
+		probe, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			// Taken: on one machine, that is the embedded server of another service.
+			return fmt.Sprintf("nats://127.0.0.1:%d", port), nil, nil
+		}
+		probe.Close()
+	}
+	dir := getenv("GANTRY_DATA_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "gantry-"+n.app.name)
+	}
+	return n.embed(filepath.Join(dir, "nats"), port)
+}
+
+func (n *NATS) stop(ctx context.Context) error {
+	n.mu.Lock()
+	nc, stopEmb := n.nc, n.stopEmb
+	n.mu.Unlock()
+	if nc == nil {
+		return nil
+	}
+	var err error
+	if derr := nc.Drain(); derr != nil {
+		// Closed already, or disconnected: there is nothing to drain.
+		n.app.logger.Warn("nats: closing without drain", "error", derr)
+		nc.Close()
+	}
+	select {
+	case <-n.closed:
+	case <-ctx.Done():
+		nc.Close()
+		err = ctx.Err()
+	}
+	if stopEmb != nil {
+		stopEmb()
+	}
+	return err
+}
+
+// Subscribe runs an events consumer for the App's lifetime: it starts
+// (declaring the durable consumer) after the NATS connection, traced with
+// the App's tracer provider, and stops before the connection drains,
+// letting its in-flight handlers finish. Call it before Run, after
+// NewNATS.
+func Subscribe[T any](a *App, n *NATS, cfg events.Consumer, h events.Handler[T], opts ...events.Option) {
+	var s *events.Subscriber[T]
+	a.AddHook(Hook{
+		Name: "events " + cfg.Stream + "/" + cfg.Durable,
+		Start: func(ctx context.Context) error {
+			base := []events.Option{events.WithTracerProvider(a.tp), events.WithPropagator(a.prop)}
+			s = events.NewSubscriber(n.JetStream(), cfg, h, append(base, opts...)...)
+			return s.Start(ctx)
+		},
+		Stop: func(ctx context.Context) error {
+			if s == nil {
+				return nil
+			}
+			return s.Stop(ctx)
+		},
+	})
+}
