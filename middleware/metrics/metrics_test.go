@@ -1,0 +1,141 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/middleware/metrics"
+)
+
+// value returns the gauge value or histogram sample count of the series of
+// family name whose labels include want, and -1 if there is none.
+func value(t *testing.T, reg prometheus.Gatherer, name string, want map[string]string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if v, ok := want[l.GetName()]; ok && v != l.GetValue() {
+					continue series
+				}
+			}
+			if h := m.GetHistogram(); h != nil {
+				return float64(h.GetSampleCount())
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	return -1
+}
+
+func TestOutcomes(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+	}{
+		{"success", nil, "ok"},
+		{"not found", errs.NotFound("x"), "not_found"},
+		{"unavailable", errs.Unavailable(0, "x"), "unavailable"},
+		{"plain error", errors.New("x"), "internal"},
+		{"context deadline", context.DeadlineExceeded, "deadline_exceeded"},
+		{"kind beyond table", &errs.Error{Kind: errs.Kind(200)}, "internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := prometheus.NewPedanticRegistry()
+			m, err := metrics.New(reg, metrics.WithService("orders"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := map[string]string{"method": "get_order", "service": "orders"}
+			var during float64
+			e := m.For("get_order")(func(context.Context, any) (any, error) {
+				during = value(t, reg, "rpc_server_active_requests", op)
+				return nil, tt.err
+			})
+			if _, err := e(context.Background(), nil); err != tt.err {
+				t.Errorf("got err %v, want %v", err, tt.err)
+			}
+			if during != 1 {
+				t.Errorf("got %v in flight during the call, want 1", during)
+			}
+			if got := value(t, reg, "rpc_server_active_requests", op); got != 0 {
+				t.Errorf("got %v in flight after the call, want 0", got)
+			}
+			want := map[string]string{"method": "get_order", "service": "orders", "code": tt.wantCode}
+			if got := value(t, reg, "rpc_server_call_duration_seconds", want); got != 1 {
+				t.Errorf("got count %v for code %s, want 1", got, tt.wantCode)
+			}
+			// Every code is pre-bound: 12 series per operation.
+			if n, _ := testutil.GatherAndCount(reg, "rpc_server_call_duration_seconds"); n != 12 {
+				t.Errorf("got %d duration series, want 12", n)
+			}
+		})
+	}
+}
+
+func TestPanicLeavesGaugeAtZero(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, _ := metrics.New(reg)
+	e := m.For("op")(func(context.Context, any) (any, error) { panic("x") })
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = e(context.Background(), nil)
+	}()
+	if got := value(t, reg, "rpc_server_active_requests", nil); got != 0 {
+		t.Errorf("got %v in flight after a panic, want 0", got)
+	}
+}
+
+func TestRegistration(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	if _, err := metrics.New(reg); err != nil {
+		t.Fatalf("got %v, want nil", err)
+	}
+	if _, err := metrics.New(reg); err != nil {
+		t.Errorf("second New on the same registry: got %v, want the collectors reused", err)
+	}
+	c, err := metrics.New(reg, metrics.WithClient())
+	if err != nil {
+		t.Fatalf("client metrics: got %v, want nil", err)
+	}
+	_, _ = c.For("op")(func(context.Context, any) (any, error) { return nil, nil })(context.Background(), nil)
+	if got := value(t, reg, "rpc_client_call_duration_seconds", map[string]string{"code": "ok"}); got != 1 {
+		t.Errorf("got client count %v, want 1", got)
+	}
+	reg2 := prometheus.NewRegistry()
+	reg2.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "rpc_server_active_requests", Help: "x"}))
+	if _, err := metrics.New(reg2); err == nil {
+		t.Errorf("got nil error for a clashing collector, want one")
+	}
+}
+
+func BenchmarkMetrics(b *testing.B) {
+	next := func(context.Context, any) (any, error) { return nil, nil }
+	m, _ := metrics.New(prometheus.NewRegistry())
+	cases := []struct {
+		name string
+		e    func(context.Context, any) (any, error)
+	}{{"bare", next}, {"metrics", m.For("op")(next)}}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = c.e(context.Background(), nil)
+			}
+		})
+	}
+}
