@@ -29,7 +29,7 @@ func TestRecovery(t *testing.T) {
 		{name: "error panic unwraps", next: func(context.Context, any) (any, error) { panic(boom) }, wantErr: boom, wantLog: "boom"},
 		{name: "runtime error", next: func(_ context.Context, req any) (any, error) {
 			return req.([]int)[3], nil
-		}, wantErr: errs.KindInternal, wantLog: "index out of range"},
+		}, wantErr: errs.KindInternal, wantLog: "interface conversion"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
