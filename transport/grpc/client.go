@@ -75,7 +75,8 @@ func clientEndpoint[Req, Resp, PReq, PResp any](
 // example DialOptions(...) plus credentials) and returns the erased
 // endpoint and the connection as the io.Closer. Use it with go-kit's
 // sd.NewEndpointer and a balancer, then endpoint.Typed to get a typed
-// client back.
+// client back. go-kit closes a connection when its instance leaves the
+// instancer, not when the Endpointer is closed.
 func Factory[Req, Resp, PReq, PResp any](
 	fullMethod string,
 	enc func(context.Context, Req) (PReq, error),

@@ -10,7 +10,9 @@ import (
 
 	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Every kind crosses the wire and comes back as the same kind with the same
@@ -70,4 +72,23 @@ func TestToStatusPassesStatusThrough(t *testing.T) {
 	if got := grpct.FromStatus(plain); got != plain {
 		t.Errorf("got %v, want the error unchanged", got)
 	}
+}
+
+// FromStatus decodes whatever status a server sends, details included,
+// without panicking, and always into an *errs.Error of the code's kind.
+func FuzzFromStatus(f *testing.F) {
+	seed, _ := proto.Marshal(status.Convert(grpct.ToStatus(errs.TooManyRequests(time.Second, "slow"))).Proto())
+	f.Add(seed)
+	f.Add([]byte{0x08, 0x05, 0x12, 0x01, 'x'})
+	f.Fuzz(func(t *testing.T, wire []byte) {
+		var sp spb.Status
+		if proto.Unmarshal(wire, &sp) != nil || sp.GetCode() == 0 {
+			return
+		}
+		err := grpct.FromStatus(status.FromProto(&sp).Err())
+		var e *errs.Error
+		if !errors.As(err, &e) || e.Kind != errs.KindFromGRPC(status.FromProto(&sp).Code()) {
+			t.Fatalf("got %#v, want an *errs.Error of the code's kind", err)
+		}
+	})
 }
