@@ -1,0 +1,158 @@
+package breaker
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	kitendpoint "github.com/go-kit/kit/endpoint"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+// Defaults of the options.
+const (
+	DefaultWindow              = 10 * time.Second
+	DefaultMinRequests         = 20
+	DefaultFailureRatio        = 0.5
+	DefaultConsecutiveFailures = 5
+	DefaultOpenTimeout         = 10 * time.Second
+	DefaultHalfOpenRequests    = 5
+	DefaultK                   = 2.0
+)
+
+// Breaker makes breaking middleware for named operations. Each operation
+// has its own breaker, created on the first For of its name and shared by
+// later ones. It is safe for concurrent use.
+type Breaker struct {
+	cfg config
+
+	mu  sync.Mutex
+	ops map[string]kitendpoint.Middleware
+}
+
+type config struct {
+	window           time.Duration
+	minRequests      uint32
+	ratio            float64
+	consecutive      uint32
+	openTimeout      time.Duration
+	halfOpenRequests uint32
+	isFailure        func(error) bool
+	adaptive         bool
+	k                float64
+	logger           *slog.Logger
+	service          string
+	state            *prometheus.GaugeVec
+	transitions      *prometheus.CounterVec
+}
+
+// Option configures a Breaker.
+type Option func(*config)
+
+// WithWindow sets the rolling window over which calls are counted (default
+// 10s, in ten buckets).
+func WithWindow(d time.Duration) Option { return func(c *config) { c.window = d } }
+
+// WithTrip sets when the classic breaker opens: when at least minRequests
+// calls in the window failed at a ratio of at least ratio, or when
+// consecutive calls failed in a row (defaults 20, 0.5, 5). Zero
+// consecutive turns the consecutive rule off.
+func WithTrip(minRequests uint32, ratio float64, consecutive uint32) Option {
+	return func(c *config) { c.minRequests, c.ratio, c.consecutive = minRequests, ratio, consecutive }
+}
+
+// WithOpenTimeout sets how long the classic breaker stays open before it
+// lets probes through (default 10s).
+func WithOpenTimeout(d time.Duration) Option { return func(c *config) { c.openTimeout = d } }
+
+// WithHalfOpenRequests sets how many probe calls the half-open classic
+// breaker lets through; as many successes close it (default 5).
+func WithHalfOpenRequests(n uint32) Option {
+	return func(c *config) { c.halfOpenRequests = max(n, 1) }
+}
+
+// WithIsFailure sets which errors count as failures; nil errors never do.
+// The default is [IsServerFault].
+func WithIsFailure(f func(error) bool) Option { return func(c *config) { c.isFailure = f } }
+
+// WithAdaptive switches to SRE adaptive throttling with multiplier k
+// (default 2; a lower k rejects more eagerly). Trip, open-timeout and
+// half-open options then do not apply.
+func WithAdaptive(k float64) Option {
+	return func(c *config) { c.adaptive, c.k = true, max(k, 1) }
+}
+
+// WithLogger logs every state change of a classic breaker at WARN (opening)
+// or INFO.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithMetrics exports classic breakers' states on reg as
+// breaker_state{service,method,state} and
+// breaker_transitions_total{service,method,from,to}. Collectors of those
+// names already on reg are reused.
+func WithMetrics(reg prometheus.Registerer, service string) Option {
+	return func(c *config) {
+		c.service = service
+		c.state = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "breaker_state",
+			Help: "Circuit breaker state by operation: 1 for the current state (closed, half_open, open), else 0.",
+		}, []string{"service", "method", "state"}))
+		c.transitions = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "breaker_transitions_total",
+			Help: "Circuit breaker state changes by operation.",
+		}, []string{"service", "method", "from", "to"}))
+	}
+}
+
+// register registers c on reg or returns the identical collector already
+// there; on any other error it returns c unregistered.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}
+
+// IsServerFault is the default failure test: a non-nil error whose kind
+// does not blame the caller.
+func IsServerFault(err error) bool { return err != nil && !errs.KindOf(err).CallerFault() }
+
+// New returns a Breaker.
+func New(opts ...Option) *Breaker {
+	c := config{
+		window: DefaultWindow, minRequests: DefaultMinRequests, ratio: DefaultFailureRatio,
+		consecutive: DefaultConsecutiveFailures, openTimeout: DefaultOpenTimeout,
+		halfOpenRequests: DefaultHalfOpenRequests, isFailure: IsServerFault, k: DefaultK,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return &Breaker{cfg: c, ops: make(map[string]kitendpoint.Middleware)}
+}
+
+// For returns middleware that breaks the calls of op.
+func (b *Breaker) For(op string) kitendpoint.Middleware {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	mw, ok := b.ops[op]
+	if !ok {
+		if b.cfg.adaptive {
+			mw = newThrottle(b.cfg).middleware
+		} else {
+			mw = newClassic(b.cfg, op).middleware
+		}
+		b.ops[op] = mw
+	}
+	return mw
+}
+
+// unavailable is the error of a rejected call.
+func unavailable(retryAfter time.Duration) error {
+	return errs.Unavailable(retryAfter, "circuit breaker open, retry later")
+}
