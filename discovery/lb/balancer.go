@@ -29,6 +29,11 @@ type Options struct {
 	// IsConnError reports whether an error means the call never reached
 	// the instance (default IsConnError).
 	IsConnError func(error) bool
+	// PerInstance, if set, wraps each instance's endpoint when it is built:
+	// the place for a circuit breaker per instance. Its errors count like
+	// the instance's own, so an open breaker (an Unavailable error) steers
+	// P2C away from the instance.
+	PerInstance func(instance string) endpoint.Middleware
 	// Logger receives factory errors (default: discard).
 	Logger *slog.Logger
 }
@@ -134,6 +139,9 @@ func (b *Balancer) apply(ev sd.Event) {
 		if err != nil {
 			b.opts.Logger.Warn("lb: factory failed; instance skipped", "instance", addr, "err", err)
 			continue
+		}
+		if b.opts.PerInstance != nil {
+			ep = b.opts.PerInstance(addr)(ep)
 		}
 		next = append(next, newNode(b, addr, ep, c))
 	}

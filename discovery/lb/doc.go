@@ -20,6 +20,16 @@
 // up to 32×) and resets on success. If every instance is ejected, the
 // balancer picks among all of them rather than fail.
 //
+// A resilient client is a chain of these parts: instancer → endpoint per
+// instance (the transport's sd.Factory, wrapped by Options.PerInstance,
+// typically a circuit breaker) → Balancer → [Retry], which picks again for
+// each attempt under a [Budget] (≤ 20% of requests + 10/s, as Finagle).
+// Retry repeats idempotent operations on any retryable failure, and others
+// only when the call surely never reached an instance (connection refused).
+//
+//	bal := lb.New(instancer, client.Factory, lb.P2C(), lb.Options{PerInstance: breakerPerInstance})
+//	get := endpoint.Typed[GetItem, Item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
+//
 // What the caller sees: Endpoint returns go-kit's lb.ErrNoEndpoints while
 // the instancer has no instance; otherwise errors come from the chosen
 // instance. Picking costs tens of nanoseconds and allocates nothing.
