@@ -15,66 +15,68 @@ import (
 	"github.com/gantrykit/gantry/kit/errs"
 )
 
-// proxy forwards r to an instance of the route's upstream, retrying on
-// another instance while the request is idempotent (or carries an
+// proxy forwards r to an instance picked by the upstream's balancer,
+// retrying on another pick while the request is idempotent (or carries an
 // Idempotency-Key), the route allows it and the retry budget has tokens.
+// After a failure the balancer's P2C cost for that instance carries a
+// one-second penalty, so the retry goes elsewhere whenever another
+// instance is up.
 func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Request, a *attempt) {
 	rt := a.rt
 	up := rt.up
 	up.budget.deposit()
 	retryable := rt.retries > 0 && idempotent(r)
-	var body []byte
 	if retryable && r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
 			a.problem(w, r, errs.InvalidArgument("body larger than %d bytes", rt.maxBody), http.StatusRequestEntityTooLarge)
 			return
 		}
-		body = b
+		a.body = b
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	a.timer = time.AfterFunc(rt.timeout, func() { a.timedOut.Store(true); cancel() })
 	defer a.timer.Stop()
 	a.inbound = r.Context()
-	r2 := r.WithContext(context.WithValue(ctx, attemptKey{}, a))
+	a.w, a.out = w, r.WithContext(context.WithValue(ctx, attemptKey{}, a))
 
-	var tried []*instance
-	for {
-		inst, anyOpen := up.pick(tried)
-		if inst == nil {
-			if a.attempts == 0 || anyOpen {
-				ra := up.cfg.Breaker.Open
-				if ra == 0 {
-					ra = 5 * time.Second
-				}
-				rt.m.attempt("breaker_open")
-				a.problem(w, r, errs.Unavailable(ra, "no healthy instance of %s", up.name), 0)
-				return
+	for skips := 0; ; {
+		ep, err := up.bal.Endpoint()
+		if err != nil && up.retired.Load() {
+			// A reload replaced this upstream after the request matched:
+			// continue on its successor.
+			if next := g.table.Load().ups[up.name]; next != nil && next != up {
+				up = next
+				continue
 			}
-			a.problem(w, r, errs.Unavailable(0, "upstream %s failed", up.name), http.StatusBadGateway)
+		}
+		if err != nil {
+			rt.m.attempt("no_instance")
+			a.problem(w, r, errs.Unavailable(time.Second, "no instance of %s", up.name), 0)
 			return
 		}
-		done, err := inst.cb.Allow()
-		if err != nil { // open or half-open and busy: eject for this request
-			tried = append(tried, inst)
+		a.breakerOpen = false
+		a.canRetry = retryable && a.attempts < rt.retries && up.budget.milli.Load() >= 1000
+		_, _ = ep(ctx, a)
+		if a.aborted != nil {
+			panic(a.aborted) // http.ErrAbortHandler from a stream cut mid-body
+		}
+		if a.breakerOpen {
+			if skips++; skips > 2*int(up.count.Load()) {
+				rt.m.attempt("breaker_open")
+				a.problem(w, r, errs.Unavailable(up.openFor(), "no healthy instance of %s", up.name), 0)
+				return
+			}
 			continue
 		}
-		if body != nil {
-			r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-		}
-		a.inst, a.err, a.status, a.retryErr = inst, nil, 0, false
-		a.canRetry = retryable && a.attempts < rt.retries && up.budget.milli.Load() >= 1000
-		a.attempts++
-		g.attemptOnce(ctx, w, r2, a, done)
 		switch {
 		case a.err == nil:
 			return // answered (or streaming finished)
 		case a.timedOut.Load():
-			rt.m.attempt("timeout")
 			a.problem(w, r, errs.DeadlineExceeded("upstream %s did not answer within %s", up.name, rt.timeout), 0)
 			return
-		case r.Context().Err() != nil:
+		case a.inbound.Err() != nil:
 			return // client gone: nobody to answer
 		}
 		var mbe *http.MaxBytesError
@@ -84,7 +86,6 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		}
 		if a.canRetry && up.budget.withdraw() {
 			rt.m.retries.Inc()
-			tried = append(tried, inst)
 			continue
 		}
 		status := http.StatusBadGateway
@@ -96,60 +97,68 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 }
 
-// attemptOnce runs one upstream exchange and reports its outcome to the
-// instance's breaker, even if the stream is aborted mid-body.
-func (g *Gateway) attemptOnce(ctx context.Context, w http.ResponseWriter, r *http.Request, a *attempt, done func(error)) {
-	inst, rt := a.inst, a.rt
-	_, span := g.tracer.Start(ctx, "upstream "+rt.up.name, trace.WithSpanKind(trace.SpanKindClient))
+// exchange is the endpoint the balancer calls for instance in: one proxied
+// exchange, reported to the instance's breaker and, through the returned
+// error, to the balancer's latency and ejection statistics.
+func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (result error) {
+	done, err := in.cb.Allow()
+	if err != nil { // open, or half-open with its probe in flight
+		a.breakerOpen = true
+		return errBreakerOpen
+	}
+	rt := a.rt
+	a.inst, a.err, a.status, a.retryErr = in, nil, 0, false
+	a.attempts++
+	if a.body != nil {
+		a.out.Body, a.out.ContentLength = io.NopCloser(bytes.NewReader(a.body)), int64(len(a.body))
+	}
+	_, span := g.tracer.Start(ctx, rt.up.span, trace.WithSpanKind(trace.SpanKindClient))
 	a.span = span
-	inst.inflight.Add(1)
 	a.start = time.Now()
-	outcome := "error"
 	defer func() {
-		inst.inflight.Add(-1)
+		if p := recover(); p != nil {
+			a.aborted = p // re-panicked by proxy, after the balancer's books are kept
+			if a.err == nil {
+				a.err = errAborted
+			}
+		}
 		rt.up.m.latency.Observe(time.Since(a.start).Seconds())
-		var err error
+		var breakerErr error
+		outcome := "ok"
 		switch {
 		case a.err == nil && a.status < 500:
-			outcome = "ok"
-		case a.err == nil:
+		case a.err == nil && a.status < 502: // the application's own error
 			outcome = "status_5xx"
-			if a.status >= 502 {
-				err = errRetryableStatus{a.status}
-			}
+		case a.err == nil || a.retryErr:
+			outcome = "status_5xx"
+			breakerErr = errRetryableStatus{a.status}
+			result = errs.Unavailable(0, "upstream answered %d", a.status)
 		case a.timedOut.Load():
-			err, outcome = errTimeout, "timeout"
+			outcome, breakerErr = "timeout", errTimeout
+			result = errs.DeadlineExceeded("route timeout")
 		case a.inbound.Err() != nil:
-			err = errClientGone // says nothing about the instance
-		case a.retryErr:
-			err, outcome = a.err, "status_5xx"
+			outcome, breakerErr = "canceled", errClientGone // says nothing about the instance
+			result = errs.Canceled("client went away")
 		default:
-			err = a.err
+			outcome, breakerErr, result = "error", a.err, a.err
 		}
-		if err != nil && err != errClientGone {
-			// A failure costs like a slow answer, so P2C steers away
-			// from the instance until its estimate decays.
-			inst.observe(failurePenalty, time.Now())
-		}
-		done(err)
-		if outcome != "timeout" { // timeouts are counted by the caller
-			rt.m.attempt(outcome)
-		}
+		done(breakerErr)
+		rt.m.attempt(outcome)
 		if span.IsRecording() {
-			span.SetAttributes(attribute.String("server.address", inst.url.Host), attribute.Int("http.response.status_code", a.status))
-			if err != nil {
-				span.SetStatus(codes.Error, err.Error())
+			span.SetAttributes(attribute.String("server.address", in.url.Host), attribute.Int("http.response.status_code", a.status))
+			if breakerErr != nil {
+				span.SetStatus(codes.Error, breakerErr.Error())
 			}
 		}
 		span.End()
 	}()
-	rt.up.proxy.ServeHTTP(w, r)
+	rt.up.proxy.ServeHTTP(a.w, a.out)
+	return nil
 }
 
-// failurePenalty is the latency sample an instance gets for a failure.
-const failurePenalty = time.Second
-
 var (
-	errTimeout    = errors.New("route timeout")
-	errClientGone = errors.New("client went away")
+	errTimeout     = errors.New("route timeout")
+	errClientGone  = errors.New("client went away")
+	errBreakerOpen = errors.New("instance breaker open")
+	errAborted     = errors.New("stream aborted")
 )

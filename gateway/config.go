@@ -30,6 +30,7 @@ type Config struct {
 	Docs DocsConfig `yaml:"docs"`
 
 	lines map[string]int // key path → line, filled by ParseConfig
+	raw   []byte         // the parsed source, for WatchFile
 }
 
 // ServiceConfig is one upstream service.
@@ -149,7 +150,7 @@ func ParseConfig(b []byte) (*Config, error) {
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, err
 	}
-	c.lines = map[string]int{}
+	c.lines, c.raw = map[string]int{}, b
 	indexLines(&root, "", c.lines)
 	if err := c.Validate(); err != nil {
 		return nil, err

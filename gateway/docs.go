@@ -109,7 +109,7 @@ func (d *docs) fetch(r *http.Request, service string) (map[string]any, error) {
 	if u == nil {
 		return nil, errNoInstance
 	}
-	in, _ := u.pick(nil)
+	in := u.anyInstance()
 	if in == nil {
 		return nil, errNoInstance
 	}

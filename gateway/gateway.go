@@ -33,9 +33,10 @@ type Gateway struct {
 	h1, h2c  http.RoundTripper
 	docs     *docs
 
-	mu    sync.Mutex // serialises Reload and Close
-	table atomic.Pointer[table]
-	auth  atomic.Pointer[verifier]
+	mu     sync.Mutex // serialises Reload and Close
+	table  atomic.Pointer[table]
+	config atomic.Pointer[Config]
+	auth   atomic.Pointer[verifier]
 }
 
 // Option configures a Gateway.
@@ -121,6 +122,7 @@ func (g *Gateway) Reload(cfg *Config) error {
 	}
 	g.auth.Store(v)
 	g.table.Store(t)
+	g.config.Store(cfg)
 	g.docs.setConfig(cfg)
 	if old != nil {
 		for name, u := range old.ups {
@@ -223,24 +225,22 @@ func (g *Gateway) upstream(t, old *table, name string, sc ServiceConfig) (*upstr
 	if sc.H2C {
 		tr = g.h2c
 	}
-	u := &upstream{name: name, cfg: sc, m: g.metrics.forUpstream(name)}
+	u := &upstream{name: name, cfg: sc, g: g, m: g.metrics.forUpstream(name), span: "upstream " + name}
 	u.proxy = g.newProxy(tr)
 	u.budget.milli.Store(budgetCap)
 	if len(sc.URLs) > 0 {
-		u.update(sc.URLs)
-		t.ups[name] = u
-		return u, nil
+		u.instancer = sd.FixedInstancer(sc.URLs)
+	} else {
+		if g.resolver == nil {
+			return nil, &ConfigError{Key: "services." + name, Msg: "no urls and no resolver to discover it"}
+		}
+		inst, err := g.resolver.Instancer(name)
+		if err != nil {
+			return nil, &ConfigError{Key: "services." + name, Msg: "discovery: " + err.Error()}
+		}
+		u.instancer, u.owned = inst, true
 	}
-	if g.resolver == nil {
-		return nil, &ConfigError{Key: "services." + name, Msg: "no urls and no resolver to discover it"}
-	}
-	inst, err := g.resolver.Instancer(name)
-	if err != nil {
-		return nil, &ConfigError{Key: "services." + name, Msg: "discovery: " + err.Error()}
-	}
-	u.instancer, u.events, u.done = inst, make(chan sd.Event, 1), make(chan struct{})
-	go u.watch()
-	inst.Register(u.events)
+	u.start()
 	t.ups[name] = u
 	return u, nil
 }

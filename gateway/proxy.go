@@ -77,6 +77,12 @@ type attempt struct {
 	inbound  context.Context // the client's request context
 	attempts int
 	wrote    int // status of an answer the gateway wrote itself
+
+	w           http.ResponseWriter
+	out         *http.Request // r with the attempt in its context
+	body        []byte        // buffered body of a retryable request
+	breakerOpen bool          // the picked instance's breaker refused
+	aborted     any           // a panic (http.ErrAbortHandler) to re-raise
 }
 
 type attemptKey struct{}
@@ -162,7 +168,6 @@ func forwarded(r *http.Request) string {
 func (g *Gateway) modifyResponse(res *http.Response) error {
 	a := attemptFrom(res.Request.Context())
 	a.status = res.StatusCode
-	a.inst.observe(time.Since(a.start), time.Now())
 	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		// A stream lives past the route timeout, which bounds its start.
 		if a.timer != nil {

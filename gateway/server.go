@@ -60,11 +60,12 @@ func NewServer(h http.Handler, c ServerConfig, logger *slog.Logger) *http.Server
 }
 
 // WatchFile polls the config file at path every interval and reloads the
-// gateway when its content changes, until ctx is done. A file that fails to
+// gateway when its content differs from the running config's, until ctx is
+// done. A file that fails to
 // load or validate is logged and the running table kept. It returns
 // ctx.Err(); run it in a goroutine the caller owns.
 func (g *Gateway) WatchFile(ctx context.Context, path string, interval time.Duration) error {
-	last, _ := os.ReadFile(path)
+	var last []byte
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -78,7 +79,10 @@ func (g *Gateway) WatchFile(ctx context.Context, path string, interval time.Dura
 			continue
 		}
 		last = b
-		g.ReloadFile(path)
+		if cur := g.config.Load(); cur != nil && bytes.Equal(b, cur.raw) {
+			continue // what is running already
+		}
+		_ = g.ReloadFile(path) // logged; the running table stays on error
 	}
 }
 

@@ -1,9 +1,9 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
-	"math"
-	"math/rand/v2"
+	"io"
 	"net/http/httputil"
 	"net/url"
 	"strings"
@@ -11,8 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/gantrykit/gantry/discovery/lb"
 )
 
 // Resolver turns a service name into a go-kit sd.Instancer. Its instances
@@ -29,65 +32,50 @@ type ResolverFunc func(service string) (sd.Instancer, error)
 // Instancer calls f.
 func (f ResolverFunc) Instancer(service string) (sd.Instancer, error) { return f(service) }
 
-// instance is one upstream address with its breaker and load estimate.
+// instance is one upstream address with its breaker. Load estimates and
+// passive ejection live in the discovery/lb node that wraps it.
 type instance struct {
 	url *url.URL
 	key string
 	cb  *gobreaker.TwoStepCircuitBreaker[struct{}]
-
-	inflight atomic.Int64
-	mu       sync.Mutex
-	ewma     float64 // peak EWMA of time to response headers, seconds
-	stamp    time.Time
-}
-
-const ewmaDecay = 10 * time.Second // the EWMA's time constant
-
-// observe folds one response time into the peak EWMA: a slower sample is
-// taken at once, faster ones decay in.
-func (in *instance) observe(rtt time.Duration, now time.Time) {
-	s := rtt.Seconds()
-	in.mu.Lock()
-	if s > in.ewma {
-		in.ewma = s
-	} else {
-		w := math.Exp(-float64(now.Sub(in.stamp)) / float64(ewmaDecay))
-		in.ewma = in.ewma*w + s*(1-w)
-	}
-	in.stamp = now
-	in.mu.Unlock()
-}
-
-// cost is the P2C score: latency estimate times outstanding requests.
-func (in *instance) cost() float64 {
-	in.mu.Lock()
-	e := in.ewma
-	in.mu.Unlock()
-	return (e + 1e-6) * float64(in.inflight.Load()+1)
 }
 
 func (in *instance) open() bool { return in.cb.State() == gobreaker.StateOpen }
 
-// upstream is one service: its instances, proxy and retry budget.
+// upstream is one service: a discovery/lb P2C peak-EWMA balancer over its
+// instances, the proxy that reaches them and the retry budget.
 type upstream struct {
 	name   string
 	cfg    ServiceConfig
+	g      *Gateway
 	proxy  *httputil.ReverseProxy
 	budget retryBudget
 	m      *upstreamMetrics
+	span   string // attempt span name
 
-	set       atomic.Pointer[[]*instance]
-	instancer sd.Instancer // nil for static URL lists
-	events    chan sd.Event
-	done      chan struct{}
-	lastErr   atomic.Pointer[error]
+	bal       *lb.Balancer
+	instancer sd.Instancer
+	owned     bool         // the instancer came from the Resolver: Stop it on close
+	instances sync.Map     // key → *instance, for docs
+	count     atomic.Int32 // instances
+	retired   atomic.Bool  // replaced by a reload; closed
+}
+
+// openFor is how long an open breaker stays open: the Retry-After hint
+// when every instance is ejected.
+func (u *upstream) openFor() time.Duration {
+	if u.cfg.Breaker.Open > 0 {
+		return u.cfg.Breaker.Open
+	}
+	return 5 * time.Second
 }
 
 func newInstance(raw string, bc BreakerConfig, onChange func(from, to gobreaker.State)) (*instance, error) {
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
+	key := raw
+	if !strings.Contains(key, "://") {
+		key = "http://" + key
 	}
-	u, err := url.Parse(raw)
+	u, err := url.Parse(key)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("bad instance %q", raw)
 	}
@@ -99,9 +87,9 @@ func newInstance(raw string, bc BreakerConfig, onChange func(from, to gobreaker.
 	if open == 0 {
 		open = 5 * time.Second
 	}
-	in := &instance{url: u, key: raw, stamp: time.Now()}
+	in := &instance{url: u, key: key}
 	in.cb = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:        raw,
+		Name:        key,
 		MaxRequests: 1,
 		Timeout:     open,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
@@ -115,33 +103,45 @@ func newInstance(raw string, bc BreakerConfig, onChange func(from, to gobreaker.
 	return in, nil
 }
 
-// update replaces the instance set, keeping the state of instances that
-// stay. Bad entries are skipped.
-func (u *upstream) update(addrs []string) {
-	old := map[string]*instance{}
-	if cur := u.set.Load(); cur != nil {
-		for _, in := range *cur {
-			old[in.key] = in
-		}
-	}
-	next := make([]*instance, 0, len(addrs))
-	for _, a := range addrs {
-		key := a
-		if !strings.Contains(key, "://") {
-			key = "http://" + key
-		}
-		if in, ok := old[key]; ok {
-			next = append(next, in)
-			continue
-		}
-		in, err := newInstance(a, u.cfg.Breaker, u.breakerChanged)
-		if err != nil {
-			continue
-		}
-		next = append(next, in)
-	}
-	u.set.Store(&next)
+// start builds the balancer over the instancer.
+func (u *upstream) start() {
+	u.bal = lb.New(u.instancer, u.factory, lb.P2C(), lb.Options{
+		FailurePenalty: time.Second,
+		IsConnError:    func(err error) bool { return err == errBreakerOpen || lb.IsConnError(err) },
+		Logger:         u.g.logger,
+	})
 }
+
+// factory makes the endpoint for one instance: a proxied exchange guarded
+// by the instance's breaker. The balancer wraps it to measure latency and
+// count failures; it closes the returned closer when the instance leaves.
+func (u *upstream) factory(addr string) (endpoint.Endpoint, io.Closer, error) {
+	in, err := newInstance(addr, u.cfg.Breaker, u.breakerChanged)
+	if err != nil {
+		return nil, nil, err
+	}
+	u.instances.Store(in.key, in)
+	u.count.Add(1)
+	ep := func(ctx context.Context, req any) (any, error) {
+		a, ok := req.(*attempt)
+		if !ok {
+			return nil, fmt.Errorf("gateway: endpoint got %T, want *attempt", req)
+		}
+		return nil, u.g.exchange(ctx, a, in)
+	}
+	return ep, closerFunc(func() error {
+		u.instances.CompareAndDelete(in.key, in)
+		u.count.Add(-1)
+		if in.open() {
+			u.breakerChanged(gobreaker.StateOpen, gobreaker.StateClosed)
+		}
+		return nil
+	}), nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
 
 func (u *upstream) breakerChanged(from, to gobreaker.State) {
 	if u.m == nil {
@@ -155,88 +155,25 @@ func (u *upstream) breakerChanged(from, to gobreaker.State) {
 	}
 }
 
-// watch follows the instancer until close.
-func (u *upstream) watch() {
-	defer close(u.done)
-	for ev := range u.events {
-		if ev.Err != nil {
-			err := ev.Err
-			u.lastErr.Store(&err)
-			continue // keep the last good set, as sd.Event advises
-		}
-		u.update(ev.Instances)
-	}
-}
-
 func (u *upstream) close() {
-	if u.instancer == nil {
-		return
+	u.retired.Store(true)
+	u.bal.Close()
+	if u.owned {
+		u.instancer.Stop()
 	}
-	u.instancer.Deregister(u.events)
-	u.instancer.Stop()
-	close(u.events)
-	<-u.done
 }
 
-// pick chooses an instance by power of two choices over peak-EWMA cost,
-// skipping instances in tried and those whose breaker is open. It returns
-// nil when none is left; anyOpen tells whether breakers caused that.
-func (u *upstream) pick(tried []*instance) (in *instance, anyOpen bool) {
-	set := u.set.Load()
-	if set == nil || len(*set) == 0 {
-		return nil, false
-	}
-	all := *set
-	n := len(all)
-	usable := func(c *instance) bool {
-		if containsInst(tried, c) {
-			return false
-		}
-		if c.open() {
-			anyOpen = true
+// anyInstance returns an instance whose breaker is closed, or nil.
+func (u *upstream) anyInstance() *instance {
+	var found *instance
+	u.instances.Range(func(_, v any) bool {
+		if in := v.(*instance); !in.open() {
+			found = in
 			return false
 		}
 		return true
-	}
-	if n == 1 {
-		if usable(all[0]) {
-			return all[0], false
-		}
-		return nil, anyOpen
-	}
-	i := rand.IntN(n)
-	j := rand.IntN(n - 1)
-	if j >= i {
-		j++
-	}
-	a, b := all[i], all[j]
-	okA, okB := usable(a), usable(b)
-	switch {
-	case okA && okB:
-		if b.cost() < a.cost() {
-			return b, anyOpen
-		}
-		return a, anyOpen
-	case okA:
-		return a, anyOpen
-	case okB:
-		return b, anyOpen
-	}
-	for k := 0; k < n; k++ { // both draws unusable: take any usable one
-		if c := all[(i+k)%n]; usable(c) {
-			return c, anyOpen
-		}
-	}
-	return nil, anyOpen
-}
-
-func containsInst(list []*instance, in *instance) bool {
-	for _, x := range list {
-		if x == in {
-			return true
-		}
-	}
-	return false
+	})
+	return found
 }
 
 // retryBudget allows retries up to a fraction of recent first attempts:

@@ -50,7 +50,7 @@ func TestWrk(t *testing.T) {
 	}
 	gwBin := build("gateway", "github.com/gantrykit/gantry/gateway/cmd/gateway")
 	helper := build("benchserver", "github.com/gantrykit/gantry/gateway/internal/benchserver")
-	backend, nginxAddr, stockAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	backend, nginxAddr, stockAddr, tunedAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 
 	pinned := func(env []string, name string, args ...string) {
 		cmd := exec.Command("taskset", append([]string{"-c", "0", name}, args...)...)
@@ -73,6 +73,7 @@ func TestWrk(t *testing.T) {
 	}
 	pinned(nil, helper, "-role", "backend", "-listen", backend)
 	pinned(nil, helper, "-role", "httputil", "-listen", stockAddr, "-target", "http://"+backend)
+	pinned(nil, helper, "-role", "httputil-tuned", "-listen", tunedAddr, "-target", "http://"+backend)
 
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
@@ -124,6 +125,7 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 		{"direct", "http://" + backend + "/hello"},
 		{"nginx", "http://" + nginxAddr + "/hello"},
 		{"httputil-default", "http://" + stockAddr + "/hello"},
+		{"httputil-tuned", "http://" + tunedAddr + "/hello"},
 		{"gateway", "http://" + gwAddr + "/hello"},
 	}
 	for _, tg := range targets {
