@@ -2,6 +2,7 @@ package nats_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -19,11 +20,39 @@ func BenchmarkRequestReply(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = raw.Unsubscribe() })
+	// What the typed path replaces: a hand-written JSON handler and call.
+	rawJSON, err := nc.QueueSubscribe("rawjson", "greeter", func(m *nats.Msg) {
+		var r greetReq
+		if err := json.Unmarshal(m.Data, &r); err != nil {
+			_ = m.Respond([]byte(`{"error":"bad request"}`))
+			return
+		}
+		body, _ := json.Marshal(greetResp{Message: "hello " + r.Name})
+		_ = m.Respond(body)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = rawJSON.Unsubscribe() })
 
 	b.Run("raw-nats.go", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := nc.Request("raw", []byte(`{"name":"ada"}`), 5*time.Second); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw-nats.go-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			body, _ := json.Marshal(greetReq{Name: "ada"})
+			m, err := nc.Request("rawjson", body, 5*time.Second)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var r greetResp
+			if err := json.Unmarshal(m.Data, &r); err != nil {
 				b.Fatal(err)
 			}
 		}

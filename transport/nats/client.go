@@ -27,6 +27,7 @@ import (
 // message headers.
 func NewClient[Req, Resp any](nc *nats.Conn, subject string, enc Encoder[Req], dec Decoder[Resp], opts ...Option) endpoint.Func[Req, Resp] {
 	o := newOptions(opts)
+	kind := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
 	return func(ctx context.Context, req Req) (Resp, error) {
 		var zero Resp
 		if _, ok := ctx.Deadline(); !ok {
@@ -34,7 +35,7 @@ func NewClient[Req, Resp any](nc *nats.Conn, subject string, enc Encoder[Req], d
 			ctx, cancel = context.WithTimeout(ctx, o.timeout)
 			defer cancel()
 		}
-		ctx, span := o.tracer.Start(ctx, subject, trace.WithSpanKind(trace.SpanKindClient))
+		ctx, span := o.tracer.Start(ctx, subject, kind...)
 		defer span.End()
 		resp, err := roundTrip(ctx, nc, subject, req, enc, dec, o)
 		if err != nil {

@@ -41,11 +41,12 @@ func NewSubscriber[Req, Resp any](f endpoint.Func[Req, Resp], dec Decoder[Req], 
 		}
 		return nc.Publish(reply, body)
 	}
+	kind := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
 	before := func(ctx context.Context, msg *nats.Msg) context.Context {
 		if msg.Header != nil {
 			ctx = o.prop.Extract(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
 		}
-		ctx, _ = o.tracer.Start(ctx, msg.Subject, trace.WithSpanKind(trace.SpanKindServer))
+		ctx, _ = o.tracer.Start(ctx, msg.Subject, kind...)
 		cancel := context.CancelFunc(func() {})
 		if d, err := time.ParseDuration(msg.Header.Get(HeaderTimeout)); err == nil && d > 0 {
 			ctx, cancel = context.WithTimeout(ctx, d)
