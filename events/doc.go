@@ -33,6 +33,10 @@
 // [Store] kept in the service's own database: a redelivered event is then
 // applied once. [MemoryStore] is the in-memory Store for tests.
 //
+// Observability: [WithTracerProvider] links the consumer's span to the
+// producer's through the headers; [WithRegisterer] counts outcomes and
+// times handlers and publishes.
+//
 // Shutdown: [Subscriber.Stop] stops fetching, waits for the handlers in
 // flight and their acks; then drain the connection. Declare streams in code
 // with [EnsureStream].

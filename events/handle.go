@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gantrykit/gantry/kit/errs"
 	"github.com/nats-io/nats.go"
@@ -39,10 +40,15 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		s.deadLetter(ctx, msg, delivery, seq, "malformed payload: "+err.Error())
 		return
 	}
+	start := time.Now()
 	err := s.run(ctx, ev)
+	if m := s.o.metrics; m != nil {
+		m.process.WithLabelValues(s.cfg.Stream, s.cfg.Durable).Observe(time.Since(start).Seconds())
+	}
 	switch {
 	case err == nil:
 		_ = msg.Ack()
+		s.count("acked")
 	case IsPermanent(err) || errs.KindOf(err) == errs.KindInvalidArgument:
 		span.SetStatus(codes.Error, "permanent")
 		s.deadLetter(ctx, msg, delivery, seq, "permanent error: "+err.Error())
@@ -52,6 +58,13 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	default:
 		span.SetStatus(codes.Error, "retry")
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
+		s.count("retried")
+	}
+}
+
+func (s *Subscriber[T]) count(outcome string) {
+	if m := s.o.metrics; m != nil {
+		m.handled.WithLabelValues(s.cfg.Stream, s.cfg.Durable, outcome).Inc()
 	}
 }
 
@@ -87,9 +100,11 @@ func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, deliv
 	defer cancel()
 	if _, err := s.js.PublishMsg(pctx, dl); err != nil {
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
+		s.count("retried")
 		return
 	}
 	_ = msg.TermWithReason(reason)
+	s.count("dead_lettered")
 }
 
 // Permanent marks err as not worth retrying: the Subscriber dead-letters

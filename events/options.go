@@ -16,6 +16,7 @@ type options struct {
 	prop    propagation.TextMapPropagator
 	typ     string
 	version int
+	metrics *metrics // nil: no metrics
 }
 
 // WithCodec sets the payload encoding (default JSON). Publisher and

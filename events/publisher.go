@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -57,7 +58,11 @@ func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.
 	msg.Header.Set(HeaderVersion, strconv.Itoa(p.o.version))
 	msg.Header.Set(HeaderContentType, p.o.codec.ContentType())
 	p.o.prop.Inject(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
+	start := time.Now()
 	ack, err := p.js.PublishMsg(ctx, msg)
+	if p.o.metrics != nil {
+		p.o.metrics.publish.WithLabelValues("publish", p.subject).Observe(time.Since(start).Seconds())
+	}
 	if err != nil {
 		span.SetStatus(codes.Error, "publish")
 		return nil, fmt.Errorf("events: publish %s %s: %w", p.subject, id, err)

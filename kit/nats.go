@@ -169,14 +169,15 @@ func (n *NATS) stop(ctx context.Context) error {
 // Subscribe runs an events consumer for the App's lifetime: it starts
 // (declaring the durable consumer) after the NATS connection, traced with
 // the App's tracer provider, and stops before the connection drains,
-// letting its in-flight handlers finish. Call it before Run, after
+// letting its in-flight handlers finish; its outcomes are counted in the
+// App's registry. Call it before Run, after
 // NewNATS.
 func Subscribe[T any](a *App, n *NATS, cfg events.Consumer, h events.Handler[T], opts ...events.Option) {
 	var s *events.Subscriber[T]
 	a.AddHook(Hook{
 		Name: "events " + cfg.Stream + "/" + cfg.Durable,
 		Start: func(ctx context.Context) error {
-			base := []events.Option{events.WithTracerProvider(a.tp), events.WithPropagator(a.prop)}
+			base := []events.Option{events.WithTracerProvider(a.tp), events.WithPropagator(a.prop), events.WithRegisterer(a.reg)}
 			s = events.NewSubscriber(n.JetStream(), cfg, h, append(base, opts...)...)
 			return s.Start(ctx)
 		},
