@@ -168,3 +168,32 @@ func TestInstancerIgnoresBadEntries(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestPutRestoresDeletedKey(t *testing.T) {
+	s := startEtcd(t)
+	cli := s.newClient()
+	defer cli.Close()
+	reg := etcd.New(cli, etcd.Options{})
+	ctx := context.Background()
+	in := discovery.Instance{Service: "orders", ID: "a", Address: "h:1"}
+	for _, step := range []string{"register", "delete by hand", "heartbeat"} {
+		switch step {
+		case "delete by hand":
+			if _, err := cli.Delete(ctx, etcd.DefaultPrefix+"orders/a"); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		default:
+			if err := reg.Put(ctx, in, 10*time.Second); err != nil {
+				t.Fatalf("%s: Put got %v, want nil", step, err)
+			}
+		}
+		resp, err := cli.Get(ctx, etcd.DefaultPrefix+"orders/a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Kvs) != 1 || resp.Kvs[0].Lease == 0 {
+			t.Fatalf("after %s: got %v, want the key on a lease", step, resp.Kvs)
+		}
+	}
+}

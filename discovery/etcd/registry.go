@@ -56,9 +56,9 @@ func New(cli *clientv3.Client, opts Options) *Registry {
 
 func (r *Registry) key(service, id string) string { return r.prefix + service + "/" + id }
 
-// Put implements discovery.Store: a keepalive on the instance's lease, and a
-// write of the key when the record changed or the lease was lost. The TTL is
-// rounded up to whole seconds.
+// Put implements discovery.Store: a keepalive on the instance's lease, then
+// a write of the key if the record changed, the lease was lost, or the key
+// is no longer there on this lease. The TTL is rounded up to whole seconds.
 func (r *Registry) Put(ctx context.Context, inst discovery.Instance, ttl time.Duration) error {
 	data, err := discovery.Marshal(inst)
 	if err != nil {
@@ -85,7 +85,17 @@ func (r *Registry) Put(ctx context.Context, inst discovery.Instance, ttl time.Du
 		}
 		l = lease{id: g.ID}
 	}
-	if !bytes.Equal(l.data, data) {
+	if bytes.Equal(l.data, data) {
+		// Unchanged: write only if the key is gone or no longer on our
+		// lease (deleted by hand, restored from a backup).
+		_, err := r.cli.Txn(ctx).
+			If(clientv3.Compare(clientv3.LeaseValue(k), "=", l.id)).
+			Else(clientv3.OpPut(k, string(data), clientv3.WithLease(l.id))).
+			Commit()
+		if err != nil {
+			return fmt.Errorf("etcd: refresh %s: %w", k, err)
+		}
+	} else {
 		if _, err := r.cli.Put(ctx, k, string(data), clientv3.WithLease(l.id)); err != nil {
 			return fmt.Errorf("etcd: put %s: %w", k, err)
 		}

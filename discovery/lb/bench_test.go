@@ -90,3 +90,26 @@ func warm(bal *lb.Balancer, calls int) {
 		_, _ = ep(context.Background(), nil)
 	}
 }
+
+// BenchmarkRetry is the success path of Retry (budget bookkeeping, one
+// pick, one call) beside a bare pick and call through the same balancer.
+func BenchmarkRetry(b *testing.B) {
+	inst := static.Fixed("s", addrs(3)...)
+	bal := lb.New(inst, nopFactory, lb.P2C(), lb.Options{})
+	defer bal.Close()
+	ctx := context.Background()
+	b.Run("pick_and_call", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ep, _ := bal.Endpoint()
+			_, _ = ep(ctx, nil)
+		}
+	})
+	b.Run("retry", func(b *testing.B) {
+		ep := lb.Retry(bal, lb.RetryOptions{Idempotent: true})
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = ep(ctx, nil)
+		}
+	})
+}
