@@ -1,0 +1,77 @@
+package gateway_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/gantrykit/gantry/gateway"
+)
+
+// A gateway in front of one service: /v1/orders/... is routed to the
+// orders service with the public prefix stripped, and every answer the
+// gateway makes itself is problem+json.
+func Example() {
+	orders := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "orders saw %s %s\n", r.Method, r.URL.Path)
+	}))
+	defer orders.Close()
+
+	cfg, err := gateway.ParseConfig([]byte(`
+services:
+  orders: {urls: ["` + orders.URL + `"]}
+routes:
+  - name: orders
+    prefix: /orders
+    version: v1
+    service: orders
+    strip_prefix: true
+    timeout: 2s
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	gw, err := gateway.New(cfg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer gw.Close()
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+
+	for _, path := range []string{"/v1/orders/42", "/v2/orders/42"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		text := strings.TrimSpace(string(body))
+		fmt.Println(res.StatusCode, res.Header.Get("Content-Type"), text[:min(len(text), 30)])
+	}
+	// Output:
+	// 200 text/plain; charset=utf-8 orders saw GET /42
+	// 404 application/problem+json {"type":"about:blank","title":
+}
+
+// Config errors name the line and the key.
+func ExampleParseConfig() {
+	_, err := gateway.ParseConfig([]byte(`
+services:
+  orders: {urls: ["http://10.0.0.7:8080"]}
+routes:
+  - name: orders
+    prefix: /orders
+    service: order
+    retries: 9
+`))
+	fmt.Println(err)
+	// Output:
+	// line 7: routes[0].service: "order" is not defined under services
+	// line 8: routes[0].retries: 9 is outside 0..5
+}
