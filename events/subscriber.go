@@ -43,7 +43,9 @@ type Consumer struct {
 	// last entry repeats (default 1s, 5s, 30s).
 	Backoff []time.Duration
 	// AckWait is how long the server waits for an answer before it
-	// redelivers, e.g. after a crash (default 30s).
+	// redelivers, e.g. after a crash (default 30s). Set it above the
+	// slowest handler: an event still being handled after AckWait is
+	// delivered again, to this or another instance.
 	AckWait time.Duration
 	// Concurrency bounds the handlers running at once (default 1).
 	Concurrency int

@@ -170,8 +170,7 @@ func (n *NATS) stop(ctx context.Context) error {
 // (declaring the durable consumer) after the NATS connection, traced with
 // the App's tracer provider, and stops before the connection drains,
 // letting its in-flight handlers finish; its outcomes are counted in the
-// App's registry. Call it before Run, after
-// NewNATS.
+// App's registry. Call it before Run, after NewNATS.
 func Subscribe[T any](a *App, n *NATS, cfg events.Consumer, h events.Handler[T], opts ...events.Option) {
 	var s *events.Subscriber[T]
 	a.AddHook(Hook{
