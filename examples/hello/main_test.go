@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The tests drive the real binary, as a new user would: built once, started
+// on free loopback ports, addresses read from its "serving" log line.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hello-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "hello")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type proc struct {
+	cmd               *exec.Cmd
+	httpURL, adminURL string
+	done              chan struct{} // closed when the process has exited
+	err               error         // its exit error, set before done closes
+}
+
+func start(t *testing.T, env ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary)
+	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
+	cmd.Env = append(cmd.Env, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	addrs := make(chan [2]string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, HTTPAddr, AdminAddr string }
+			var raw map[string]any
+			if json.Unmarshal(sc.Bytes(), &raw) == nil && raw["msg"] == "serving" {
+				line.HTTPAddr, _ = raw["http_addr"].(string)
+				line.AdminAddr, _ = raw["admin_addr"].(string)
+				addrs <- [2]string{line.HTTPAddr, line.AdminAddr}
+			}
+		}
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	select {
+	case a := <-addrs:
+		p.httpURL, p.adminURL = "http://"+a[0], "http://"+a[1]
+	case <-p.done:
+		t.Fatalf("hello exited before serving: %v", p.err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("hello did not log its addresses")
+	}
+	return p
+}
+
+func do(t *testing.T, method, url, contentType string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func TestAnswers(t *testing.T) {
+	p := start(t)
+	big := bytes.Repeat([]byte("a"), 2<<20)
+	tests := []struct {
+		name, method, path, ctype, body string
+		raw                             []byte
+		status                          int
+		problem                         bool
+		contains                        string
+	}{
+		{"greet", "GET", "/v1/hello/Ada", "", "", nil, 200, false, `"Hello, Ada!"`},
+		{"send", "POST", "/v1/messages", "application/json", `{"to":"Bob","text":"hi"}`, nil, 201, false, `received`},
+		{"malformed JSON", "POST", "/v1/messages", "application/json", `{"to":`, nil, 400, true, `malformed JSON`},
+		{"wrong type names field", "POST", "/v1/messages", "application/json", `{"to":"Bob","text":5}`, nil, 400, true, `"field":"text"`},
+		{"missing required field", "POST", "/v1/messages", "application/json", `{"text":"hi"}`, nil, 400, true, `"field":"to"`},
+		{"Validate names field", "POST", "/v1/messages", "application/json", `{"to":"nobody","text":"hi"}`, nil, 400, true, `"field":"to"`},
+		{"2 MiB body", "POST", "/v1/messages", "application/json", "", big, 413, true, `larger than`},
+		{"wrong content type", "POST", "/v1/messages", "text/plain", `hi`, nil, 415, true, `Content-Type`},
+		{"unknown route", "GET", "/v2/nothing", "", "", nil, 404, true, `no route`},
+		{"wrong method", "DELETE", "/v1/messages", "", "", nil, 405, true, `not allowed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := tt.raw
+			if body == nil {
+				body = []byte(tt.body)
+			}
+			resp, b := do(t, tt.method, p.httpURL+tt.path, tt.ctype, bytes.NewReader(body))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.status, b)
+			}
+			if ct := resp.Header.Get("Content-Type"); tt.problem && ct != "application/problem+json" {
+				t.Errorf("Content-Type = %q, want application/problem+json", ct)
+			}
+			if !strings.Contains(string(b), tt.contains) {
+				t.Errorf("body %s does not contain %s", b, tt.contains)
+			}
+		})
+	}
+}
+
+func TestMetricsPassPromtool(t *testing.T) {
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("promtool not found; .ci/run installs Debian's prometheus package")
+		}
+		t.Skip("promtool not found: apt-get install prometheus")
+	}
+	p := start(t)
+	do(t, "GET", p.httpURL+"/v1/hello/x", "", nil)
+	resp, b := do(t, "GET", p.adminURL+"/metrics", "", nil)
+	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("go_goroutines")) {
+		t.Fatalf("GET /metrics = %d, want 200 with Go collectors:\n%.300s", resp.StatusCode, b)
+	}
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(b)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestOpenAPI(t *testing.T) {
+	p := start(t)
+	resp, b := do(t, "GET", p.httpURL+"/openapi.json", "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /openapi.json = %d", resp.StatusCode)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+		Comps   struct {
+			Schemas map[string]struct {
+				Required   []string                  `json:"required"`
+				Properties map[string]map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+	for path, method := range map[string]string{"/v1/hello/{name}": "get", "/v1/messages": "post"} {
+		if _, ok := doc.Paths[path][method]; !ok {
+			t.Errorf("paths[%s][%s] missing; have %v", path, method, doc.Paths)
+		}
+	}
+	msg, ok := doc.Comps.Schemas["MessageRequest"]
+	if !ok {
+		t.Fatalf("no MessageRequest schema")
+	}
+	if strings.Join(msg.Required, ",") != "to,text" || msg.Properties["text"]["maxLength"] != 280.0 {
+		t.Errorf("MessageRequest schema = %+v, want to,text required and text maxLength 280", msg)
+	}
+}
+
+// TestGracefulShutdown sends SIGTERM while a request is in flight (its body
+// half sent): /readyz turns 503 during the drain, the request completes with
+// 201, and the process exits 0.
+func TestGracefulShutdown(t *testing.T) {
+	p := start(t, "GANTRY_DRAIN_DELAY=1s")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.httpURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"to":"Bob","text":"in flight"}`
+	fmt.Fprintf(conn, "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
+	time.Sleep(100 * time.Millisecond) // let the server start reading the body
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(900 * time.Millisecond)
+	for {
+		resp, _ := do(t, "GET", p.adminURL+"/readyz", "", nil)
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d during the drain, want 503", resp.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	fmt.Fprint(conn, body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("in-flight request: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("in-flight request = %d, want 201", resp.StatusCode)
+	}
+	select {
+	case <-p.done:
+		if p.err != nil {
+			t.Errorf("exit: %v, want status 0", p.err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("process did not exit after SIGTERM")
+	}
+}
