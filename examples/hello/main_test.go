@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gantrykit/gantry/internal/oascheck"
 )
 
 // The tests drive the real binary, as a new user would: built once, started
@@ -173,6 +175,9 @@ func TestOpenAPI(t *testing.T) {
 	resp, b := do(t, "GET", p.httpURL+"/openapi.json", "", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /openapi.json = %d", resp.StatusCode)
+	}
+	if err := oascheck.Validate(b); err != nil {
+		t.Errorf("/openapi.json is not valid OpenAPI 3.1: %v", err)
 	}
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
