@@ -13,7 +13,10 @@
 // An [Instancer] lists the service's prefix, then watches it from the next
 // revision. If the watch fails (compaction, lost leader) it lists again and
 // sends an sd.Event with an error while the list fails; it keeps the last
-// set meanwhile.
+// set meanwhile. Every Options.Resync it also checks the cluster's revision
+// and key count against what the watch delivered, and lists again if etcd
+// was rebuilt or restored under it (a resumed watch would otherwise wait
+// for a revision of the old cluster).
 //
 // The caller owns the *clientv3.Client: create it with the endpoints, TLS
 // and credentials of the cluster, and close it after the Registry and its

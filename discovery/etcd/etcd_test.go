@@ -102,6 +102,14 @@ func (s *etcdServer) restart() {
 	s.start()
 }
 
+// restartEmpty restarts etcd with a new, empty data directory: a new
+// cluster that knows none of the keys and leases.
+func (s *etcdServer) restartEmpty() {
+	s.kill()
+	s.dir = s.t.TempDir()
+	s.start()
+}
+
 func (s *etcdServer) newClient() *clientv3.Client {
 	s.t.Helper()
 	cli, err := clientv3.New(clientv3.Config{
@@ -116,7 +124,7 @@ func (s *etcdServer) newClient() *clientv3.Client {
 func (s *etcdServer) registry(t *testing.T) *etcd.Registry {
 	cli := s.newClient()
 	t.Cleanup(func() { _ = cli.Close() })
-	return etcd.New(cli, etcd.Options{})
+	return etcd.New(cli, etcd.Options{Resync: 100 * time.Millisecond})
 }
 
 func TestConformance(t *testing.T) {
@@ -130,6 +138,21 @@ func TestConformance(t *testing.T) {
 			Expires:      true,
 			Metadata:     true,
 			Restart:      s.restart,
+		}
+	})
+}
+
+func TestConformanceRestartEmpty(t *testing.T) {
+	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
+		s := startEtcd(t)
+		writer, reader := s.registry(t), s.registry(t)
+		return discoverytest.Backend{
+			Store:        writer,
+			NewInstancer: func(svc string) (discovery.Instancer, error) { return reader.Instancer(svc) },
+			TTL:          time.Second,
+			Expires:      true,
+			Metadata:     true,
+			Restart:      s.restartEmpty,
 		}
 	})
 }

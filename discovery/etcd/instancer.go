@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -67,22 +68,64 @@ func (in *Instancer) listAndWatch(ctx context.Context) error {
 		return fmt.Errorf("etcd: list %s: %w", in.prefix, err)
 	}
 	entries := map[string]discovery.Instance{}
+	keys := map[string]struct{}{} // every key under the prefix, decodable or not
 	for _, kv := range resp.Kvs {
+		keys[string(kv.Key)] = struct{}{}
 		in.apply(entries, string(kv.Key), kv.Value, true)
 	}
 	in.publish(entries)
 
+	rev := resp.Header.Revision
 	wctx, wcancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer wcancel()
-	wch := in.r.cli.Watch(wctx, in.prefix, clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision+1))
-	for wr := range wch {
-		if err := wr.Err(); err != nil {
-			return fmt.Errorf("etcd: watch %s: %w", in.prefix, err)
+	wch := in.r.cli.Watch(wctx, in.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1))
+	resync := time.NewTicker(in.r.resync)
+	defer resync.Stop()
+	for {
+		select {
+		case <-resync.C:
+			if err := in.check(ctx, rev, len(keys)); err != nil {
+				return err
+			}
+		case wr, ok := <-wch:
+			if !ok {
+				return nil
+			}
+			if err := wr.Err(); err != nil {
+				return fmt.Errorf("etcd: watch %s: %w", in.prefix, err)
+			}
+			rev = max(rev, wr.Header.Revision)
+			for _, ev := range wr.Events {
+				if ev.Type == mvccpb.PUT {
+					keys[string(ev.Kv.Key)] = struct{}{}
+				} else {
+					delete(keys, string(ev.Kv.Key))
+				}
+				in.apply(entries, string(ev.Kv.Key), ev.Kv.Value, ev.Type == mvccpb.PUT)
+			}
+			in.publish(entries)
 		}
-		for _, ev := range wr.Events {
-			in.apply(entries, string(ev.Kv.Key), ev.Kv.Value, ev.Type == mvccpb.PUT)
-		}
-		in.publish(entries)
+	}
+}
+
+// errRewound makes the instancer list again: a watch resumed on a rebuilt
+// or restored cluster waits for a revision the new cluster has not
+// reached, or has passed by other paths, and misses changes meanwhile.
+var errRewound = errors.New("etcd: the cluster's data changed under the watch; listing again")
+
+// check asks the cluster for its revision and the number of keys under the
+// prefix. A revision below the last one seen, or a count that differs from
+// the keys the watch has delivered once it is past them, means the watch no
+// longer follows the data.
+func (in *Instancer) check(ctx context.Context, rev int64, keys int) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	resp, err := in.r.cli.Get(ctx, in.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		return nil // unreachable: the watch itself retries; check again later
+	}
+	if resp.Header.Revision < rev || resp.Header.Revision == rev && resp.Count != int64(keys) {
+		return errRewound
 	}
 	return nil
 }

@@ -21,6 +21,10 @@ const DefaultPrefix = "/gantry/services/"
 type Options struct {
 	// Prefix is prepended to "<service>/<id>" (default DefaultPrefix).
 	Prefix string
+	// Resync is how often an Instancer checks that its watch still follows
+	// the cluster (default 10s): if the cluster's revision went backwards
+	// (etcd was restored or rebuilt empty) it lists and watches again.
+	Resync time.Duration
 	// Logger receives undecodable entries and watch restarts (default: discard).
 	Logger *slog.Logger
 }
@@ -31,6 +35,7 @@ type Options struct {
 type Registry struct {
 	cli    *clientv3.Client
 	prefix string
+	resync time.Duration
 	log    *slog.Logger
 
 	mu     sync.Mutex
@@ -51,7 +56,10 @@ func New(cli *clientv3.Client, opts Options) *Registry {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Registry{cli: cli, prefix: opts.Prefix, log: log, leases: map[string]lease{}}
+	if opts.Resync <= 0 {
+		opts.Resync = 10 * time.Second
+	}
+	return &Registry{cli: cli, prefix: opts.Prefix, resync: opts.Resync, log: log, leases: map[string]lease{}}
 }
 
 func (r *Registry) key(service, id string) string { return r.prefix + service + "/" + id }

@@ -14,6 +14,10 @@
 //
 // TTLs are whole seconds (the server's unit), rounded up, at least 1s.
 //
+// When a server comes back without its JetStream state (a new store,
+// memory storage), the next heartbeat creates the bucket again and every
+// live instance registers itself again within a heartbeat or two.
+//
 // An [Instancer] watches "<service>.*". When the connection drops it sends
 // an sd.Event with an error and keeps the last set; after the reconnect it
 // watches again from scratch, so changes missed while disconnected are

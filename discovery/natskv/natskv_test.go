@@ -55,6 +55,15 @@ func (n *natsServer) restart() {
 	n.start()
 }
 
+// restartEmpty restarts the server with a new, empty store: the registry
+// has lost every record and the bucket itself.
+func (n *natsServer) restartEmpty() {
+	n.srv.Shutdown()
+	n.srv.WaitForShutdown()
+	n.dir = n.t.TempDir()
+	n.start()
+}
+
 func connect(t *testing.T, n *natsServer) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(n.srv.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
@@ -92,6 +101,28 @@ func TestConformance(t *testing.T) {
 			Expires:      true,
 			Metadata:     true,
 			Restart:      n.restart,
+		}
+	})
+}
+
+func TestConformanceRestartEmpty(t *testing.T) {
+	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
+		n := startNATS(t)
+		reg, err := natskv.New(context.Background(), connect(t, n), natskv.Options{})
+		if err != nil {
+			t.Fatalf("natskv.New: got %v, want nil", err)
+		}
+		watchReg, err := natskv.New(context.Background(), connect(t, n), natskv.Options{})
+		if err != nil {
+			t.Fatalf("natskv.New: got %v, want nil", err)
+		}
+		return discoverytest.Backend{
+			Store:        reg,
+			NewInstancer: func(s string) (discovery.Instancer, error) { return watchReg.Instancer(s) },
+			TTL:          time.Second,
+			Expires:      true,
+			Metadata:     true,
+			Restart:      n.restartEmpty,
 		}
 	})
 }

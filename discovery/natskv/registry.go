@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gantrykit/gantry/discovery"
@@ -37,10 +38,12 @@ type Options struct {
 type Registry struct {
 	js        jetstream.JetStream
 	kv        jetstream.KeyValue
+	cfg       jetstream.KeyValueConfig
 	bucket    string
 	perKeyTTL bool
 	staleTTL  time.Duration
 	log       *slog.Logger
+	lost      atomic.Bool // a Put failed: make sure the bucket exists before the next
 }
 
 // New creates the bucket if needed (or updates its configuration) and binds
@@ -79,7 +82,7 @@ func New(ctx context.Context, js jetstream.JetStream, opts Options) (*Registry, 
 	if err != nil {
 		return nil, fmt.Errorf("natskv: bucket %s: %w", opts.Bucket, err)
 	}
-	r.kv = kv
+	r.kv, r.cfg = kv, cfg
 	return r, nil
 }
 
@@ -90,11 +93,21 @@ func (r *Registry) PerKeyTTL() bool { return r.perKeyTTL }
 func key(service, id string) string { return service + "." + id }
 
 // Put implements discovery.Store. The TTL is rounded up to whole seconds.
-// In fallback mode the bucket's TTL applies instead.
+// In fallback mode the bucket's TTL applies instead. After a failed Put the
+// next one first creates the bucket if it is missing, so registrations come
+// back even when the server restarted without its JetStream state.
 func (r *Registry) Put(ctx context.Context, inst discovery.Instance, ttl time.Duration) error {
 	data, err := discovery.Marshal(inst)
 	if err != nil {
 		return err
+	}
+	if r.lost.Load() {
+		// The server may have come back without its JetStream state (a new
+		// store, memory storage): create the bucket again.
+		if _, err := r.js.CreateOrUpdateKeyValue(ctx, r.cfg); err != nil {
+			return fmt.Errorf("natskv: bucket %s: %w", r.bucket, err)
+		}
+		r.lost.Store(false)
 	}
 	subject := "$KV." + r.bucket + "." + key(inst.Service, inst.ID)
 	var opts []jetstream.PublishOpt
@@ -102,6 +115,7 @@ func (r *Registry) Put(ctx context.Context, inst discovery.Instance, ttl time.Du
 		opts = append(opts, jetstream.WithMsgTTL(wholeSeconds(ttl)))
 	}
 	if _, err := r.js.Publish(ctx, subject, data, opts...); err != nil {
+		r.lost.Store(true)
 		return fmt.Errorf("natskv: put %s: %w", key(inst.Service, inst.ID), err)
 	}
 	return nil
