@@ -12,4 +12,26 @@
 //	ratelimit
 //	breaker
 //	timeout   last, so the deadline covers only the service call
+//
+// For clients: tracing, metrics, logging, retry, breaker, timeout. Retries
+// sit outside the breaker and the timeout, so every attempt is broken and
+// timed on its own while metrics and logs see one logical call.
+//
+// This package builds both chains from a [Config] (zero value: production
+// defaults) and the App's [Deps]: [NewServer] once per App, then
+// [Server.For] per operation returns the chain as a plain slice in the
+// order above, which the caller may edit before applying it with
+// endpoint.Wrap or endpoint.Chain. [NewClient] and [Client.For] do the same
+// for client endpoints. Per-operation state (limits, breakers, metric
+// children) lives inside the chain, keyed by operation name.
+//
+// What the caller sees when a layer trips, each an *errs.Error:
+//
+//	shed       Unavailable (503) with RetryAfter, in microseconds
+//	ratelimit  TooManyRequests (429) with RetryAfter
+//	breaker    Unavailable (503) with RetryAfter
+//	timeout    DeadlineExceeded (504)
+//	recovery   Internal (500), the panic and stack logged
+//	auth       Unauthenticated (401) or PermissionDenied (403); not in the
+//	           default chain, since only the service knows its keys
 package middleware

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
@@ -19,10 +20,11 @@ const DefaultSlow = time.Second
 // Logger makes logging middleware for named operations. It is safe for
 // concurrent use.
 type Logger struct {
-	logger  *slog.Logger
-	slow    time.Duration
-	success slog.Level
-	sample  float64
+	logger   *slog.Logger
+	slow     time.Duration
+	success  slog.Level
+	sample   float64
+	rejectIv time.Duration
 }
 
 // Option configures a Logger.
@@ -42,9 +44,18 @@ func WithSuccessSampling(fraction float64) Option {
 	return func(l *Logger) { l.sample = min(max(fraction, 0), 1) }
 }
 
+// WithRejectionInterval sets how often rejections (Unavailable or
+// TooManyRequests errors that carry a RetryAfter hint: shed load, open
+// breakers, rate limits) are logged per operation; the others in between
+// are counted in the next record's "suppressed" attribute. The default is
+// one second; zero or negative logs every rejection. Rejections are always
+// counted by the metrics middleware, so this keeps an overload from turning
+// into a log storm.
+func WithRejectionInterval(d time.Duration) Option { return func(l *Logger) { l.rejectIv = d } }
+
 // New returns a Logger writing to logger. A nil logger logs nothing.
 func New(logger *slog.Logger, opts ...Option) *Logger {
-	l := &Logger{logger: logger, slow: DefaultSlow, success: slog.LevelDebug}
+	l := &Logger{logger: logger, slow: DefaultSlow, success: slog.LevelDebug, rejectIv: time.Second}
 	for _, o := range opts {
 		o(l)
 	}
@@ -56,6 +67,7 @@ func (l *Logger) For(op string) kitendpoint.Middleware {
 	if l.logger == nil {
 		return func(next kitendpoint.Endpoint) kitendpoint.Endpoint { return next }
 	}
+	rej := &rejections{}
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
 			start := time.Now()
@@ -68,7 +80,14 @@ func (l *Logger) For(op string) kitendpoint.Middleware {
 				if kind.CallerFault() {
 					level = slog.LevelWarn
 				}
-				l.log(ctx, level, "call failed", op, kind.String(), d, err)
+				var suppressed int64
+				if l.rejectIv > 0 && isRejection(kind, err) {
+					var ok bool
+					if suppressed, ok = rej.allow(start.Add(d), l.rejectIv); !ok {
+						break
+					}
+				}
+				l.logErr(ctx, level, op, kind.String(), d, err, suppressed)
 			case l.slow > 0 && d >= l.slow:
 				l.log(ctx, slog.LevelWarn, "slow call", op, "ok", d, nil)
 			case l.logger.Enabled(ctx, l.success):
@@ -81,11 +100,26 @@ func (l *Logger) For(op string) kitendpoint.Middleware {
 	}
 }
 
+func (l *Logger) logErr(ctx context.Context, level slog.Level, op, code string, d time.Duration, err error, suppressed int64) {
+	if !l.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := l.attrs(ctx, op, code, d, err)
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int64("suppressed", suppressed))
+	}
+	l.logger.LogAttrs(ctx, level, "call failed", attrs...)
+}
+
 func (l *Logger) log(ctx context.Context, level slog.Level, msg, op, code string, d time.Duration, err error) {
 	if !l.logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 5)
+	l.logger.LogAttrs(ctx, level, msg, l.attrs(ctx, op, code, d, err)...)
+}
+
+func (l *Logger) attrs(ctx context.Context, op, code string, d time.Duration, err error) []slog.Attr {
+	attrs := make([]slog.Attr, 0, 6)
 	attrs = append(attrs, slog.String("op", op), slog.String("code", code), slog.Duration("duration", d))
 	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
 		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
@@ -93,5 +127,35 @@ func (l *Logger) log(ctx context.Context, level slog.Level, msg, op, code string
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	l.logger.LogAttrs(ctx, level, msg, attrs...)
+	return attrs
+}
+
+// isRejection reports whether err is a fast rejection by an overload or
+// rate guard rather than a failure of the work itself.
+func isRejection(kind errs.Kind, err error) bool {
+	if kind != errs.KindUnavailable && kind != errs.KindTooManyRequests {
+		return false
+	}
+	if e, ok := err.(*errs.Error); ok { // the common case, without errors.As's allocation
+		return e.RetryAfter > 0
+	}
+	return errs.RetryAfterOf(err) > 0
+}
+
+// rejections rate-limits the log records of one operation's rejections.
+type rejections struct {
+	next       atomic.Int64 // unix nanoseconds from which the next may be logged
+	suppressed atomic.Int64
+}
+
+// allow reports whether a rejection at now may be logged, and how many
+// were suppressed since the last one logged.
+func (r *rejections) allow(now time.Time, every time.Duration) (int64, bool) {
+	n := now.UnixNano()
+	next := r.next.Load()
+	if n < next || !r.next.CompareAndSwap(next, n+int64(every)) {
+		r.suppressed.Add(1)
+		return 0, false
+	}
+	return r.suppressed.Swap(0), true
 }

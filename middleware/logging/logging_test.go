@@ -103,3 +103,49 @@ func BenchmarkLogging(b *testing.B) {
 		})
 	}
 }
+
+func TestRejectionsRateLimited(t *testing.T) {
+	tests := []struct {
+		name      string
+		interval  time.Duration
+		err       error
+		calls     int
+		wantLines int
+	}{
+		{name: "rejections once per interval", interval: time.Hour, err: errs.Unavailable(time.Second, "shed"), calls: 5, wantLines: 1},
+		{name: "rate limits too", interval: time.Hour, err: errs.TooManyRequests(time.Second, "slow down"), calls: 5, wantLines: 1},
+		{name: "unavailable without hint always", interval: time.Hour, err: errs.Unavailable(0, "db down"), calls: 5, wantLines: 5},
+		{name: "interval off logs all", interval: 0, err: errs.Unavailable(time.Second, "shed"), calls: 5, wantLines: 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			l := logging.New(slog.New(slog.NewJSONHandler(&buf, nil)), logging.WithRejectionInterval(tt.interval))
+			e := l.For("op")(func(context.Context, any) (any, error) { return nil, tt.err })
+			for range tt.calls {
+				_, _ = e(context.Background(), nil)
+			}
+			if got := bytes.Count(buf.Bytes(), []byte("\n")); got != tt.wantLines {
+				t.Errorf("got %d lines, want %d:\n%s", got, tt.wantLines, buf.String())
+			}
+		})
+	}
+}
+
+func TestSuppressedCount(t *testing.T) {
+	var buf bytes.Buffer
+	l := logging.New(slog.New(slog.NewJSONHandler(&buf, nil)), logging.WithRejectionInterval(200*time.Millisecond))
+	e := l.For("op")(func(context.Context, any) (any, error) { return nil, errs.Unavailable(time.Second, "shed") })
+	_, _ = e(context.Background(), nil)
+	_, _ = e(context.Background(), nil) // suppressed: within 200ms of the first
+	time.Sleep(300 * time.Millisecond)
+	buf.Reset()
+	_, _ = e(context.Background(), nil)
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatalf("got %q, want one record: %v", buf.String(), err)
+	}
+	if rec["suppressed"] != 1.0 {
+		t.Errorf("got suppressed %v, want 1", rec["suppressed"])
+	}
+}

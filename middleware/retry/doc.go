@@ -13,6 +13,9 @@
 //   - the backoff (exponential with full jitter: a uniform random wait in
 //     [0, min(max, base·2^n)), defaults 50ms and 1s, or the server's
 //     RetryAfter hint if longer) ends before the context's deadline;
+//   - the server's RetryAfter hint, if any, is at most the backoff cap: an
+//     open breaker or a shedding server asking for more is not waited for
+//     inside the call, the caller sees its error and hint at once;
 //   - the retry budget allows it: over a rolling 10s window, retries may
 //     not exceed 20% of calls plus 10 per second, as in Finagle and Linkerd,
 //     so that retries cannot multiply the load on a dependency that is

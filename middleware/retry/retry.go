@@ -148,7 +148,12 @@ func (r *Retrier) For(op string) kitendpoint.Middleware {
 				if err == nil || !r.retryable(err) || !(idempotent || IsIdempotent(ctx)) {
 					break
 				}
-				delay := max(r.backoff(attempt), errs.RetryAfterOf(err))
+				delay := r.backoff(attempt)
+				if hint := errs.RetryAfterOf(err); hint > r.max {
+					break // the server asks for longer than we would wait: give up now
+				} else if hint > delay {
+					delay = hint
+				}
 				if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
 					break
 				}

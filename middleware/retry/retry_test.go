@@ -41,7 +41,8 @@ func TestRetry(t *testing.T) {
 		{name: "marked context is retried", op: "create", mark: true, results: []error{errDown, nil}, wantCalls: 2},
 		{name: "deadline before backoff ends", op: "get", opts: []Option{WithBackoff(time.Hour, time.Hour)}, deadline: time.Minute,
 			results: []error{errDown, nil}, wantCalls: 1, wantErr: errDown},
-		{name: "server hint longer than backoff", op: "get", results: []error{errs.Unavailable(3*time.Second, "busy"), nil}, wantCalls: 2, wantMinDly: 3 * time.Second},
+		{name: "server hint longer than backoff", op: "get", results: []error{errs.Unavailable(900*time.Millisecond, "busy"), nil}, wantCalls: 2, wantMinDly: 900 * time.Millisecond},
+		{name: "server hint beyond the cap", op: "get", results: []error{errs.Unavailable(3*time.Second, "breaker open"), nil}, wantCalls: 1},
 		{name: "server hint past deadline", op: "get", deadline: time.Second, results: []error{errs.TooManyRequests(time.Minute, "slow down"), nil}, wantCalls: 1},
 		{name: "no budget", op: "get", opts: []Option{WithBudget(0, 0)}, results: []error{errDown, nil}, wantCalls: 1, wantErr: errDown},
 	}

@@ -1,0 +1,146 @@
+package middleware
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+
+	kitendpoint "github.com/go-kit/kit/endpoint"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/middleware/breaker"
+	"github.com/gantrykit/gantry/middleware/logging"
+	"github.com/gantrykit/gantry/middleware/metrics"
+	"github.com/gantrykit/gantry/middleware/ratelimit"
+	"github.com/gantrykit/gantry/middleware/recovery"
+	"github.com/gantrykit/gantry/middleware/shed"
+	"github.com/gantrykit/gantry/middleware/timeout"
+	"github.com/gantrykit/gantry/middleware/tracing"
+)
+
+// Deps are what the chains observe with. Every field is optional: without a
+// Registerer no metrics are exported, without a TracerProvider no spans
+// are made, without a Logger nothing is logged.
+type Deps struct {
+	Service        string
+	Registerer     prometheus.Registerer
+	TracerProvider trace.TracerProvider
+	Logger         *slog.Logger
+}
+
+// Layer is one named middleware factory of a chain.
+type Layer struct {
+	Name string // "recovery", "tracing", ...
+	For  func(op string) kitendpoint.Middleware
+}
+
+// Server builds the default server chain of one App. Build it once and ask
+// it per operation; per-operation state (limits, breakers, metric children)
+// lives inside it, keyed by operation name. It is safe for concurrent use.
+type Server struct {
+	layers []Layer
+}
+
+// NewServer builds the server chain that cfg switches on. It fails if the
+// Registerer holds different collectors under the chain's metric names.
+func NewServer(cfg Config, deps Deps) (*Server, error) {
+	s := &Server{}
+	add := func(name string, f func(string) kitendpoint.Middleware) {
+		s.layers = append(s.layers, Layer{Name: name, For: f})
+	}
+	if deps.Logger != nil {
+		deps.Logger = deps.Logger.With(slog.String("service", deps.Service))
+	}
+	if !cfg.Recovery.Disabled {
+		add("recovery", recovery.New(recovery.WithLogger(deps.Logger)).For)
+	}
+	if !cfg.Tracing.Disabled && deps.TracerProvider != nil {
+		add("tracing", newTracer(cfg.Tracing, deps, trace.SpanKindServer).For)
+	}
+	if !cfg.Metrics.Disabled && deps.Registerer != nil {
+		m, err := metrics.New(deps.Registerer, metrics.WithService(deps.Service))
+		if err != nil {
+			return nil, fmt.Errorf("middleware: metrics: %w", err)
+		}
+		add("metrics", m.For)
+	}
+	if !cfg.Logging.Disabled && deps.Logger != nil {
+		add("logging", newLogger(cfg.Logging, deps).For)
+	}
+	if c := cfg.Shed; !c.Disabled {
+		queue := or(c.Queue, shed.DefaultQueue)
+		opts := []shed.Option{
+			shed.WithMaxInFlight(or(c.MaxInFlight, shed.DefaultMaxInFlight)),
+			shed.WithAdaptive(!c.FixedLimit),
+			shed.WithLimits(or(c.InitialLimit, shed.DefaultInitialLimit), or(c.MinLimit, shed.DefaultMinLimit)),
+			shed.WithQueue(max(queue, 0), or(c.QueueWait, shed.DefaultQueueWait)),
+			shed.WithRetryAfter(or(c.RetryAfter, shed.DefaultRetryAfter)),
+		}
+		if deps.Registerer != nil {
+			opts = append(opts, shed.WithMetrics(deps.Registerer, deps.Service))
+		}
+		add("shed", shed.New(opts...).For)
+	}
+	if c := cfg.RateLimit; c.PerSecond > 0 {
+		add("ratelimit", ratelimit.New(c.PerSecond, or(c.Burst, int(math.Ceil(c.PerSecond)))).For)
+	}
+	if !cfg.Breaker.Disabled {
+		add("breaker", newBreaker(cfg.Breaker, deps).For)
+	}
+	if cfg.Timeout.Timeout > 0 {
+		add("timeout", timeout.New(cfg.Timeout.Timeout).For)
+	}
+	return s, nil
+}
+
+// For returns the chain for operation op, outermost first, as a new slice
+// the caller owns and may edit: recovery, tracing, metrics, logging, shed,
+// ratelimit, breaker, timeout, leaving out what the config switched off.
+// Apply it with endpoint.Wrap(f, s.For(op)...) or endpoint.Chain.
+func (s *Server) For(op string) []kitendpoint.Middleware {
+	mws := make([]kitendpoint.Middleware, len(s.layers))
+	for i, l := range s.layers {
+		mws[i] = l.For(op)
+	}
+	return mws
+}
+
+// Layers returns the chain's layers in the order For applies them. The
+// slice is a copy.
+func (s *Server) Layers() []Layer { return append([]Layer(nil), s.layers...) }
+
+func newTracer(c TracingConfig, deps Deps, kind trace.SpanKind) *tracing.Tracer {
+	opts := []tracing.Option{tracing.WithService(deps.Service), tracing.WithSpanKind(kind)}
+	if !c.ProviderSamplesRoots {
+		opts = append(opts, tracing.WithRootSampling(c.RootSampleRatio))
+	}
+	return tracing.New(deps.TracerProvider, opts...)
+}
+
+func newLogger(c LoggingConfig, deps Deps) *logging.Logger {
+	return logging.New(deps.Logger,
+		logging.WithSlowThreshold(or(c.Slow, logging.DefaultSlow)),
+		logging.WithSuccessSampling(c.SuccessSample))
+}
+
+func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
+	consecutive := or(c.ConsecutiveFailures, breaker.DefaultConsecutiveFailures)
+	opts := []breaker.Option{
+		breaker.WithWindow(or(c.Window, breaker.DefaultWindow)),
+		breaker.WithTrip(uint32(max(or(c.MinRequests, breaker.DefaultMinRequests), 1)),
+			or(c.FailureRatio, breaker.DefaultFailureRatio), uint32(max(consecutive, 0))),
+		breaker.WithOpenTimeout(or(c.OpenTimeout, breaker.DefaultOpenTimeout)),
+		breaker.WithHalfOpenRequests(uint32(max(or(c.HalfOpenRequests, breaker.DefaultHalfOpenRequests), 1))),
+	}
+	if c.Adaptive {
+		opts = append(opts, breaker.WithAdaptive(or(c.K, breaker.DefaultK)))
+	}
+	if deps.Logger != nil {
+		opts = append(opts, breaker.WithLogger(deps.Logger))
+	}
+	if deps.Registerer != nil {
+		opts = append(opts, breaker.WithMetrics(deps.Registerer, deps.Service))
+	}
+	return breaker.New(opts...)
+}
