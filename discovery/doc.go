@@ -19,6 +19,10 @@
 //	natskv   a NATS JetStream key-value bucket with per-key TTL (the default with NATS)
 //	etcd     etcd v3 leases with keepalive, and a watch
 //
+// Beside them, discovery/lb balances calls over an instancer (P2C peak-EWMA,
+// round robin, random; retries on another instance under a budget) and
+// discovery/mtls builds the TLS settings for mutually authenticated calls.
+//
 // What a client sees when the registry fails: instancers are fail-static.
 // They keep publishing the last known set and send an sd.Event with Err
 // while the registry is unreachable, then the full set again once it is

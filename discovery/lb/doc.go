@@ -30,6 +30,11 @@
 //	bal := lb.New(instancer, client.Factory, lb.P2C(), lb.Options{PerInstance: breakerPerInstance})
 //	get := endpoint.Typed[GetItem, Item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
 //
+// Use Retry rather than middleware/retry around a balancer: it retries at
+// once on another pick, and it does not wait out the Retry-After of a
+// per-instance breaker, which speaks for that one instance only.
+// middleware/retry belongs around a single-address endpoint.
+//
 // What the caller sees: Endpoint returns go-kit's lb.ErrNoEndpoints while
 // the instancer has no instance; otherwise errors come from the chosen
 // instance. Picking costs tens of nanoseconds and allocates nothing.

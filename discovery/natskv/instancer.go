@@ -54,7 +54,7 @@ type entry struct {
 func (in *Instancer) run(ctx context.Context) {
 	defer close(in.done)
 	nc := in.r.js.Conn()
-	status := nc.StatusChanged(nats.CONNECTED, nats.DISCONNECTED, nats.RECONNECTING)
+	status := nc.StatusChanged(nats.CONNECTED, nats.DISCONNECTED, nats.RECONNECTING, nats.CLOSED)
 	defer nc.RemoveStatusListener(status)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
