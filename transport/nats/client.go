@@ -35,6 +35,9 @@ func NewClient[Req, Resp any](nc *nats.Conn, subject string, enc Encoder[Req], d
 			ctx, cancel = context.WithTimeout(ctx, o.timeout)
 			defer cancel()
 		}
+		if o.tracer == nil {
+			return roundTrip(ctx, nc, subject, req, enc, dec, o)
+		}
 		ctx, span := o.tracer.Start(ctx, subject, kind...)
 		defer span.End()
 		resp, err := roundTrip(ctx, nc, subject, req, enc, dec, o)

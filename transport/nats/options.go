@@ -5,7 +5,6 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Option configures a Subscriber or a client. The zero configuration does
@@ -13,7 +12,7 @@ import (
 type Option func(*options)
 
 type options struct {
-	tracer  trace.Tracer
+	tracer  trace.Tracer // nil: no spans of our own (the context still propagates)
 	prop    propagation.TextMapPropagator
 	timeout time.Duration
 }
@@ -40,7 +39,7 @@ func WithTimeout(d time.Duration) Option {
 const scope = "github.com/gantrykit/gantry/transport/nats"
 
 func newOptions(opts []Option) *options {
-	o := &options{tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, timeout: 10 * time.Second}
+	o := &options{prop: propagation.TraceContext{}, timeout: 10 * time.Second}
 	for _, opt := range opts {
 		opt(o)
 	}

@@ -46,7 +46,9 @@ func NewSubscriber[Req, Resp any](f endpoint.Func[Req, Resp], dec Decoder[Req], 
 		if msg.Header != nil {
 			ctx = o.prop.Extract(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
 		}
-		ctx, _ = o.tracer.Start(ctx, msg.Subject, kind...)
+		if o.tracer != nil {
+			ctx, _ = o.tracer.Start(ctx, msg.Subject, kind...)
+		}
 		cancel := context.CancelFunc(func() {})
 		if d, err := time.ParseDuration(msg.Header.Get(HeaderTimeout)); err == nil && d > 0 {
 			ctx, cancel = context.WithTimeout(ctx, d)
