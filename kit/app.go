@@ -33,6 +33,7 @@ type App struct {
 	opts                    options
 	cfg                     Config
 	err                     error
+	chains                  chains
 
 	logger *slog.Logger
 	reg    *prometheus.Registry
@@ -159,9 +160,15 @@ func newInstanceID() string {
 	return host + "-" + hex.EncodeToString(b[:])
 }
 
-// Err returns the configuration error New met, or nil. Run returns the
-// same error without starting anything.
-func (a *App) Err() error { return a.err }
+// Err returns the configuration error New met, or the error building the
+// middleware chains (see Middleware), or nil. Run returns the same error
+// without starting anything.
+func (a *App) Err() error {
+	if a.err != nil {
+		return a.err
+	}
+	return a.chainErr()
+}
 
 // Name returns the service name given to New.
 func (a *App) Name() string { return a.name }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/gantrykit/gantry/middleware"
 )
 
 // Config is the runtime's own configuration: the gantry: section of the
@@ -31,6 +33,11 @@ type Config struct {
 	Pprof     bool       `yaml:"pprof" help:"serve /debug/pprof/ on the admin listener"`
 
 	TLS TLSConfig `yaml:"tls"`
+
+	// Middleware tunes the default server chain of App.Middleware.
+	Middleware middleware.Config `yaml:"middleware"`
+	// Client tunes the default client chain of App.ClientMiddleware.
+	Client middleware.ClientConfig `yaml:"client"`
 }
 
 // TLSConfig names the service listener's certificate and key files. When

@@ -125,6 +125,76 @@
 //	tls.key_file         GANTRY_TLS_KEY_FILE         -tls-key-file         none
 //	(the file itself)    GANTRY_CONFIG               -config               none
 //
+// The default middleware chains (App.Middleware and App.ClientMiddleware)
+// are tuned under gantry.middleware and gantry.client; a zero value keeps
+// the production default that each key's help text (-h) gives:
+//
+//	middleware.recovery.disabled               GANTRY_MIDDLEWARE_RECOVERY_DISABLED              -middleware-recovery-disabled
+//	middleware.tracing.disabled                GANTRY_MIDDLEWARE_TRACING_DISABLED               -middleware-tracing-disabled
+//	middleware.tracing.root_sample_ratio       GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO      -middleware-tracing-root-sample-ratio
+//	middleware.tracing.provider_samples_roots  GANTRY_MIDDLEWARE_TRACING_PROVIDER_SAMPLES_ROOTS -middleware-tracing-provider-samples-roots
+//	middleware.metrics.disabled                GANTRY_MIDDLEWARE_METRICS_DISABLED               -middleware-metrics-disabled
+//	middleware.logging.disabled                GANTRY_MIDDLEWARE_LOGGING_DISABLED               -middleware-logging-disabled
+//	middleware.logging.slow                    GANTRY_MIDDLEWARE_LOGGING_SLOW                   -middleware-logging-slow
+//	middleware.logging.success_sample          GANTRY_MIDDLEWARE_LOGGING_SUCCESS_SAMPLE         -middleware-logging-success-sample
+//	middleware.shed.disabled                   GANTRY_MIDDLEWARE_SHED_DISABLED                  -middleware-shed-disabled
+//	middleware.shed.max_in_flight              GANTRY_MIDDLEWARE_SHED_MAX_IN_FLIGHT             -middleware-shed-max-in-flight
+//	middleware.shed.fixed_limit                GANTRY_MIDDLEWARE_SHED_FIXED_LIMIT               -middleware-shed-fixed-limit
+//	middleware.shed.initial_limit              GANTRY_MIDDLEWARE_SHED_INITIAL_LIMIT             -middleware-shed-initial-limit
+//	middleware.shed.min_limit                  GANTRY_MIDDLEWARE_SHED_MIN_LIMIT                 -middleware-shed-min-limit
+//	middleware.shed.queue                      GANTRY_MIDDLEWARE_SHED_QUEUE                     -middleware-shed-queue
+//	middleware.shed.queue_wait                 GANTRY_MIDDLEWARE_SHED_QUEUE_WAIT                -middleware-shed-queue-wait
+//	middleware.shed.retry_after                GANTRY_MIDDLEWARE_SHED_RETRY_AFTER               -middleware-shed-retry-after
+//	middleware.rate_limit.per_second           GANTRY_MIDDLEWARE_RATE_LIMIT_PER_SECOND          -middleware-rate-limit-per-second
+//	middleware.rate_limit.burst                GANTRY_MIDDLEWARE_RATE_LIMIT_BURST               -middleware-rate-limit-burst
+//	middleware.breaker.disabled                GANTRY_MIDDLEWARE_BREAKER_DISABLED               -middleware-breaker-disabled
+//	middleware.breaker.adaptive                GANTRY_MIDDLEWARE_BREAKER_ADAPTIVE               -middleware-breaker-adaptive
+//	middleware.breaker.k                       GANTRY_MIDDLEWARE_BREAKER_K                      -middleware-breaker-k
+//	middleware.breaker.window                  GANTRY_MIDDLEWARE_BREAKER_WINDOW                 -middleware-breaker-window
+//	middleware.breaker.min_requests            GANTRY_MIDDLEWARE_BREAKER_MIN_REQUESTS           -middleware-breaker-min-requests
+//	middleware.breaker.failure_ratio           GANTRY_MIDDLEWARE_BREAKER_FAILURE_RATIO          -middleware-breaker-failure-ratio
+//	middleware.breaker.consecutive_failures    GANTRY_MIDDLEWARE_BREAKER_CONSECUTIVE_FAILURES   -middleware-breaker-consecutive-failures
+//	middleware.breaker.open_timeout            GANTRY_MIDDLEWARE_BREAKER_OPEN_TIMEOUT           -middleware-breaker-open-timeout
+//	middleware.breaker.half_open_requests      GANTRY_MIDDLEWARE_BREAKER_HALF_OPEN_REQUESTS     -middleware-breaker-half-open-requests
+//	middleware.timeout.timeout                 GANTRY_MIDDLEWARE_TIMEOUT_TIMEOUT                -middleware-timeout-timeout
+//	client.tracing.disabled                    GANTRY_CLIENT_TRACING_DISABLED                   -client-tracing-disabled
+//	client.tracing.root_sample_ratio           GANTRY_CLIENT_TRACING_ROOT_SAMPLE_RATIO          -client-tracing-root-sample-ratio
+//	client.tracing.provider_samples_roots      GANTRY_CLIENT_TRACING_PROVIDER_SAMPLES_ROOTS     -client-tracing-provider-samples-roots
+//	client.metrics.disabled                    GANTRY_CLIENT_METRICS_DISABLED                   -client-metrics-disabled
+//	client.logging.disabled                    GANTRY_CLIENT_LOGGING_DISABLED                   -client-logging-disabled
+//	client.logging.slow                        GANTRY_CLIENT_LOGGING_SLOW                       -client-logging-slow
+//	client.logging.success_sample              GANTRY_CLIENT_LOGGING_SUCCESS_SAMPLE             -client-logging-success-sample
+//	client.retry.disabled                      GANTRY_CLIENT_RETRY_DISABLED                     -client-retry-disabled
+//	client.retry.max_attempts                  GANTRY_CLIENT_RETRY_MAX_ATTEMPTS                 -client-retry-max-attempts
+//	client.retry.base_delay                    GANTRY_CLIENT_RETRY_BASE_DELAY                   -client-retry-base-delay
+//	client.retry.max_delay                     GANTRY_CLIENT_RETRY_MAX_DELAY                    -client-retry-max-delay
+//	client.retry.budget_ratio                  GANTRY_CLIENT_RETRY_BUDGET_RATIO                 -client-retry-budget-ratio
+//	client.retry.budget_per_second             GANTRY_CLIENT_RETRY_BUDGET_PER_SECOND            -client-retry-budget-per-second
+//	client.retry.idempotent                    GANTRY_CLIENT_RETRY_IDEMPOTENT                   -client-retry-idempotent
+//	client.breaker.disabled                    GANTRY_CLIENT_BREAKER_DISABLED                   -client-breaker-disabled
+//	client.breaker.adaptive                    GANTRY_CLIENT_BREAKER_ADAPTIVE                   -client-breaker-adaptive
+//	client.breaker.k                           GANTRY_CLIENT_BREAKER_K                          -client-breaker-k
+//	client.breaker.window                      GANTRY_CLIENT_BREAKER_WINDOW                     -client-breaker-window
+//	client.breaker.min_requests                GANTRY_CLIENT_BREAKER_MIN_REQUESTS               -client-breaker-min-requests
+//	client.breaker.failure_ratio               GANTRY_CLIENT_BREAKER_FAILURE_RATIO              -client-breaker-failure-ratio
+//	client.breaker.consecutive_failures        GANTRY_CLIENT_BREAKER_CONSECUTIVE_FAILURES       -client-breaker-consecutive-failures
+//	client.breaker.open_timeout                GANTRY_CLIENT_BREAKER_OPEN_TIMEOUT               -client-breaker-open-timeout
+//	client.breaker.half_open_requests          GANTRY_CLIENT_BREAKER_HALF_OPEN_REQUESTS         -client-breaker-half-open-requests
+//	client.timeout.timeout                     GANTRY_CLIENT_TIMEOUT_TIMEOUT                    -client-timeout-timeout
+//
+// # Middleware
+//
+// App.Middleware(op) returns the default server chain for one operation as
+// a plain slice, outermost first — recovery, tracing, metrics, logging,
+// shed, rate limit, breaker, timeout — built once per App on its registry,
+// tracer provider and logger, with per-operation state inside:
+//
+//	create := endpoint.Wrap(svc.CreateOrder, app.Middleware("create_order")...)
+//	app.HTTP().Handle("POST /v1/orders", httpt.NewServer(create))
+//
+// App.ClientMiddleware(op) is the mirror image for calls to other services
+// (tracing, metrics, logging, retry, breaker, timeout).
+//
 // # Extending the App
 //
 // Parts that live beside the runtime plug in through its accessors and

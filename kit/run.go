@@ -40,8 +40,8 @@ var ErrShutdownTimeout = errors.New("kit: shutdown timed out")
 // shutdown error, joined; ErrShutdownTimeout when the deadline passed. Run
 // may be called once.
 func (a *App) Run(ctx context.Context) error {
-	if a.err != nil {
-		return a.err
+	if err := a.Err(); err != nil {
+		return err
 	}
 	a.mu.Lock()
 	if a.running {
