@@ -9,13 +9,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/internal/exampletest"
 	"github.com/gantrykit/gantry/internal/oascheck"
 )
 
@@ -25,87 +24,24 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hello-test")
+	bin, cleanup, err := exampletest.Build(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "hello")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.Exit(1)
-	}
+	binary = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 
-type proc struct {
-	cmd               *exec.Cmd
-	httpURL, adminURL string
-	done              chan struct{} // closed when the process has exited
-	err               error         // its exit error, set before done closes
-}
-
-func start(t *testing.T, env ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
-	cmd.Env = append(cmd.Env, env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	addrs := make(chan [2]string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line struct{ Msg, HTTPAddr, AdminAddr string }
-			var raw map[string]any
-			if json.Unmarshal(sc.Bytes(), &raw) == nil && raw["msg"] == "serving" {
-				line.HTTPAddr, _ = raw["http_addr"].(string)
-				line.AdminAddr, _ = raw["admin_addr"].(string)
-				addrs <- [2]string{line.HTTPAddr, line.AdminAddr}
-			}
-		}
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.done
-	})
-	select {
-	case a := <-addrs:
-		p.httpURL, p.adminURL = "http://"+a[0], "http://"+a[1]
-	case <-p.done:
-		t.Fatalf("hello exited before serving: %v", p.err)
-	case <-time.After(20 * time.Second):
-		t.Fatal("hello did not log its addresses")
-	}
-	return p
+func start(t *testing.T, env ...string) *exampletest.Proc {
+	return exampletest.Start(t, binary, env...)
 }
 
 func do(t *testing.T, method, url, contentType string, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return exampletest.Do(t, method, url, contentType, body)
 }
 
 func TestAnswers(t *testing.T) {
@@ -135,7 +71,7 @@ func TestAnswers(t *testing.T) {
 			if body == nil {
 				body = []byte(tt.body)
 			}
-			resp, b := do(t, tt.method, p.httpURL+tt.path, tt.ctype, bytes.NewReader(body))
+			resp, b := do(t, tt.method, p.HTTPURL+tt.path, tt.ctype, bytes.NewReader(body))
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.status, b)
 			}
@@ -150,29 +86,18 @@ func TestAnswers(t *testing.T) {
 }
 
 func TestMetricsPassPromtool(t *testing.T) {
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("promtool not found; .ci/run installs Debian's prometheus package")
-		}
-		t.Skip("promtool not found: apt-get install prometheus")
-	}
 	p := start(t)
-	do(t, "GET", p.httpURL+"/v1/hello/x", "", nil)
-	resp, b := do(t, "GET", p.adminURL+"/metrics", "", nil)
+	do(t, "GET", p.HTTPURL+"/v1/hello/x", "", nil)
+	resp, b := do(t, "GET", p.AdminURL+"/metrics", "", nil)
 	if resp.StatusCode != 200 || !bytes.Contains(b, []byte("go_goroutines")) {
 		t.Fatalf("GET /metrics = %d, want 200 with Go collectors:\n%.300s", resp.StatusCode, b)
 	}
-	cmd := exec.Command(promtool, "check", "metrics")
-	cmd.Stdin = bytes.NewReader(b)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool check metrics: %v\n%s", err, out)
-	}
+	exampletest.Promtool(t, b)
 }
 
 func TestOpenAPI(t *testing.T) {
 	p := start(t)
-	resp, b := do(t, "GET", p.httpURL+"/openapi.json", "", nil)
+	resp, b := do(t, "GET", p.HTTPURL+"/openapi.json", "", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /openapi.json = %d", resp.StatusCode)
 	}
@@ -214,7 +139,7 @@ func TestOpenAPI(t *testing.T) {
 // 201, and the process exits 0.
 func TestGracefulShutdown(t *testing.T) {
 	p := start(t, "GANTRY_DRAIN_DELAY=1s")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(p.httpURL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.HTTPURL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,12 +148,12 @@ func TestGracefulShutdown(t *testing.T) {
 	fmt.Fprintf(conn, "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:10])
 	time.Sleep(100 * time.Millisecond) // let the server start reading the body
 
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(900 * time.Millisecond)
 	for {
-		resp, _ := do(t, "GET", p.adminURL+"/readyz", "", nil)
+		resp, _ := do(t, "GET", p.AdminURL+"/readyz", "", nil)
 		if resp.StatusCode == http.StatusServiceUnavailable {
 			break
 		}
@@ -247,12 +172,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Errorf("in-flight request = %d, want 201", resp.StatusCode)
 	}
-	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Errorf("exit: %v, want status 0", p.err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("process did not exit after SIGTERM")
+	if err := p.Wait(t, 20*time.Second); err != nil {
+		t.Errorf("exit: %v, want status 0", err)
 	}
 }
