@@ -92,7 +92,7 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 		resolver: o.resolver,
 		metrics:  m,
 		buffers:  newBufferPool(),
-		h1:       newTransport(false),
+		h1:       newH1Transport(newTransport(false)),
 		h2c:      newTransport(true),
 	}
 	g.docs = newDocs(g)
@@ -145,7 +145,7 @@ func (g *Gateway) Close() error {
 		}
 	}
 	for _, rt := range []http.RoundTripper{g.h1, g.h2c} {
-		rt.(*http.Transport).CloseIdleConnections()
+		rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 	}
 	return nil
 }
