@@ -178,3 +178,35 @@ func Promtool(t testing.TB, exposition []byte) {
 		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// CheckSnippets keeps a tutorial honest: every ```go block in readme must
+// appear, line for line, in one of the source files.
+func CheckSnippets(t testing.TB, readme string, sources ...string) {
+	t.Helper()
+	doc, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, s := range sources {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	blocks := strings.Split(string(doc), "```go\n")
+	if len(blocks) < 2 {
+		t.Fatalf("%s has no Go snippets", readme)
+	}
+	for _, b := range blocks[1:] {
+		snippet, _, ok := strings.Cut(b, "```")
+		if !ok {
+			t.Errorf("%s: unterminated Go snippet", readme)
+			continue
+		}
+		if !strings.Contains(src.String(), snippet) {
+			t.Errorf("%s snippet not found in %v:\n%s", readme, sources, snippet)
+		}
+	}
+}

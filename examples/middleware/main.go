@@ -1,0 +1,85 @@
+// Command middleware is step 2 of the Gantry tutorial: the hello service
+// with the default middleware chain on every endpoint. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/kit/errs"
+	httpt "github.com/gantrykit/gantry/transport/http"
+)
+
+// Config is the service's own section (GREETER_* in the environment).
+type Config struct {
+	Greeting    string  `yaml:"greeting" help:"the word the greeter says"`
+	FailureRate float64 `yaml:"failure_rate" help:"fraction (0-1) of forecasts whose weather station fails"`
+}
+
+// GreetRequest names whom to greet.
+type GreetRequest struct {
+	Name string `path:"name"`
+}
+
+// ForecastRequest names a city.
+type ForecastRequest struct {
+	City string `path:"city" validate:"max=64"`
+}
+
+// Answer is what both endpoints return.
+type Answer struct {
+	Message string `json:"message"`
+}
+
+// Service is the business logic; it knows nothing of middleware.
+type Service struct{ cfg Config }
+
+// Greet says hello.
+func (s Service) Greet(_ context.Context, req GreetRequest) (Answer, error) {
+	return Answer{Message: fmt.Sprintf("%s, %s!", s.cfg.Greeting, req.Name)}, nil
+}
+
+// Forecast asks a weather station that fails at the configured rate.
+func (s Service) Forecast(_ context.Context, req ForecastRequest) (Answer, error) {
+	if rand.Float64() < s.cfg.FailureRate {
+		return Answer{}, errs.Unavailable(0, "the weather station for %s does not answer", req.City)
+	}
+	return Answer{Message: "sunny in " + req.City}, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	cfg := Config{Greeting: "Hello"}
+	app := kit.New("greeter", kit.WithVersion("0.2.0"), kit.WithConfig(&cfg),
+		kit.WithArgs(args), kit.WithGetenv(getenv))
+	if err := app.Err(); err != nil {
+		return err
+	}
+	svc := Service{cfg: cfg}
+
+	// Each operation gets the default chain: recovery, tracing, metrics,
+	// logging, load shedding, rate limit, breaker, timeout.
+	greet := endpoint.Wrap(svc.Greet, app.Middleware("greet")...)
+	forecast := endpoint.Wrap(svc.Forecast, app.Middleware("forecast")...)
+
+	app.HTTP().Handle("GET /v1/hello/{name}", httpt.NewServer(greet))
+	app.HTTP().Handle("GET /v1/forecast/{city}", httpt.NewServer(forecast))
+	return app.Run(ctx)
+}
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "greeter:", err)
+		os.Exit(1)
+	}
+}
