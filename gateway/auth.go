@@ -1,10 +1,10 @@
 package gateway
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/middleware/auth"
 )
 
 // ClaimsHeader carries the verified JWT claims to upstreams: the token's
@@ -29,32 +30,39 @@ const claimsHeader = ClaimsHeader // canonical form, for direct map access
 // principal is a verified caller.
 type principal struct {
 	sub    string
-	scopes []string
-	header string // ClaimsHeader value
-	exp    time.Time
+	claims *auth.Claims
+	header string    // ClaimsHeader value
+	until  time.Time // cache entry valid until
 }
 
-// verifier checks bearer tokens at the edge. Verified tokens are cached by
-// their exact text until they expire, so a client reusing its token pays for
-// the signature check once.
+// verifier checks bearer tokens at the edge with middleware/auth (explicit
+// algorithms, alg "none" refused, exp, iss and aud required, JWKS or static
+// keys). Verified tokens are cached by their exact text for at most
+// verifiedCacheTTL and never past their expiry, so a client reusing its
+// token pays for the signature check about once a minute.
 type verifier struct {
-	parser    *jwt.Parser
-	key       any
+	authn     *auth.Authenticator
 	claimsKey []byte
 
 	mu    sync.RWMutex
 	cache map[string]*principal
 }
 
-const verifiedCacheSize = 4096
+const (
+	verifiedCacheSize = 4096
+	verifiedCacheTTL  = time.Minute
+)
 
 func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 	alg := c.Alg
 	if alg == "" {
 		alg = "HS256"
 	}
+	var keys auth.Keys
 	var raw []byte
 	switch {
+	case c.JWKSURL != "":
+		keys = auth.NewJWKS(c.JWKSURL)
 	case c.SecretEnv != "":
 		raw = []byte(getenv(c.SecretEnv))
 		if len(raw) == 0 {
@@ -69,25 +77,25 @@ func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 	default:
 		return nil, nil // no jwt route may exist: Validate checked
 	}
-	var key any = raw
-	var err error
-	switch alg {
-	case "RS256":
-		key, err = jwt.ParseRSAPublicKeyFromPEM(raw)
-	case "ES256":
-		key, err = jwt.ParseECPublicKeyFromPEM(raw)
+	if keys == nil {
+		var key any = raw
+		var err error
+		switch alg {
+		case "RS256":
+			key, err = jwt.ParseRSAPublicKeyFromPEM(raw)
+		case "ES256":
+			key, err = jwt.ParseECPublicKeyFromPEM(raw)
+		}
+		if err != nil {
+			return nil, &ConfigError{Key: "auth", Msg: "bad public key: " + err.Error()}
+		}
+		keys = auth.StaticKeys{"": key}
 	}
+	authn, err := auth.New(keys, auth.WithAlgorithms(alg), auth.WithIssuer(c.Issuer), auth.WithAudience(c.Audience), auth.WithLeeway(5*time.Second))
 	if err != nil {
-		return nil, &ConfigError{Key: "auth", Msg: "bad public key: " + err.Error()}
+		return nil, &ConfigError{Key: "auth", Msg: err.Error()}
 	}
-	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{alg}), jwt.WithExpirationRequired(), jwt.WithLeeway(5 * time.Second)}
-	if c.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(c.Issuer))
-	}
-	if c.Audience != "" {
-		opts = append(opts, jwt.WithAudience(c.Audience))
-	}
-	v := &verifier{parser: jwt.NewParser(opts...), key: key, cache: map[string]*principal{}}
+	v := &verifier{authn: authn, cache: map[string]*principal{}}
 	if c.ClaimsSecretEnv != "" {
 		v.claimsKey = []byte(getenv(c.ClaimsSecretEnv))
 		if len(v.claimsKey) == 0 {
@@ -98,32 +106,28 @@ func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 }
 
 // verify checks the Authorization header value and returns the caller, or
-// an Unauthenticated error.
-func (v *verifier) verify(authz string, now time.Time) (*principal, error) {
-	tok, ok := strings.CutPrefix(authz, "Bearer ")
-	if !ok || tok == "" {
+// an Unauthenticated (or, when a JWKS cannot be fetched, Unavailable) error.
+func (v *verifier) verify(ctx context.Context, authz string, now time.Time) (*principal, error) {
+	tok := auth.BearerToken(authz)
+	if tok == "" {
 		return nil, errs.Unauthenticated("bearer token required")
 	}
 	v.mu.RLock()
 	p := v.cache[tok]
 	v.mu.RUnlock()
-	if p != nil {
-		if now.Before(p.exp) {
-			return p, nil
-		}
-		return nil, errs.Unauthenticated("token expired")
+	if p != nil && now.Before(p.until) {
+		return p, nil
 	}
-	claims := jwt.MapClaims{}
-	if _, err := v.parser.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return v.key, nil }); err != nil {
-		msg := "invalid token"
-		if errors.Is(err, jwt.ErrTokenExpired) {
-			msg = "token expired"
-		}
-		return nil, errs.Wrap(errs.KindUnauthenticated, err, "%s", msg)
+	claims, err := v.authn.Validate(ctx, tok)
+	if err != nil {
+		return nil, err
 	}
-	exp, _ := claims.GetExpirationTime()
-	sub, _ := claims.GetSubject()
-	p = &principal{sub: sub, scopes: scopesOf(claims), exp: exp.Time, header: v.sign(tok[strings.IndexByte(tok, '.')+1 : strings.LastIndexByte(tok, '.')])}
+	until := now.Add(verifiedCacheTTL)
+	if claims.ExpiresAt != nil && claims.ExpiresAt.Before(until) {
+		until = claims.ExpiresAt.Time
+	}
+	p = &principal{sub: claims.Subject, claims: claims, until: until,
+		header: v.sign(tok[strings.IndexByte(tok, '.')+1 : strings.LastIndexByte(tok, '.')])}
 	v.mu.Lock()
 	if len(v.cache) >= verifiedCacheSize {
 		clear(v.cache)
@@ -157,29 +161,11 @@ func VerifyClaims(header string, secret []byte) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(payload)
 }
 
-// scopesOf reads "scope" (space-separated, RFC 8693) or "scp" (a list).
-func scopesOf(c jwt.MapClaims) []string {
-	switch s := c["scope"].(type) {
-	case string:
-		return strings.Fields(s)
-	}
-	if list, ok := c["scp"].([]any); ok {
-		out := make([]string, 0, len(list))
-		for _, x := range list {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // authorize checks that p holds every scope in need.
 func authorize(p *principal, need []string) error {
-	for _, s := range need {
-		if !contains(p.scopes, s) {
-			return errs.PermissionDenied("scope %q required", s)
+	for _, sc := range need {
+		if !p.claims.HasScope(sc) {
+			return errs.PermissionDenied("scope %q required", sc)
 		}
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 
 const authYAML = `
 services: {b: {urls: ["URL"]}}
-auth: {alg: HS256, secret_env: JWT_SECRET, issuer: test, claims_secret_env: CLAIMS_SECRET}
+auth: {alg: HS256, secret_env: JWT_SECRET, issuer: test, audience: gateway, claims_secret_env: CLAIMS_SECRET}
 routes:
   - name: read
     prefix: /read
@@ -29,12 +29,12 @@ func TestAuth(t *testing.T) {
 	b := newBackend(t, "b")
 	_, gw := start(t, replace(authYAML, "URL", b.URL))
 	good := token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:read orders:write"})
-	noneTok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "eve", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()})
+	noneTok := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "eve", "iss": "test", "aud": "gateway", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()})
 	none, err := noneTok.SignedString(jwt.UnsafeAllowNoneSignatureType)
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "eve", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte("wrong"))
+	otherKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "eve", "iss": "test", "aud": "gateway", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte("wrong"))
 	tests := []struct {
 		name   string
 		path   string
@@ -48,6 +48,8 @@ func TestAuth(t *testing.T) {
 		{"bad signature", "/read/1", "Bearer " + otherKey, 401},
 		{"alg none", "/read/1", "Bearer " + none, 401},
 		{"wrong issuer", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "other", "scope": "orders:read"}), 401},
+		{"wrong audience", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "aud": "other", "scope": "orders:read"}), 401},
+		{"no exp", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "exp": nil, "scope": "orders:read"}), 401},
 		{"missing scope", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:write"}), 403},
 		{"open route", "/open/1", "", 200},
 	}
@@ -91,7 +93,7 @@ func TestRateLimit(t *testing.T) {
 	b := newBackend(t, "b")
 	_, gw := start(t, replace(`
 services: {b: {urls: ["URL"]}}
-auth: {secret_env: JWT_SECRET}
+auth: {secret_env: JWT_SECRET, issuer: test, audience: gateway}
 routes:
   - {name: ip, prefix: /ip, service: b, rate_limit: {rps: 0.5, burst: 2}}
   - {name: sub, prefix: /sub, service: b, auth: {mode: jwt}, rate_limit: {rps: 0.5, burst: 1, key: subject}}

@@ -31,7 +31,7 @@ func BenchmarkProxy(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
 	cfg, err := gateway.ParseConfig([]byte(replace(`
 services: {hello: {urls: ["URL"]}}
-auth: {secret_env: JWT_SECRET}
+auth: {secret_env: JWT_SECRET, issuer: test, audience: gateway}
 routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retries: 1}]
 `, "URL", hello.URL)))
 	if err != nil {

@@ -96,12 +96,15 @@ type AuthConfig struct {
 	// Alg is HS256, RS256 or ES256 (default HS256). Tokens signed with any
 	// other algorithm, including "none", are rejected.
 	Alg string `yaml:"alg"`
-	// SecretEnv names the environment variable holding the HMAC secret, or
-	// for RS256/ES256 the PEM public key. KeyFile reads it from a file.
+	// The verification key: JWKSURL (a JSON Web Key Set, fetched, cached
+	// and refreshed), or SecretEnv, the environment variable holding the
+	// HMAC secret or, for RS256/ES256, the PEM public key, or KeyFile, a
+	// file holding it.
+	JWKSURL   string `yaml:"jwks_url"`
 	SecretEnv string `yaml:"secret_env"`
 	KeyFile   string `yaml:"key_file"`
-	Issuer    string `yaml:"issuer"`   // required iss when set
-	Audience  string `yaml:"audience"` // required aud when set
+	Issuer    string `yaml:"issuer"`   // required iss; needed by jwt routes
+	Audience  string `yaml:"audience"` // required in aud; needed by jwt routes
 	// ClaimsSecretEnv names the variable holding the key that signs the
 	// forwarded claims header; empty forwards it unsigned.
 	ClaimsSecretEnv string `yaml:"claims_secret_env"`

@@ -74,7 +74,7 @@ func TestParseConfigValid(t *testing.T) {
 server: {listen: "127.0.0.1:0", read_header_timeout: 2s}
 services:
   orders: {urls: ["http://127.0.0.1:1"], h2c: true, breaker: {failures: 3, open: 1s}}
-auth: {alg: HS256, secret_env: JWT_SECRET}
+auth: {alg: HS256, secret_env: JWT_SECRET, issuer: test, audience: gateway}
 routes:
   - name: orders
     prefix: /orders

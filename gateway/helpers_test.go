@@ -87,11 +87,15 @@ func testEnv(k string) string {
 	return ""
 }
 
-// token signs claims with HS256 and the test secret; exp defaults to +1h.
+// token signs claims with HS256 and the test secret; exp defaults to +1h,
+// iss to "test" and aud to "gateway".
 func token(t testing.TB, claims jwt.MapClaims) string {
 	t.Helper()
-	if _, ok := claims["exp"]; !ok {
-		claims["exp"] = time.Now().Add(time.Hour).Unix()
+	defaults := jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix(), "iss": "test", "aud": "gateway"}
+	for k, v := range defaults {
+		if _, ok := claims[k]; !ok {
+			claims[k] = v
+		}
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(jwtSecret))
 	if err != nil {

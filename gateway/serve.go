@@ -127,7 +127,7 @@ func (g *Gateway) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	now := time.Now()
 	var sub string
 	if rt.jwt {
-		p, err := g.auth.Load().verify(r.Header.Get("Authorization"), now)
+		p, err := g.auth.Load().verify(ctx, r.Header.Get("Authorization"), now)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
 			a.problem(w, r, err, 0)
@@ -144,8 +144,8 @@ func (g *Gateway) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		if !rt.limitSub {
 			key = clientIP(r)
 		}
-		if ok, wait := rt.limiter.allow(key, now); !ok {
-			a.problem(w, r, errs.TooManyRequests(wait, "rate limit of route %s exceeded", rt.name), 0)
+		if _, err := rt.limiter(ctx, key); err != nil {
+			a.problem(w, r, err, 0)
 			return
 		}
 	}

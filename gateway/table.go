@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/go-kit/kit/endpoint"
 )
 
 // route is one compiled RouteConfig. It is immutable once built; a reload
@@ -23,8 +25,8 @@ type route struct {
 	maxBody  int64
 	jwt      bool
 	scopes   []string
-	limiter  *keyedLimiter // nil: unlimited
-	limitSub bool          // key the limiter by JWT subject, not client IP
+	limiter  endpoint.Endpoint // nil: unlimited; see newRouteLimiter
+	limitSub bool              // key the limiter by JWT subject, not client IP
 	cors     *cors
 	up       *upstream
 	m        *routeMetrics

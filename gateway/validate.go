@@ -148,8 +148,11 @@ func (c *Config) validateRoute(i int, bad func(key, format string, args ...any),
 			bad(key+".auth.scopes", "scopes need auth.mode jwt")
 		}
 	case "jwt":
-		if c.Auth.SecretEnv == "" && c.Auth.KeyFile == "" {
-			bad(key+".auth.mode", "jwt needs auth.secret_env or auth.key_file at the top level")
+		if c.Auth.SecretEnv == "" && c.Auth.KeyFile == "" && c.Auth.JWKSURL == "" {
+			bad(key+".auth.mode", "jwt needs auth.jwks_url, auth.secret_env or auth.key_file at the top level")
+		}
+		if c.Auth.Issuer == "" || c.Auth.Audience == "" {
+			bad(key+".auth.mode", "jwt needs auth.issuer and auth.audience at the top level")
 		}
 	default:
 		bad(key+".auth.mode", "%q is not none or jwt", r.Auth.Mode)

@@ -112,7 +112,7 @@ http {
 	if err := os.WriteFile(routes, []byte(fmt.Sprintf(`
 server: {listen: "%s"}
 services: {hello: {urls: ["http://%s"]}}
-auth: {secret_env: BENCH_JWT_SECRET}
+auth: {secret_env: BENCH_JWT_SECRET, issuer: test, audience: gateway}
 routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retries: 1, timeout: 5s}]
 `, gwAddr, backend)), 0o600); err != nil {
 		t.Fatal(err)
