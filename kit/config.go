@@ -34,6 +34,10 @@ type Config struct {
 
 	TLS TLSConfig `yaml:"tls"`
 
+	GRPCAddr string     `yaml:"grpc_addr" help:"gRPC listen address, used once a gRPC service is registered (NewGRPC)"`
+	NATS     NATSConfig `yaml:"nats"`
+	DataDir  string     `yaml:"data_dir" help:"directory for embedded state such as NATS JetStream (default: gantry-SERVICE under the OS temp dir)"`
+
 	// Middleware tunes the default server chain of App.Middleware.
 	Middleware middleware.Config `yaml:"middleware"`
 	// Client tunes the default client chain of App.ClientMiddleware.
@@ -46,6 +50,12 @@ type Config struct {
 type TLSConfig struct {
 	CertFile string `yaml:"cert_file" help:"PEM certificate chain for the service listener"`
 	KeyFile  string `yaml:"key_file" help:"PEM private key for the service listener"`
+}
+
+// NATSConfig says where the App's NATS connection (NewNATS) goes.
+type NATSConfig struct {
+	URL  string `yaml:"url" secret:"true" help:"external NATS server or cluster, comma-separated (may hold credentials, so environment or file only); empty starts an embedded server"`
+	Port int    `yaml:"port" help:"port of the embedded NATS server on 127.0.0.1 (0: any free port)"`
 }
 
 // DefaultConfig returns the runtime defaults.
@@ -64,6 +74,8 @@ func DefaultConfig() Config {
 		LogFormat:         "json",
 		LogLevel:          slog.LevelInfo,
 		Pprof:             true,
+		GRPCAddr:          DefaultGRPCAddr,
+		NATS:              NATSConfig{Port: DefaultNATSPort},
 	}
 }
 
@@ -84,6 +96,10 @@ func (c *Config) Validate() error {
 		return errors.New("read_timeout and write_timeout must not be negative")
 	case c.MaxHeaderBytes <= 0:
 		return errors.New("max_header_bytes must be positive")
+	case c.GRPCAddr == "":
+		return errors.New("grpc_addr must not be empty")
+	case c.NATS.Port < 0 || c.NATS.Port > 65535:
+		return fmt.Errorf("nats.port: got %d, want 0-65535", c.NATS.Port)
 	case (c.TLS.CertFile == "") != (c.TLS.KeyFile == ""):
 		return errors.New("tls: set both cert_file and key_file, or neither")
 	}

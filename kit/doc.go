@@ -123,6 +123,10 @@
 //	pprof                GANTRY_PPROF                -pprof                true
 //	tls.cert_file        GANTRY_TLS_CERT_FILE        -tls-cert-file        none
 //	tls.key_file         GANTRY_TLS_KEY_FILE         -tls-key-file         none
+//	grpc_addr            GANTRY_GRPC_ADDR            -grpc-addr            :50051
+//	nats.url             GANTRY_NATS_URL             (no flag: secret)     none (embedded server)
+//	nats.port            GANTRY_NATS_PORT            -nats-port            4222
+//	data_dir             GANTRY_DATA_DIR             -data-dir             gantry-SERVICE in the temp dir
 //	(the file itself)    GANTRY_CONFIG               -config               none
 //
 // The default middleware chains (App.Middleware and App.ClientMiddleware)

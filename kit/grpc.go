@@ -56,11 +56,7 @@ func (g *GRPCServer) listen(context.Context) error {
 		g.app.logger.Info("no gRPC service registered; not serving gRPC")
 		return nil
 	}
-	addr := g.app.opts.getenv("GANTRY_GRPC_ADDR")
-	if addr == "" {
-		addr = DefaultGRPCAddr
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", g.app.cfg.GRPCAddr)
 	if err != nil {
 		return fmt.Errorf("gRPC listener (GANTRY_GRPC_ADDR): %w", err)
 	}

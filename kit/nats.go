@@ -86,12 +86,11 @@ func (n *NATS) Embedded() bool {
 }
 
 func (n *NATS) start(context.Context) error {
-	getenv := n.app.opts.getenv
-	url := getenv("GANTRY_NATS_URL")
+	url := n.app.cfg.NATS.URL
 	var stopEmb func()
 	if url == "" {
 		var err error
-		if url, stopEmb, err = n.embeddedURL(getenv); err != nil {
+		if url, stopEmb, err = n.embeddedURL(); err != nil {
 			return err
 		}
 	}
@@ -115,17 +114,11 @@ func (n *NATS) start(context.Context) error {
 
 // embeddedURL starts the embedded server, or finds another service's on the
 // same port.
-func (n *NATS) embeddedURL(getenv func(string) string) (string, func(), error) {
+func (n *NATS) embeddedURL() (string, func(), error) {
 	if n.embed == nil {
 		return "", nil, errors.New("GANTRY_NATS_URL is not set and no embedded server was given to NewNATS")
 	}
-	port := DefaultNATSPort
-	if p := getenv("GANTRY_NATS_PORT"); p != "" {
-		var err error
-		if port, err = strconv.Atoi(p); err != nil || port < 0 {
-			return "", nil, fmt.Errorf("GANTRY_NATS_PORT: got %q, want a port number", p)
-		}
-	}
+	port := n.app.cfg.NATS.Port
 	if port != 0 {
 		probe, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
@@ -134,7 +127,7 @@ func (n *NATS) embeddedURL(getenv func(string) string) (string, func(), error) {
 		}
 		probe.Close()
 	}
-	dir := getenv("GANTRY_DATA_DIR")
+	dir := n.app.cfg.DataDir
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "gantry-"+n.app.name)
 	}
