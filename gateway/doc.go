@@ -1,12 +1,15 @@
 // Package gateway is Gantry's API gateway: one entry point for clients that
 // routes to discovered services with auth, limits, breakers, retries and
 // aggregated OpenAPI docs. Use it as a library (New returns an http.Handler)
-// or as the command in gateway/cmd/gateway.
+// or as the command in gateway/cmd/gateway, which runs it on the kit
+// runtime (admin listener with /metrics, graceful shutdown, reload on
+// SIGHUP); cmd/gateway/routes.example.yaml is a complete route table.
 //
 // Start with a YAML route table:
 //
 //	services:
 //	  orders: {urls: ["http://10.0.0.7:8080", "http://10.0.0.8:8080"]}
+//	auth: {secret_env: JWT_SECRET, issuer: https://id.example.com, audience: shop}
 //	routes:
 //	  - name: orders
 //	    prefix: /orders
@@ -21,26 +24,53 @@
 // and build the gateway:
 //
 //	cfg, err := gateway.LoadConfig("routes.yaml") // errors name line and key
-//	gw, err := gateway.New(cfg, gateway.WithRegisterer(reg), gateway.WithLogger(log))
+//	gw, err := gateway.New(cfg, gateway.WithRegisterer(reg),
+//		gateway.WithTracerProvider(tp), gateway.WithLogger(logger))
 //	defer gw.Close()
-//	srv := gateway.NewServer(":8080", gw, gateway.ServerConfig{})
+//	srv := gateway.NewServer(gw, cfg.Server, logger) // ReadHeaderTimeout, header limits
+//
+// A service without urls is resolved by the Resolver given WithResolver:
+// any go-kit sd.Instancer fits, so the discovery packages (static, dns,
+// natskv, etcd) plug in directly.
 //
 // # What a request goes through
 //
 // A client-sent X-Gantry-Claims header is deleted, the route is matched,
-// CORS preflights are answered, the body limit applied, the JWT verified
-// (401 when missing, expired, badly signed or alg "none"; 403 without the
-// scopes), the rate limit taken (429 with Retry-After). Then an instance is
-// picked by power of two choices over peak-EWMA latency among those whose
-// breaker is closed, and the request is proxied by httputil.ReverseProxy
-// with a tuned transport: bodies stream both ways, hop-by-hop headers are
-// dropped, X-Forwarded-* and Forwarded are set from the connection (never
-// trusted from the client), X-Request-Id is passed on or created, W3C trace
-// context is propagated, and WebSocket upgrades and server-sent events pass
-// through. A failed idempotent request is retried on another instance while
-// the upstream's retry budget lasts. The caller sees problem+json 502 when
-// the upstream cannot be reached, 503 with Retry-After when every instance
-// is ejected by its breaker, and 504 at the route timeout.
+// CORS preflights are answered, the body limit applied (413), the JWT
+// verified with middleware/auth (401 when missing, expired, badly signed,
+// alg "none", or for the wrong issuer or audience; 403 without the scopes),
+// the rate limit taken with middleware/ratelimit (429 with Retry-After).
+// Then discovery/lb's power-of-two-choices balancer over peak-EWMA latency
+// picks an instance; each instance has a gobreaker breaker, and an open
+// breaker (like a refused connection) ejects it from balancing. The request
+// is proxied by httputil.ReverseProxy: bodies stream both ways, hop-by-hop
+// headers are dropped, X-Forwarded-* and Forwarded are set from the
+// connection (never trusted from the client), X-Request-Id is passed on or
+// created, W3C trace context is propagated, and WebSocket upgrades and
+// server-sent events pass through (past the route timeout, which bounds
+// their start). A failed idempotent request, or one with an
+// Idempotency-Key, is retried on another instance while the upstream's
+// retry budget (0.2 retries per request, at most 10 banked) lasts; a POST
+// is never retried. The caller sees problem+json 502 when the upstream
+// cannot be reached, 503 with Retry-After when every instance is ejected by
+// its breaker, and 504 at the route timeout.
+//
+// Upstream connections: bodiless GET, HEAD, OPTIONS and DELETE requests to
+// HTTP/1.1 instances are written and answered on the handler's goroutine
+// over pooled keep-alive connections; everything else uses a net/http
+// Transport with large keep-alive pools, or cleartext HTTP/2 for services
+// with h2c set. Copy buffers come from a sync.Pool.
+//
+// # Observability
+//
+// One access log line per request (route, method, path, upstream,
+// instance, status, duration, attempts, request_id, trace_id); Prometheus
+// gateway_requests_total{route,code}, gateway_request_duration_seconds,
+// gateway_requests_in_flight, gateway_upstream_attempts_total{route,
+// upstream,outcome}, gateway_upstream_response_seconds,
+// gateway_retries_total and gateway_upstream_breakers_open{upstream}, with
+// route and service names as labels, never paths; an OTel server span per
+// request and a client span per upstream attempt.
 //
 // # Trust model for forwarded claims
 //
@@ -55,4 +85,10 @@
 // WatchFile) swaps the compiled table atomically: requests in flight keep
 // the route they matched and connections are not dropped. A bad file is
 // refused and the old table stays.
+//
+// # Docs
+//
+// With docs.path set, GET /openapi.json merges the /openapi.json of every
+// routed service with paths rewritten to their public form, and docs.path
+// serves Swagger UI from files embedded in the binary (no CDN).
 package gateway

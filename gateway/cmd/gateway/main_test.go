@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway"
 )
 
 func freeAddr(t *testing.T) string {
@@ -112,4 +114,23 @@ func TestRunErrors(t *testing.T) {
 			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
 		}
 	}
+}
+
+// The example route table in this directory stays valid.
+func TestExampleRoutes(t *testing.T) {
+	cfg, err := gateway.LoadConfig("routes.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		if k == "GATEWAY_JWT_SECRET" {
+			return "example-secret"
+		}
+		return ""
+	}
+	gw, err := gateway.New(cfg, gateway.WithGetenv(env))
+	if err != nil {
+		t.Fatalf("New(routes.example.yaml) = %v", err)
+	}
+	gw.Close()
 }
