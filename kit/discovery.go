@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ type Registration struct {
 	// unspecified host (":8080") is replaced by the first non-loopback IP
 	// address of the machine, or 127.0.0.1 if it has none.
 	Address string
+	// GRPC, if set and serving, adds its address (advertised like
+	// Address) as the "grpc" transport.
+	GRPC *GRPCServer
 	// Transports, Zone and Metadata are copied into the Instance.
 	Transports map[string]string
 	Zone       string
@@ -51,6 +55,13 @@ func (a *App) Register(store discovery.Store, r Registration) {
 		}
 		if inst.Address == "" {
 			inst.Address = a.advertiseURL()
+		}
+		if r.GRPC != nil && r.GRPC.Addr() != "" {
+			inst.Transports = maps.Clone(r.Transports)
+			if inst.Transports == nil {
+				inst.Transports = map[string]string{}
+			}
+			inst.Transports["grpc"] = advertise(r.GRPC.Addr())
 		}
 		reg = discovery.NewRegistrar(store, inst, opts)
 		wait := 100 * time.Millisecond
@@ -85,14 +96,20 @@ func (a *App) advertiseURL() string {
 	if a.cfg.TLS.CertFile != "" {
 		scheme = "https://"
 	}
-	host, port, err := net.SplitHostPort(a.HTTPAddr())
+	return scheme + advertise(a.HTTPAddr())
+}
+
+// advertise replaces an unspecified host in a bound address with this
+// machine's address.
+func advertise(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return scheme + a.HTTPAddr()
+		return addr
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = advertiseIP()
 	}
-	return scheme + net.JoinHostPort(host, port)
+	return net.JoinHostPort(host, port)
 }
 
 // advertiseIP returns the first global unicast address of the machine,

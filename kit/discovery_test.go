@@ -12,6 +12,7 @@ import (
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/static"
 	"github.com/gantrykit/gantry/kit"
+	"google.golang.org/grpc"
 )
 
 // probeStore is a registry that fails its first failPuts Puts and, when
@@ -65,10 +66,12 @@ func TestRegisterAfterReadyDeregisterFirst(t *testing.T) {
 	store := &probeStore{Registry: reg}
 	store.failPuts.Store(2) // the registry is down when the App becomes ready
 	a := kit.New("orders.api", kit.WithArgs([]string{
-		"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s", "-instance=pod.1",
+		"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-grpc-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s", "-instance=pod.1",
 	}), kit.WithoutSignals(), kit.WithGetenv(func(string) string { return "" }), kit.WithVersion("v1.0.0"),
 		kit.WithLogOutput(discard{}))
-	a.Register(store, kit.Registration{Zone: "eu-1", Options: discovery.RegistrarOptions{TTL: time.Minute}})
+	g := a.NewGRPC()
+	g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Empty", HandlerType: (*any)(nil)}, struct{}{})
+	a.Register(store, kit.Registration{Zone: "eu-1", GRPC: g, Options: discovery.RegistrarOptions{TTL: time.Minute}})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -81,6 +84,9 @@ func TestRegisterAfterReadyDeregisterFirst(t *testing.T) {
 	want := discovery.Instance{Service: "orders-api", ID: "pod-1", Address: "http://" + a.HTTPAddr(), Version: "v1.0.0", Zone: "eu-1"}
 	if got.Service != want.Service || got.ID != want.ID || got.Address != want.Address || got.Version != want.Version || got.Zone != want.Zone {
 		t.Fatalf("registered instance: got %+v, want %+v", got, want)
+	}
+	if got.Transports["grpc"] != g.Addr() {
+		t.Fatalf("grpc transport: got %q, want %q", got.Transports["grpc"], g.Addr())
 	}
 
 	cancel()
