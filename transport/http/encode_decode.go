@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/gantrykit/gantry/kit/errs"
@@ -24,17 +23,16 @@ type decoder struct {
 	plan         *plan
 	limit        int64
 	allowUnknown bool
-	readers      sync.Pool // *limitReader
 }
 
 // decode fills the value at base (of the plan's type; target is the same
 // pointer as an interface) from r: JSON body first, then path and query
 // parameters, which win over body members of the same field, then the
 // validate tags and the Validate method.
-func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error {
+func (d *decoder) decode(r *http.Request, lr *limitReader, base unsafe.Pointer, target any) error {
 	p := d.plan
 	if p.hasBody() && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-		if err := d.body(r, target); err != nil {
+		if err := d.body(r, lr, target); err != nil {
 			return err
 		}
 	}
@@ -67,39 +65,67 @@ func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error
 	return nil
 }
 
-// body decodes the JSON body into target, reading at most limit bytes.
-func (d *decoder) body(r *http.Request, target any) error {
+// body decodes the JSON body into target, reading at most limit bytes. A
+// declared Content-Length over the limit is refused before reading; within
+// it, net/http never hands out more than the declared length, so only a
+// body of unknown length (chunked) is read through a counting limitReader.
+func (d *decoder) body(r *http.Request, lr *limitReader, target any) error {
 	if r.ContentLength > d.limit {
 		return tooLarge(d.limit)
 	}
-	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+	var ct string
+	if v := r.Header["Content-Type"]; len(v) > 0 {
+		ct = v[0]
+	}
+	if !isJSON(ct) {
 		return unsupportedMedia(ct)
 	}
-	lr, _ := d.readers.Get().(*limitReader)
-	if lr == nil {
-		lr = new(limitReader)
+	var src io.Reader = r.Body
+	if r.ContentLength < 0 {
+		lr.r, lr.n = r.Body, d.limit+1
+		src = lr
 	}
-	lr.r, lr.n = r.Body, d.limit+1
-	dec := json.NewDecoder(lr)
+	dec := json.NewDecoder(src)
 	if !d.allowUnknown {
 		dec.DisallowUnknownFields()
 	}
 	err := dec.Decode(target)
 	switch {
 	case err == nil:
-		// Exactly one value: anything after it but spaces is an error.
-		if tok, terr := dec.Token(); terr != io.EOF {
-			err = trailingData(tok, terr, dec.InputOffset())
+		// Exactly one value: anything after it but spaces is an error. When
+		// the whole declared body is buffered already, look at the rest
+		// without reading again.
+		if !restIsSpace(dec, r.ContentLength) {
+			if tok, terr := dec.Token(); terr != io.EOF {
+				err = trailingData(tok, terr, dec.InputOffset())
+			}
 		}
 	case err == io.EOF: // an empty chunked body holds no members
 		err = nil
 	}
 	lr.r = nil
-	d.readers.Put(lr)
 	if err != nil {
 		return bodyError(err, d.limit)
 	}
 	return nil
+}
+
+// restIsSpace reports whether all length bytes of the body have been read
+// and the decoder's buffered rest is JSON whitespace.
+func restIsSpace(dec *json.Decoder, length int64) bool {
+	br, ok := dec.Buffered().(*bytes.Reader)
+	if !ok || length < 0 || dec.InputOffset()+int64(br.Len()) != length {
+		return false
+	}
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return true
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
 }
 
 // query sets the query fields from a raw query string without building a
@@ -144,7 +170,7 @@ func (d *decoder) query(q string, base unsafe.Pointer) error {
 // limit bytes (n-1) have been read; unlike http.MaxBytesReader it is pooled.
 type limitReader struct {
 	r io.Reader
-	n int64 // bytes allowed to be read, plus one
+	n int64 // bytes still allowed to be read, plus one
 }
 
 var errBodyTooLarge = errors.New("request body too large")
@@ -181,17 +207,31 @@ func isJSON(ct string) bool {
 		(len(sub) > 5 && strings.EqualFold(sub[len(sub)-5:], "+json"))
 }
 
-// encoder is a pooled buffer with its JSON encoder.
-type encoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+// scratch is the pooled per-request memory of a Server: the body reader,
+// and a JSON encoder bound to a writer that sends the status with the body.
+type scratch struct {
+	lr  limitReader
+	out answerWriter
+	enc *json.Encoder // writes to out
 }
 
-func newEncoder() *encoder {
-	e := new(encoder)
-	e.enc = json.NewEncoder(&e.buf)
+func newScratch() *scratch {
+	e := new(scratch)
+	e.enc = json.NewEncoder(&e.out)
 	return e
 }
 
-// maxPooledBuffer keeps one huge answer from pinning memory in the pool.
-const maxPooledBuffer = 64 << 10
+// answerWriter writes the status line just before the first body bytes.
+type answerWriter struct {
+	w      http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (a *answerWriter) Write(b []byte) (int, error) {
+	if !a.wrote {
+		a.wrote = true
+		a.w.WriteHeader(a.status)
+	}
+	return a.w.Write(b)
+}

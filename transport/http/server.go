@@ -24,7 +24,7 @@ type Server[Req, Resp any] struct {
 	f           endpoint.Func[Req, Resp]
 	cfg         serverConfig
 	dec         decoder
-	encoders    sync.Pool // *encoder
+	scratch     sync.Pool // *scratch
 	statusCoder bool      // Resp implements go-kit's StatusCoder
 	headerer    bool      // Resp implements go-kit's Headerer
 }
@@ -66,7 +66,7 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 		statusCoder: respT.Implements(reflect.TypeFor[kithttp.StatusCoder]()),
 		headerer:    respT.Implements(reflect.TypeFor[kithttp.Headerer]()),
 	}
-	s.encoders.New = func() any { return newEncoder() }
+	s.scratch.New = func() any { return newScratch() }
 	return s
 }
 
@@ -105,26 +105,31 @@ func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx c
 	for _, f := range s.cfg.before {
 		ctx = f(ctx, r)
 	}
+	sc := s.scratch.Get().(*scratch)
 	var req Req
-	if err := s.dec.decode(r, unsafe.Pointer(&req), &req); err != nil {
+	if err := s.dec.decode(r, &sc.lr, unsafe.Pointer(&req), &req); err != nil {
+		s.scratch.Put(sc)
 		s.fail(ctx, w, r, err)
 		return ctx
 	}
 	resp, err := s.f(ctx, req)
 	if err != nil {
+		s.scratch.Put(sc)
 		s.fail(ctx, w, r, err)
 		return ctx
 	}
 	for _, f := range s.cfg.after {
 		ctx = f(ctx, w)
 	}
-	s.respond(ctx, w, r, resp)
+	s.respond(ctx, w, r, sc, resp)
+	s.scratch.Put(sc)
 	return ctx
 }
 
-// respond writes resp as JSON. It encodes into a pooled buffer first, so
-// that an encoding failure can still become a clean 500.
-func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, r *http.Request, resp Resp) {
+// respond writes resp as JSON. encoding/json marshals the whole value
+// before its single Write, and the status goes out with that Write, so an
+// encoding failure can still become a clean 500.
+func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, r *http.Request, e *scratch, resp Resp) {
 	status := s.cfg.status
 	if s.statusCoder {
 		if sc, ok := any(resp).(kithttp.StatusCoder); ok && sc.StatusCode() != 0 {
@@ -145,19 +150,14 @@ func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, 
 		w.WriteHeader(status)
 		return
 	}
-	e := s.encoders.Get().(*encoder)
-	e.buf.Reset()
-	if err := e.enc.Encode(resp); err != nil {
-		s.encoders.Put(e)
-		s.fail(ctx, w, r, errs.Internal(fmt.Errorf("encode %T: %w", resp, err)))
-		return
-	}
 	h.Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(e.buf.Bytes())
-	if e.buf.Cap() <= maxPooledBuffer {
-		s.encoders.Put(e)
+	e.out.w, e.out.status = w, status
+	err := e.enc.Encode(resp)
+	e.out.w = nil
+	if err != nil && !e.out.wrote {
+		s.fail(ctx, w, r, errs.Internal(fmt.Errorf("encode %T: %w", resp, err)))
 	}
+	e.out.wrote = false
 }
 
 // fail reports err to the error handler and the log (server faults only)
