@@ -10,7 +10,6 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/kit/errs"
 )
@@ -112,7 +111,7 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 	if a.body != nil {
 		a.out.Body, a.out.ContentLength = io.NopCloser(bytes.NewReader(a.body)), int64(len(a.body))
 	}
-	_, span := g.tracer.Start(ctx, rt.up.span, trace.WithSpanKind(trace.SpanKindClient))
+	_, span := g.tracer.Start(ctx, rt.up.span, g.client...)
 	a.span = span
 	a.start = time.Now()
 	defer func() {

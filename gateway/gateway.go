@@ -24,6 +24,8 @@ import (
 // discovery.
 type Gateway struct {
 	tracer   trace.Tracer
+	server   []trace.SpanStartOption // span kind options, built once
+	client   []trace.SpanStartOption
 	logger   *slog.Logger
 	errLog   *log.Logger
 	getenv   func(string) string
@@ -86,6 +88,8 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 	}
 	g := &Gateway{
 		tracer:   o.tp.Tracer("github.com/gantrykit/gantry/gateway"),
+		server:   []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)},
+		client:   []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)},
 		logger:   o.logger,
 		errLog:   slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn),
 		getenv:   o.getenv,

@@ -41,7 +41,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := &attempt{rt: rt, matched: matched, reqID: requestID(r)}
 	w.Header()["X-Request-Id"] = []string{a.reqID}
 	ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	ctx, span := g.tracer.Start(ctx, rt.name, trace.WithSpanKind(trace.SpanKindServer))
+	ctx, span := g.tracer.Start(ctx, rt.name, g.server...)
 	start := time.Now()
 	rt.m.inflight.Inc()
 	defer g.finish(ctx, r, a, span, start)
