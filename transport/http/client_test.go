@@ -198,3 +198,38 @@ func TestNewClientRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestClientBasePathAndHooks checks that a base URL's path prefixes the
+// pattern and its query is kept, and that go-kit hooks run in order.
+func TestClientBasePathAndHooks(t *testing.T) {
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, "server "+r.URL.EscapedPath()+"?"+r.URL.RawQuery+" "+r.Header.Get("X-Trace"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":"1"}]`))
+	}))
+	defer srv.Close()
+	c, err := httpt.NewClient[listReq, []order]("GET", srv.URL+"/api?key=k", "/orders",
+		httpt.WithHTTPClient(srv.Client()),
+		httpt.ClientBefore(func(ctx context.Context, r *http.Request) context.Context {
+			seen = append(seen, "before")
+			r.Header.Set("X-Trace", "t1")
+			return ctx
+		}),
+		httpt.ClientAfter(func(ctx context.Context, r *http.Response) context.Context {
+			seen = append(seen, "after")
+			return ctx
+		}),
+		httpt.ClientFinalizer(func(ctx context.Context, err error) { seen = append(seen, "finalizer") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Func()(context.Background(), listReq{Limit: 5, Sort: "asc", IDs: []string{"a", "b"}})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %v, %v; want one order", got, err)
+	}
+	want := "before|server /api/orders?id=a&id=b&key=k&limit=5&sort=asc t1|after|finalizer"
+	if s := strings.Join(seen, "|"); s != want {
+		t.Errorf("calls = %s, want %s", s, want)
+	}
+}
