@@ -7,7 +7,9 @@
 //
 // It needs wrk, nginx and taskset (Debian packages). Servers are pinned to
 // core 0 (backend and proxy share it), wrk to core 1. Tunables:
-// WRK_ROUNDS (3), WRK_DURATION (5s), WRK_CONNS (64).
+// WRK_ROUNDS (3), WRK_DURATION (5s), WRK_CONNS (64). Besides req/s and
+// p99 it reports the CPU time each server process spent per request, read
+// from /proc: on a shared, noisy machine that ratio is the steadier one.
 
 package gateway_test
 
@@ -30,8 +32,10 @@ import (
 )
 
 type wrkResult struct {
-	rps float64
-	p99 time.Duration
+	rps      float64
+	p99      time.Duration
+	requests int64
+	cpu      time.Duration // server process CPU per request
 }
 
 func TestWrk(t *testing.T) {
@@ -52,13 +56,14 @@ func TestWrk(t *testing.T) {
 	helper := build("benchserver", "github.com/gantrykit/gantry/gateway/internal/benchserver")
 	backend, nginxAddr, stockAddr, tunedAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 
-	pinned := func(env []string, name string, args ...string) {
+	pinned := func(env []string, name string, args ...string) int {
 		cmd := exec.Command("taskset", append([]string{"-c", "0", name}, args...)...)
 		cmd.Env = append(os.Environ(), env...)
 		cmd.Stderr = &tail{}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		pid := cmd.Process.Pid // taskset execs the server: same process
 		t.Cleanup(func() {
 			_ = cmd.Process.Signal(os.Interrupt)
 			done := make(chan struct{})
@@ -70,10 +75,12 @@ func TestWrk(t *testing.T) {
 				<-done
 			}
 		})
+		return pid
 	}
-	pinned(nil, helper, "-role", "backend", "-listen", backend)
-	pinned(nil, helper, "-role", "httputil", "-listen", stockAddr, "-target", "http://"+backend)
-	pinned(nil, helper, "-role", "httputil-tuned", "-listen", tunedAddr, "-target", "http://"+backend)
+	pids := map[string]int{}
+	pids["direct"] = pinned(nil, helper, "-role", "backend", "-listen", backend)
+	pids["httputil-default"] = pinned(nil, helper, "-role", "httputil", "-listen", stockAddr, "-target", "http://"+backend)
+	pids["httputil-tuned"] = pinned(nil, helper, "-role", "httputil-tuned", "-listen", tunedAddr, "-target", "http://"+backend)
 
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
@@ -106,7 +113,7 @@ http {
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pinned(nil, "nginx", "-c", confPath, "-p", dir, "-e", filepath.Join(dir, "error.log"))
+	pids["nginx"] = pinned(nil, "nginx", "-c", confPath, "-p", dir, "-e", filepath.Join(dir, "error.log"))
 
 	routes := filepath.Join(dir, "routes.yaml")
 	if err := os.WriteFile(routes, []byte(fmt.Sprintf(`
@@ -117,7 +124,7 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 `, gwAddr, backend)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pinned([]string{"BENCH_JWT_SECRET=" + jwtSecret, "OTEL_TRACES_SAMPLER=always_off"},
+	pids["gateway"] = pinned([]string{"BENCH_JWT_SECRET=" + jwtSecret, "OTEL_TRACES_SAMPLER=always_off"},
 		gwBin, "-config", routes, "-admin-addr", adminAddr, "-log-level=warn", "-drain-delay=0")
 
 	tok := token(t, jwt.MapClaims{"sub": "bench"})
@@ -141,6 +148,7 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 	for r := 0; r < rounds; r++ {
 		for i := range targets {
 			tg := targets[(i+r)%len(targets)] // rotate the order each round
+			cpu0 := cpuTicks(t, pids[tg.name])
 			out, err := exec.Command("taskset", "-c", "1", "wrk", "-t1", "-c"+conns, "-d"+dur, "--latency",
 				"-H", "Authorization: Bearer "+tok, tg.url).CombinedOutput()
 			if err != nil {
@@ -150,8 +158,11 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 			if err != nil {
 				t.Fatalf("wrk %s: %v\n%s", tg.name, err, out)
 			}
+			// CPU time of the server process itself (the proxy, or the
+			// backend for direct) per request: robust to a busy machine.
+			res.cpu = time.Duration(float64(cpuTicks(t, pids[tg.name])-cpu0) * float64(10*time.Millisecond) / float64(res.requests))
 			results[tg.name] = append(results[tg.name], res)
-			t.Logf("round %d %-17s %9.0f req/s  p99 %v", r+1, tg.name, res.rps, res.p99)
+			t.Logf("round %d %-17s %9.0f req/s  p99 %-10v cpu/req %v", r+1, tg.name, res.rps, res.p99, res.cpu)
 		}
 	}
 	med := map[string]wrkResult{}
@@ -159,18 +170,20 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 		med[name] = median(rs)
 	}
 	t.Logf("medians of %d rounds × %s, %s connections, servers on core 0, wrk on core 1:", rounds, dur, conns)
-	t.Logf("%-17s %10s %8s %10s %10s", "target", "req/s", "×direct", "p99", "×nginx p99")
+	t.Logf("%-17s %10s %8s %10s %10s %12s", "target", "req/s", "×direct", "p99", "×nginx p99", "cpu/req")
 	for _, tg := range targets {
 		m := med[tg.name]
-		t.Logf("%-17s %10.0f %8.2f %10v %10.2f", tg.name, m.rps, m.rps/med["direct"].rps, m.p99,
-			float64(m.p99)/float64(med["nginx"].p99))
+		t.Logf("%-17s %10.0f %8.2f %10v %10.2f %12v", tg.name, m.rps, m.rps/med["direct"].rps, m.p99,
+			float64(m.p99)/float64(med["nginx"].p99), m.cpu)
 	}
 	g, n := med["gateway"], med["nginx"]
-	t.Logf("gateway/nginx: throughput %.2f×, p99 %.2f×", g.rps/n.rps, float64(g.p99)/float64(n.p99))
+	t.Logf("gateway/nginx: throughput %.2f×, p99 %.2f×, proxy CPU per request %.2f×",
+		g.rps/n.rps, float64(g.p99)/float64(n.p99), float64(g.cpu)/float64(n.cpu))
 }
 
 var (
 	rpsRE = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	reqRE = regexp.MustCompile(`([0-9]+) requests in`)
 	p99RE = regexp.MustCompile(`\s99%\s+([0-9.]+)(us|ms|s)`)
 )
 
@@ -184,20 +197,40 @@ func parseWrk(out string) (wrkResult, error) {
 		return wrkResult{}, fmt.Errorf("wrk saw errors")
 	}
 	rps, _ := strconv.ParseFloat(m[1], 64)
+	var n int64
+	if q := reqRE.FindStringSubmatch(out); q != nil {
+		n, _ = strconv.ParseInt(q[1], 10, 64)
+	}
 	v, _ := strconv.ParseFloat(p[1], 64)
 	unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[p[2]]
-	return wrkResult{rps: rps, p99: time.Duration(v * float64(unit))}, nil
+	return wrkResult{rps: rps, p99: time.Duration(v * float64(unit)), requests: max(n, 1)}, nil
 }
 
 func median(rs []wrkResult) wrkResult {
 	rps := make([]float64, len(rs))
 	p99 := make([]time.Duration, len(rs))
+	cpu := make([]time.Duration, len(rs))
 	for i, r := range rs {
-		rps[i], p99[i] = r.rps, r.p99
+		rps[i], p99[i], cpu[i] = r.rps, r.p99, r.cpu
 	}
 	slices.Sort(rps)
 	slices.Sort(p99)
-	return wrkResult{rps: rps[len(rps)/2], p99: p99[len(p99)/2]}
+	slices.Sort(cpu)
+	return wrkResult{rps: rps[len(rps)/2], p99: p99[len(p99)/2], cpu: cpu[len(cpu)/2]}
+}
+
+// cpuTicks is the user+system CPU time of pid, in clock ticks (1/100 s).
+func cpuTicks(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the parenthesised command name; utime and stime are
+	// fields 14 and 15 of the whole line.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + s
 }
 
 func freePort(t *testing.T) string {
