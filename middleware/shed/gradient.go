@@ -9,7 +9,8 @@ import (
 // window it compares the window's average latency (short) with an
 // exponential average over many windows (long) and moves the limit toward
 // limit×gradient + headroom, where gradient = clamp(tolerance×long/short,
-// 0.5, 1) and headroom = sqrt(limit).
+// 0.5, 1) and headroom = sqrt(limit), smoothed (a fifth of the way up, half
+// of the way down, so that an overload is met within a few windows).
 type estimator struct {
 	limit, min, max float64
 	tolerance       float64
@@ -28,7 +29,8 @@ const (
 	minWindowSamples = 10
 	longWindows      = 600 // windows in the long-term average
 	warmupWindows    = 10  // plain average over the first windows
-	smoothing        = 0.2
+	smoothing        = 0.2 // toward a higher limit: grow carefully
+	smoothingDown    = 0.5 // toward a lower limit: back off within a few windows
 )
 
 // sample records one call and reports whether the limit changed.
@@ -65,7 +67,11 @@ func (e *estimator) sample(now time.Time, rtt time.Duration, inflight int64) boo
 	}
 	gradient := max(0.5, min(1, e.tolerance*e.long/short))
 	next := e.limit*gradient + math.Sqrt(e.limit)
-	next = e.limit*(1-smoothing) + next*smoothing
+	if next < e.limit {
+		next = e.limit*(1-smoothingDown) + next*smoothingDown
+	} else {
+		next = e.limit*(1-smoothing) + next*smoothing
+	}
 	next = max(e.min, min(e.max, next))
 	if next == e.limit {
 		return false
