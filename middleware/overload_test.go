@@ -133,10 +133,10 @@ func p(ds []time.Duration, q float64) time.Duration {
 
 // summary is what the report needs from one phase.
 type summary struct {
-	goodput                float64 // 200s per second
-	ok, rejected, lost     int
-	okP50, okP99, rejP99   time.Duration
-	rejectedWithRetryAfter int
+	goodput                      float64 // 200s per second
+	ok, rejected, lost           int
+	okP50, okP99, rejP50, rejP99 time.Duration
+	rejectedWithRetryAfter       int
 }
 
 func summarize(rs []result, d time.Duration, from time.Duration) summary {
