@@ -1,9 +1,11 @@
 package discovery
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-kit/kit/sd"
 )
@@ -27,8 +29,9 @@ type Instancer interface {
 // lock, so subscribers must keep reading their channel until they
 // Deregister (sd.NewEndpointer does).
 type Cache struct {
-	mu    sync.Mutex
-	insts []Instance
+	insts atomic.Pointer[[]Instance] // read without mu: Instances never waits for a broadcast
+
+	mu    sync.Mutex // serializes Update, Fail, Register, Deregister and the sends
 	state sd.Event
 	subs  map[chan<- sd.Event]struct{}
 }
@@ -36,11 +39,15 @@ type Cache struct {
 // NewCache returns an empty Cache. Its first state is an empty set with no
 // error.
 func NewCache() *Cache {
-	return &Cache{subs: map[chan<- sd.Event]struct{}{}, state: sd.Event{Instances: []string{}}}
+	c := &Cache{subs: map[chan<- sd.Event]struct{}{}, state: sd.Event{Instances: []string{}}}
+	c.insts.Store(&[]Instance{})
+	return c
 }
 
-// Update replaces the set with insts and notifies subscribers if the
-// published addresses changed or an error was pending. Update copies insts.
+// Update replaces the set with insts and notifies subscribers if any
+// record changed (addresses, or fields only Instances shows, so that
+// adapters such as Select see them) or an error was pending. Update copies
+// insts.
 func (c *Cache) Update(insts []Instance) {
 	sorted := slices.Clone(insts)
 	slices.SortFunc(sorted, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
@@ -52,8 +59,9 @@ func (c *Cache) Update(insts []Instance) {
 	addrs = slices.Compact(addrs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.insts = sorted
-	if c.state.Err == nil && slices.Equal(c.state.Instances, addrs) {
+	same := c.state.Err == nil && slices.EqualFunc(*c.insts.Load(), sorted, sameInstance)
+	c.insts.Store(&sorted)
+	if same {
 		return
 	}
 	c.state = sd.Event{Instances: addrs}
@@ -80,11 +88,11 @@ func (c *Cache) broadcast() {
 	}
 }
 
-// Instances implements Instancer.
+// Instances implements Instancer. It never blocks, not even while Update
+// is waiting for a subscriber to read, so a subscriber may call it from the
+// goroutine that reads its channel.
 func (c *Cache) Instances() []Instance {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.insts)
+	return slices.Clone(*c.insts.Load())
 }
 
 // Register implements sd.Instancer: it sends the current state on ch, then
@@ -112,4 +120,10 @@ func copyEvent(e sd.Event) sd.Event {
 		e.Instances = slices.Clone(e.Instances)
 	}
 	return e
+}
+
+func sameInstance(a, b Instance) bool {
+	return a.Service == b.Service && a.ID == b.ID && a.Address == b.Address &&
+		a.Version == b.Version && a.Zone == b.Zone &&
+		maps.Equal(a.Transports, b.Transports) && maps.Equal(a.Metadata, b.Metadata)
 }
