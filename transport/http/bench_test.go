@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 
 	httpt "github.com/gantrykit/gantry/transport/http"
@@ -108,6 +109,55 @@ func BenchmarkHandler(b *testing.B) {
 		m.Handle("POST /v1/orders/{id}/items", typed)
 		runBench(b, m, true)
 	})
+	b.Run("bare_query", func(b *testing.B) { runQueryBench(b, http.HandlerFunc(bareQuery)) })
+	b.Run("typed_query", func(b *testing.B) { runQueryBench(b, httpt.NewServer(listEndpoint)) })
+}
+
+type benchListReq struct {
+	Limit int      `query:"limit" validate:"min=1,max=100"`
+	Sort  string   `query:"sort"`
+	Tags  []string `query:"tag"`
+}
+
+type benchList struct {
+	Limit int      `json:"limit"`
+	Sort  string   `json:"sort"`
+	Tags  []string `json:"tags"`
+}
+
+func listEndpoint(_ context.Context, req benchListReq) (benchList, error) {
+	return benchList(req), nil
+}
+
+// bareQuery is the hand-written handler for a GET with query parameters.
+func bareQuery(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || limit < 1 || limit > 100 {
+		http.Error(w, "bad limit", http.StatusBadRequest)
+		return
+	}
+	resp, err := listEndpoint(r.Context(), benchListReq{Limit: limit, Sort: q.Get("sort"), Tags: q["tag"]})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+func runQueryBench(b *testing.B, h http.Handler) {
+	r, _ := http.NewRequest("GET", "http://x/v1/orders?limit=10&sort=asc&tag=a&tag=b%20c", nil)
+	w := &sink{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		w.code, w.n = 0, 0
+		h.ServeHTTP(w, r)
+	}
+	if w.code != 0 && w.code != http.StatusOK || w.n == 0 {
+		b.Fatalf("got status %d with %d bytes, want 200 with a body", w.code, w.n)
+	}
 }
 
 // BenchmarkClient compares the typed client with a hand-written call doing

@@ -73,7 +73,7 @@ func newSetter(t reflect.Type) (setter, error) {
 			if err != nil {
 				return &wantError{want: "integer"}
 			}
-			reflect.NewAt(t, p).Elem().SetInt(n)
+			storeInt(p, bits, uint64(n))
 			return nil
 		}, nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -83,7 +83,7 @@ func newSetter(t reflect.Type) (setter, error) {
 			if err != nil {
 				return &wantError{want: "non-negative integer"}
 			}
-			reflect.NewAt(t, p).Elem().SetUint(n)
+			storeInt(p, bits, n)
 			return nil
 		}, nil
 	case reflect.Float32, reflect.Float64:
@@ -93,7 +93,11 @@ func newSetter(t reflect.Type) (setter, error) {
 			if err != nil {
 				return &wantError{want: "number"}
 			}
-			reflect.NewAt(t, p).Elem().SetFloat(f)
+			if bits == 32 {
+				*(*float32)(p) = float32(f)
+			} else {
+				*(*float64)(p) = f
+			}
 			return nil
 		}, nil
 	case reflect.Pointer:
@@ -111,6 +115,21 @@ func newSetter(t reflect.Type) (setter, error) {
 		}, nil
 	}
 	return nil, fmt.Errorf("unsupported parameter type %v", t)
+}
+
+// storeInt writes the low bits of n to the integer of that size at p
+// (signed and unsigned integers share their layout).
+func storeInt(p unsafe.Pointer, bits int, n uint64) {
+	switch bits {
+	case 8:
+		*(*uint8)(p) = uint8(n)
+	case 16:
+		*(*uint16)(p) = uint16(n)
+	case 32:
+		*(*uint32)(p) = uint32(n)
+	default:
+		*(*uint64)(p) = n
+	}
 }
 
 // newFormatter is the client-side mirror of newSetter. The formatter always
