@@ -60,7 +60,7 @@ func sortRoutes(rs []*route) {
 // splitVersion splits "/v1/orders" into "v1" and "/orders". A path without
 // a leading version segment returns "" and the path.
 func splitVersion(p string) (version, rest string) {
-	if len(p) < 3 || p[1] != 'v' || p[2] < '0' || p[2] > '9' {
+	if len(p) < 3 || p[0] != '/' || p[1] != 'v' || p[2] < '0' || p[2] > '9' {
 		return "", p
 	}
 	i := 3
@@ -71,6 +71,35 @@ func splitVersion(p string) (version, rest string) {
 		return "", p
 	}
 	return p[1:i], p[i:]
+}
+
+// acceptVersion finds an API version in an Accept header, as a media type
+// parameter ("application/json; version=v2") or a vendor suffix
+// ("application/vnd.shop.v2+json"). It returns "" when there is none.
+func acceptVersion(accept string) string {
+	if len(accept) < 4 || strings.IndexByte(accept, 'v') < 0 {
+		return ""
+	}
+	for mr := range strings.SplitSeq(accept, ",") {
+		mediaType, params, _ := strings.Cut(mr, ";")
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && k == "version" {
+				if v = strings.Trim(v, `"`); versionRE.MatchString(v) {
+					return v
+				}
+			}
+		}
+		if i := strings.Index(mediaType, ".v"); i >= 0 {
+			v := mediaType[i+1:]
+			if j := strings.IndexByte(v, '+'); j >= 0 {
+				v = v[:j]
+			}
+			if v = strings.TrimSpace(v); versionRE.MatchString(v) {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // hasPathPrefix reports whether p is prefix or lies under it.
@@ -95,6 +124,9 @@ func (t *table) match(r *http.Request, method string) (*route, string) {
 	path := r.URL.Path
 	pv, rest := splitVersion(path)
 	hv := r.Header.Get("Accept-Version")
+	if hv == "" {
+		hv = acceptVersion(r.Header.Get("Accept"))
+	}
 	if len(t.patterns) > 0 {
 		if rt, m := t.matchPattern(r, method, pv, rest, hv); rt != nil {
 			return rt, m
