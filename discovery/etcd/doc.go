@@ -10,7 +10,7 @@
 // TTL. etcd rounds small TTLs up to its minimum lease TTL (1.5 × election
 // timeout, 2s with default settings).
 //
-// An [Instancer] lists the service's prefix, then watches it from the next
+// An instancer ([Registry.Instancer]) lists the service's prefix, then watches it from the next
 // revision. If the watch fails (compaction, lost leader) it lists again and
 // sends an sd.Event with an error while the list fails; it keeps the last
 // set meanwhile. Every Options.Resync it also checks the cluster's revision

@@ -12,9 +12,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// Instancer follows one service. It implements discovery.Instancer; Stop
-// ends its goroutine and waits for it.
-type Instancer struct {
+// instancer follows one service; Stop ends its goroutine and waits for it.
+type instancer struct {
 	*discovery.Cache
 	r      *Registry
 	prefix string
@@ -23,24 +22,24 @@ type Instancer struct {
 }
 
 // Instancer starts following service. The first set arrives after the first
-// successful list.
-func (r *Registry) Instancer(service string) (*Instancer, error) {
+// successful list. Stop ends the watch and its goroutine.
+func (r *Registry) Instancer(service string) (discovery.Instancer, error) {
 	if err := (discovery.Instance{Service: service, ID: "x", Address: "x"}).Validate(); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &Instancer{Cache: discovery.NewCache(), r: r, prefix: r.prefix + service + "/", cancel: cancel, done: make(chan struct{})}
+	in := &instancer{Cache: discovery.NewCache(), r: r, prefix: r.prefix + service + "/", cancel: cancel, done: make(chan struct{})}
 	go in.run(ctx)
 	return in, nil
 }
 
 // Stop implements sd.Instancer.
-func (in *Instancer) Stop() {
+func (in *instancer) Stop() {
 	in.cancel()
 	<-in.done
 }
 
-func (in *Instancer) run(ctx context.Context) {
+func (in *instancer) run(ctx context.Context) {
 	defer close(in.done)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
@@ -60,7 +59,7 @@ func (in *Instancer) run(ctx context.Context) {
 
 // listAndWatch lists the prefix, then applies watch events until the watch
 // ends. It returns an error if the list or the watch failed.
-func (in *Instancer) listAndWatch(ctx context.Context) error {
+func (in *instancer) listAndWatch(ctx context.Context) error {
 	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	resp, err := in.r.cli.Get(lctx, in.prefix, clientv3.WithPrefix())
 	cancel()
@@ -117,7 +116,7 @@ var errRewound = errors.New("etcd: the cluster's data changed under the watch; l
 // prefix. A revision below the last one seen, or a count that differs from
 // the keys the watch has delivered once it is past them, means the watch no
 // longer follows the data.
-func (in *Instancer) check(ctx context.Context, rev int64, keys int) error {
+func (in *instancer) check(ctx context.Context, rev int64, keys int) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	resp, err := in.r.cli.Get(ctx, in.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
@@ -130,7 +129,7 @@ func (in *Instancer) check(ctx context.Context, rev int64, keys int) error {
 	return nil
 }
 
-func (in *Instancer) apply(entries map[string]discovery.Instance, key string, value []byte, put bool) {
+func (in *instancer) apply(entries map[string]discovery.Instance, key string, value []byte, put bool) {
 	id := strings.TrimPrefix(key, in.prefix)
 	if !put {
 		delete(entries, id)
@@ -145,7 +144,7 @@ func (in *Instancer) apply(entries map[string]discovery.Instance, key string, va
 	entries[id] = inst
 }
 
-func (in *Instancer) publish(entries map[string]discovery.Instance) {
+func (in *instancer) publish(entries map[string]discovery.Instance) {
 	insts := make([]discovery.Instance, 0, len(entries))
 	for _, e := range entries {
 		insts = append(insts, e)

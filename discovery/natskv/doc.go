@@ -18,7 +18,7 @@
 // memory storage), the next heartbeat creates the bucket again and every
 // live instance registers itself again within a heartbeat or two.
 //
-// An [Instancer] watches "<service>.*". When the connection drops it sends
+// An instancer ([Registry.Instancer]) watches "<service>.*". When the connection drops it sends
 // an sd.Event with an error and keeps the last set; after the reconnect it
 // watches again from scratch, so changes missed while disconnected are
 // caught up.

@@ -12,9 +12,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Instancer follows one service in the bucket. It implements
-// discovery.Instancer; Stop ends its goroutine and waits for it.
-type Instancer struct {
+// instancer follows one service in the bucket; Stop ends its goroutine
+// and waits for it.
+type instancer struct {
 	*discovery.Cache
 	r       *Registry
 	service string
@@ -27,19 +27,20 @@ type Instancer struct {
 var ErrDisconnected = errors.New("natskv: disconnected from NATS")
 
 // Instancer starts watching service. The first set arrives once the watch
-// has delivered the bucket's current keys for it.
-func (r *Registry) Instancer(service string) (*Instancer, error) {
+// has delivered the bucket's current keys for it. Stop ends the watch and
+// its goroutine.
+func (r *Registry) Instancer(service string) (discovery.Instancer, error) {
 	if err := (discovery.Instance{Service: service, ID: "x", Address: "x"}).Validate(); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &Instancer{Cache: discovery.NewCache(), r: r, service: service, cancel: cancel, done: make(chan struct{})}
+	in := &instancer{Cache: discovery.NewCache(), r: r, service: service, cancel: cancel, done: make(chan struct{})}
 	go in.run(ctx)
 	return in, nil
 }
 
 // Stop implements sd.Instancer.
-func (in *Instancer) Stop() {
+func (in *instancer) Stop() {
 	in.cancel()
 	<-in.done
 }
@@ -51,7 +52,7 @@ type entry struct {
 
 // run watches until ctx ends, starting a fresh watch after every reconnect
 // or watch failure.
-func (in *Instancer) run(ctx context.Context) {
+func (in *instancer) run(ctx context.Context) {
 	defer close(in.done)
 	nc := in.r.js.Conn()
 	status := nc.StatusChanged(nats.CONNECTED, nats.DISCONNECTED, nats.RECONNECTING, nats.CLOSED)
@@ -78,7 +79,7 @@ func (in *Instancer) run(ctx context.Context) {
 
 // watch runs one watch. It returns nil when the connection came back (so
 // the caller re-watches at once) and an error when the watch failed.
-func (in *Instancer) watch(ctx context.Context, status chan nats.Status) error {
+func (in *instancer) watch(ctx context.Context, status chan nats.Status) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := in.r.kv.Watch(wctx, in.service+".*")
@@ -118,7 +119,7 @@ func (in *Instancer) watch(ctx context.Context, status chan nats.Status) error {
 	}
 }
 
-func (in *Instancer) apply(entries map[string]entry, e jetstream.KeyValueEntry) {
+func (in *instancer) apply(entries map[string]entry, e jetstream.KeyValueEntry) {
 	id := strings.TrimPrefix(e.Key(), in.service+".")
 	if e.Operation() != jetstream.KeyValuePut {
 		delete(entries, id)
@@ -135,7 +136,7 @@ func (in *Instancer) apply(entries map[string]entry, e jetstream.KeyValueEntry) 
 
 // publish sends the live entries to the cache. In fallback mode it drops
 // entries older than the bucket TTL and arms sweep for the next expiry.
-func (in *Instancer) publish(entries map[string]entry, sweep *time.Timer) {
+func (in *instancer) publish(entries map[string]entry, sweep *time.Timer) {
 	now := time.Now()
 	next := time.Duration(-1)
 	insts := make([]discovery.Instance, 0, len(entries))
