@@ -62,50 +62,90 @@ func BenchmarkChain(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if _, err := c.e(ctx, "req"); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
 
-// BenchmarkChainReject measures calls rejected inside the full default
-// chain (including the metrics, the span decision and the error log line).
+// reportCPU reports the process CPU time per operation since cpu, as
+// "cpu-ns/op" (zero where it cannot be measured).
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if cpu > 0 {
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkChainReject measures rejected calls: "alone" with only the
+// rejecting layer, "chain" inside the full default chain (metrics, the span
+// decision and the rate-limited error log included).
 func BenchmarkChainReject(b *testing.B) {
 	ctx := context.Background()
-	down := func(context.Context, any) (any, error) { return nil, errs.Unavailable(0, "down") }
-	open := chain(b, middleware.Config{}, benchDeps(sdktrace.ParentBased(sdktrace.AlwaysSample())), down)
-	for range 5 {
-		_, _ = open(ctx, nil)
+	deps := func() middleware.Deps { return benchDeps(sdktrace.ParentBased(sdktrace.AlwaysSample())) }
+	only := middleware.Config{
+		Recovery: middleware.RecoveryConfig{Disabled: true}, Tracing: middleware.TracingConfig{Disabled: true},
+		Metrics: middleware.MetricsConfig{Disabled: true}, Logging: middleware.LoggingConfig{Disabled: true},
+		Shed: middleware.ShedConfig{Disabled: true}, Breaker: middleware.BreakerConfig{Disabled: true},
 	}
-	limited := chain(b, middleware.Config{RateLimit: middleware.RateLimitConfig{PerSecond: 1e-9, Burst: 1}},
-		benchDeps(sdktrace.ParentBased(sdktrace.AlwaysSample())), func(context.Context, any) (any, error) { return nil, nil })
-	_, _ = limited(ctx, nil)
+	ok := func(context.Context, any) (any, error) { return nil, nil }
+	down := func(context.Context, any) (any, error) { return nil, errs.Unavailable(0, "down") }
 
-	hold, release := make(chan struct{}), make(chan struct{})
-	s, _ := middleware.NewServer(middleware.Config{Shed: middleware.ShedConfig{MaxInFlight: 1, Queue: -1}},
-		benchDeps(sdktrace.ParentBased(sdktrace.AlwaysSample())))
-	holder := endpoint.Chain(s.For("op")...)(func(context.Context, any) (any, error) { hold <- struct{}{}; <-release; return nil, nil })
-	shed := endpoint.Chain(s.For("op")...)(func(context.Context, any) (any, error) { return nil, nil })
+	openBreaker := func(cfg middleware.Config) kitendpoint.Endpoint {
+		cfg.Breaker = middleware.BreakerConfig{}
+		e := chain(b, cfg, deps(), down)
+		for range 5 {
+			_, _ = e(ctx, nil)
+		}
+		return e
+	}
+	rateLimited := func(cfg middleware.Config) kitendpoint.Endpoint {
+		cfg.RateLimit = middleware.RateLimitConfig{PerSecond: 1e-9, Burst: 1}
+		e := chain(b, cfg, deps(), ok)
+		_, _ = e(ctx, nil)
+		return e
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { _, _ = holder(ctx, nil) })
-	<-hold
+	release := make(chan struct{})
 	defer func() { close(release); wg.Wait() }()
+	shedding := func(cfg middleware.Config) kitendpoint.Endpoint {
+		cfg.Shed = middleware.ShedConfig{MaxInFlight: 1, Queue: -1}
+		s, err := middleware.NewServer(cfg, deps())
+		if err != nil {
+			b.Fatal(err)
+		}
+		hold := make(chan struct{})
+		holder := endpoint.Chain(s.For("op")...)(func(context.Context, any) (any, error) { hold <- struct{}{}; <-release; return nil, nil })
+		wg.Go(func() { _, _ = holder(ctx, nil) })
+		<-hold
+		return endpoint.Chain(s.For("op")...)(ok)
+	}
 
 	for _, c := range []struct {
 		name string
 		e    kitendpoint.Endpoint
 		kind errs.Kind
-	}{{"breaker_open", open, errs.KindUnavailable}, {"rate_limited", limited, errs.KindTooManyRequests}, {"shed", shed, errs.KindUnavailable}} {
+	}{
+		{"breaker_open/alone", openBreaker(only), errs.KindUnavailable},
+		{"breaker_open/chain", openBreaker(middleware.Config{}), errs.KindUnavailable},
+		{"rate_limited/alone", rateLimited(only), errs.KindTooManyRequests},
+		{"rate_limited/chain", rateLimited(middleware.Config{}), errs.KindTooManyRequests},
+		{"shed/alone", shedding(only), errs.KindUnavailable},
+		{"shed/chain", shedding(middleware.Config{}), errs.KindUnavailable},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				if _, err := c.e(ctx, nil); errs.KindOf(err) != c.kind {
 					b.Fatalf("got %v, want %v", err, c.kind)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }

@@ -14,13 +14,14 @@ import (
 // classic is one operation's gobreaker.
 type classic struct {
 	cb       *gobreaker.CircuitBreaker[any]
-	probeAt  atomic.Int64 // unix nanoseconds when an open breaker goes half-open
+	base     time.Time
+	probeAt  atomic.Int64 // time.Since(base) when an open breaker goes half-open
 	isFail   func(error) bool
 	halfWait time.Duration
 }
 
 func newClassic(cfg config, op string) *classic {
-	c := &classic{isFail: cfg.isFailure, halfWait: min(cfg.openTimeout, time.Second)}
+	c := &classic{isFail: cfg.isFailure, halfWait: min(cfg.openTimeout, time.Second), base: time.Now()}
 	var states [3]prometheus.Gauge
 	if cfg.state != nil {
 		for s := gobreaker.StateClosed; s <= gobreaker.StateOpen; s++ {
@@ -45,7 +46,7 @@ func newClassic(cfg config, op string) *classic {
 		// Called with the breaker's lock held: no calls back into it.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
-				c.probeAt.Store(time.Now().Add(cfg.openTimeout).UnixNano())
+				c.probeAt.Store(int64(time.Since(c.base) + cfg.openTimeout))
 			}
 			if cfg.state != nil {
 				states[from].Set(0)
@@ -77,7 +78,7 @@ func (c *classic) middleware(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		resp, err := c.cb.Execute(func() (any, error) { return next(ctx, req) })
 		switch err {
 		case gobreaker.ErrOpenState:
-			wait := time.Duration(c.probeAt.Load() - time.Now().UnixNano())
+			wait := time.Duration(c.probeAt.Load()) - time.Since(c.base)
 			return nil, unavailable(max(wait, time.Millisecond))
 		case gobreaker.ErrTooManyRequests:
 			return nil, unavailable(c.halfWait)

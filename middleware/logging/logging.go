@@ -68,11 +68,13 @@ func (l *Logger) For(op string) kitendpoint.Middleware {
 		return func(next kitendpoint.Endpoint) kitendpoint.Endpoint { return next }
 	}
 	rej := &rejections{}
+	base := time.Now() // durations off the monotonic clock only, see metrics
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
-			start := time.Now()
+			start := time.Since(base)
 			resp, err := next(ctx, req)
-			d := time.Since(start)
+			end := time.Since(base)
+			d := end - start
 			switch {
 			case err != nil:
 				kind := errs.KindOf(err)
@@ -83,7 +85,7 @@ func (l *Logger) For(op string) kitendpoint.Middleware {
 				var suppressed int64
 				if l.rejectIv > 0 && isRejection(kind, err) {
 					var ok bool
-					if suppressed, ok = rej.allow(start.Add(d), l.rejectIv); !ok {
+					if suppressed, ok = rej.allow(end, l.rejectIv); !ok {
 						break
 					}
 				}
@@ -148,10 +150,11 @@ type rejections struct {
 	suppressed atomic.Int64
 }
 
-// allow reports whether a rejection at now may be logged, and how many
-// were suppressed since the last one logged.
-func (r *rejections) allow(now time.Time, every time.Duration) (int64, bool) {
-	n := now.UnixNano()
+// allow reports whether a rejection at now (on the middleware's own
+// monotonic clock) may be logged, and how many were suppressed since the
+// last one logged.
+func (r *rejections) allow(now, every time.Duration) (int64, bool) {
+	n := int64(now)
 	next := r.next.Load()
 	if n < next || !r.next.CompareAndSwap(next, n+int64(every)) {
 		r.suppressed.Add(1)

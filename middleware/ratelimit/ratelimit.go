@@ -90,9 +90,10 @@ func (l *Limiter) For(op string) kitendpoint.Middleware {
 	}
 	l.mu.Unlock()
 	key := l.key
+	base := time.Now()
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
-			now := time.Now()
+			now := base.Add(time.Since(base)) // keeps base's wall and monotonic readings, at half the cost of time.Now
 			lim := s.single
 			if lim == nil {
 				lim = s.keyed.get(key(ctx, req), now)

@@ -16,7 +16,8 @@ type estimator struct {
 	tolerance       float64
 	window          time.Duration
 
-	windowStart time.Time
+	windowStart time.Duration // on the limiter's clock; 0 before the first sample
+	started     bool
 	sum         time.Duration
 	count       int
 	maxInflight int64
@@ -34,14 +35,14 @@ const (
 )
 
 // sample records one call and reports whether the limit changed.
-func (e *estimator) sample(now time.Time, rtt time.Duration, inflight int64) bool {
-	if e.windowStart.IsZero() {
-		e.windowStart = now
+func (e *estimator) sample(now, rtt time.Duration, inflight int64) bool {
+	if !e.started {
+		e.windowStart, e.started = now, true
 	}
 	e.sum += rtt
 	e.count++
 	e.maxInflight = max(e.maxInflight, inflight)
-	if e.count < minWindowSamples || now.Sub(e.windowStart) < e.window {
+	if e.count < minWindowSamples || now-e.windowStart < e.window {
 		return false
 	}
 	short := e.sum.Seconds() / float64(e.count)

@@ -32,11 +32,11 @@ func TestEstimator(t *testing.T) {
 				tt.min = 2
 			}
 			e := estimator{limit: 20, min: tt.min, max: 100, tolerance: 1.5, window: 100 * ms}
-			now := time.Unix(0, 0)
+			var now time.Duration
 			for _, p := range tt.phases {
 				for range p.windows {
 					for range minWindowSamples {
-						now = now.Add(10 * ms)
+						now += 10 * ms
 						e.sample(now, p.rtt, p.inflight)
 					}
 				}

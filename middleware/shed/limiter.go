@@ -14,6 +14,7 @@ import (
 // the wait queue and the gradient estimator.
 type limiter struct {
 	cfg      config
+	base     time.Time // durations are time.Since(base): monotonic only
 	inflight atomic.Int64
 	limit    atomic.Int64 // min(adaptive limit, max in flight)
 	waiting  atomic.Int64 // len(queue), readable without mu
@@ -32,7 +33,7 @@ type waiter struct {
 }
 
 func newLimiter(cfg config, op string) *limiter {
-	l := &limiter{cfg: cfg}
+	l := &limiter{cfg: cfg, base: time.Now()}
 	initial := cfg.maxInFlight
 	if cfg.adaptive {
 		initial = min(max(cfg.initialLimit, cfg.minLimit), cfg.maxInFlight)
@@ -129,10 +130,10 @@ func (l *limiter) release() {
 }
 
 // done releases the slot and feeds the call's latency to the estimator.
-func (l *limiter) done(start time.Time, inflight int64) {
-	rtt := time.Since(start) // monotonic only: half the cost of time.Now
+func (l *limiter) done(start time.Duration, inflight int64) {
+	now := time.Since(l.base)
 	l.estMu.Lock()
-	changed := l.est.sample(start.Add(rtt), rtt, inflight)
+	changed := l.est.sample(now, now-start, inflight)
 	limit := l.est.limit
 	l.estMu.Unlock()
 	if changed {

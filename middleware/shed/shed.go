@@ -134,7 +134,7 @@ func (s *Shedder) For(op string) kitendpoint.Middleware {
 				defer l.release()
 				return next(ctx, req)
 			}
-			start := time.Now()
+			start := time.Since(l.base)
 			inflight := l.inflight.Load()
 			defer l.done(start, inflight)
 			return next(ctx, req)
