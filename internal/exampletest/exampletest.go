@@ -210,3 +210,24 @@ func CheckSnippets(t testing.TB, readme string, sources ...string) {
 		}
 	}
 }
+
+// LogField returns the value of key on the first JSON log line whose msg is
+// msg, waiting up to 10 s for it to be written.
+func (p *Proc) LogField(t testing.TB, msg, key string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		p.mu.Lock()
+		lines := append([]string(nil), p.logs...)
+		p.mu.Unlock()
+		for _, line := range lines {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
+				if v, ok := rec[key].(string); ok {
+					return v
+				}
+			}
+		}
+	}
+	t.Fatalf("no log line with msg %q and %s in:\n%s", msg, key, p.Logs())
+	return ""
+}
