@@ -138,7 +138,7 @@ func (m *Mux) document(info Info) *document {
 		}
 		if p.hasBody() && method != "get" && method != "head" {
 			body := g.of(op.Request)
-			o.RequestBody = &docBody{Required: hasRequired(p), Content: map[string]docMedia{"application/json": {Schema: body}}}
+			o.RequestBody = &docBody{Required: g.hasRequired(body, op.Request), Content: map[string]docMedia{"application/json": {Schema: body}}}
 			fail(http.StatusRequestEntityTooLarge)
 			fail(http.StatusUnsupportedMediaType)
 		}
@@ -178,20 +178,13 @@ func paramSchema(g *schemaGen, pr param) *schema {
 	return s
 }
 
-// hasRequired reports whether the body has a required member.
-func hasRequired(p *plan) bool {
-	if p.typ.Kind() != reflect.Struct {
-		return true
+// hasRequired reports whether a body of schema s (of type t) must be
+// sent: it is not an object, or the object has a required member.
+func (g *schemaGen) hasRequired(s *schema, t reflect.Type) bool {
+	if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+		s = g.components[name]
 	}
-	for i := range p.typ.NumField() {
-		f := p.typ.Field(i)
-		_, inPath := f.Tag.Lookup("path")
-		_, inQuery := f.Tag.Lookup("query")
-		if r, _ := parseRules(f.Tag.Get("validate")); r.required && !inPath && !inQuery {
-			return true
-		}
-	}
-	return false
+	return s.Type != "object" || len(s.Required) > 0 || t.Kind() != reflect.Struct
 }
 
 // openAPIPath turns a ServeMux path pattern into an OpenAPI path template:
