@@ -3,6 +3,7 @@ package static_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"slices"
 	"testing"
 	"time"
@@ -94,4 +95,27 @@ func TestFromEnvAndFile(t *testing.T) {
 	if _, err := static.FromFile(filepath.Join(t.TempDir(), "none"), "orders"); err == nil {
 		t.Fatalf("FromFile of a missing file: got nil error, want one")
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add("a:1, b:2\n# c\n c:3")
+	f.Add("")
+	f.Add(",,\t\n#")
+	f.Fuzz(func(t *testing.T, list string) {
+		addrs, err := static.Parse(list)
+		if err != nil {
+			if addrs != nil {
+				t.Fatalf("Parse(%q): got %v with error %v, want nil", list, addrs, err)
+			}
+			return
+		}
+		if len(addrs) == 0 {
+			t.Fatalf("Parse(%q): got no address and no error", list)
+		}
+		for _, a := range addrs {
+			if a == "" || strings.ContainsAny(a, ", \t\n") {
+				t.Fatalf("Parse(%q): got address %q with a separator in it", list, a)
+			}
+		}
+	})
 }
