@@ -9,7 +9,7 @@ import (
 )
 
 func Example() {
-	l := ratelimit.New(1, 2) // 1 call/s, bursts of 2, per operation
+	l := ratelimit.New(0.1, 2) // a call every 10s on average, bursts of 2, per operation
 	e := l.For("search")(func(context.Context, any) (any, error) { return "results", nil })
 	for range 3 {
 		resp, err := e(context.Background(), nil)

@@ -22,6 +22,7 @@ func TestLimits(t *testing.T) {
 		op, req string
 		wantOK  bool
 	}
+	// Slow refills, so that no pause of a busy test machine refills a bucket.
 	tests := []struct {
 		name           string
 		perSecond      float64
@@ -30,19 +31,19 @@ func TestLimits(t *testing.T) {
 		calls          []call
 		wantRetryAfter [2]time.Duration // bounds of the last rejection's hint
 	}{
-		{name: "burst then reject", perSecond: 1, burst: 2, calls: []call{{"a", "", true}, {"a", "", true}, {"a", "", false}},
-			wantRetryAfter: [2]time.Duration{900 * time.Millisecond, time.Second}},
-		{name: "operations are independent", perSecond: 1, burst: 1, calls: []call{{"a", "", true}, {"b", "", true}, {"a", "", false}},
-			wantRetryAfter: [2]time.Duration{900 * time.Millisecond, time.Second}},
+		{name: "burst then reject", perSecond: 0.01, burst: 2, calls: []call{{"a", "", true}, {"a", "", true}, {"a", "", false}},
+			wantRetryAfter: [2]time.Duration{100 * time.Second, 100 * time.Second}},
+		{name: "operations are independent", perSecond: 0.01, burst: 1, calls: []call{{"a", "", true}, {"b", "", true}, {"a", "", false}},
+			wantRetryAfter: [2]time.Duration{100 * time.Second, 100 * time.Second}},
 		{name: "zero rate rejects", perSecond: 0, burst: 1, calls: []call{{"a", "", false}},
 			wantRetryAfter: [2]time.Duration{time.Minute, time.Minute}},
 		{name: "infinite rate allows", perSecond: math.Inf(1), burst: 0, calls: []call{{"a", "", true}, {"a", "", true}, {"a", "", true}}},
-		{name: "keys are independent", perSecond: 10, burst: 1, opts: []ratelimit.Option{ratelimit.WithKey(keyOf)},
+		{name: "keys are independent", perSecond: 0.01, burst: 1, opts: []ratelimit.Option{ratelimit.WithKey(keyOf)},
 			calls:          []call{{"a", "alice", true}, {"a", "bob", true}, {"a", "alice", false}},
-			wantRetryAfter: [2]time.Duration{90 * time.Millisecond, 100 * time.Millisecond}},
-		{name: "evicted key comes back full", perSecond: 1, burst: 1, opts: []ratelimit.Option{ratelimit.WithKey(keyOf), ratelimit.WithMaxKeys(1)},
+			wantRetryAfter: [2]time.Duration{100 * time.Second, 100 * time.Second}},
+		{name: "evicted key comes back full", perSecond: 0.01, burst: 1, opts: []ratelimit.Option{ratelimit.WithKey(keyOf), ratelimit.WithMaxKeys(1)},
 			calls:          []call{{"a", "alice", true}, {"a", "bob", true}, {"a", "alice", true}, {"a", "alice", false}},
-			wantRetryAfter: [2]time.Duration{900 * time.Millisecond, time.Second}},
+			wantRetryAfter: [2]time.Duration{100 * time.Second, 100 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +82,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestSharedBucketPerOperation(t *testing.T) {
-	l := ratelimit.New(1, 1)
+	l := ratelimit.New(0.01, 1)
 	first, second := l.For("a")(ok), l.For("a")(ok)
 	if _, err := first(context.Background(), nil); err != nil {
 		t.Fatalf("got %v, want allowed", err)
@@ -92,7 +93,7 @@ func TestSharedBucketPerOperation(t *testing.T) {
 }
 
 func TestHTTPClientIP(t *testing.T) {
-	l := ratelimit.New(1, 1, ratelimit.WithKey(ratelimit.ClientIP))
+	l := ratelimit.New(0.01, 1, ratelimit.WithKey(ratelimit.ClientIP))
 	e := l.For("get")(ok)
 	h := ratelimit.HTTPClientIP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := e(r.Context(), nil); err != nil {
