@@ -56,9 +56,14 @@
 // NewClient is the mirror image: the same request type fills the path,
 // query and body, and problem+json answers come back as *errs.Error of the
 // server's kind, so errors.Is(err, errs.KindNotFound) works across the
-// wire. Its EncodeRequest and DecodeResponse are go-kit functions, and
-// Factory is a go-kit sd.Factory, for load balancing over discovered
-// instances.
+// wire. A call ends when its context does (errs.KindDeadlineExceeded or
+// KindCanceled), and a connection that cannot be made or breaks is
+// errs.KindUnavailable, which retries and breakers understand. Its
+// EncodeRequest and DecodeResponse are go-kit functions, and Factory is a
+// go-kit sd.Factory, for load balancing over discovered instances:
+//
+//	get, err := httpt.NewClient[GetOrder, Order]("GET", "http://orders:8080", "/v1/orders/{id}")
+//	o, err := get.Func()(ctx, GetOrder{ID: "42"})
 //
 // # OpenAPI
 //
