@@ -61,7 +61,8 @@ type RouteConfig struct {
 	Methods []string `yaml:"methods"`
 	Host    string   `yaml:"host"` // exact host, port ignored; empty matches any
 	// Version ("v1") matches /v1/... paths (the segment is then part of the
-	// matched prefix) or the Accept-Version header.
+	// matched prefix), the Accept-Version header, or a version in Accept
+	// ("application/vnd.shop.v1+json" or "application/json; version=v1").
 	Version string `yaml:"version"`
 
 	Service string `yaml:"service"` // a key of Config.Services; required

@@ -113,6 +113,27 @@ routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
 	}
 }
 
+// gauge returns the value of the gauge with exactly the given labels, or 0.
+func gauge(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			ok := mf.GetName() == name && len(m.GetLabel()) == len(labels)
+			for _, l := range m.GetLabel() {
+				ok = ok && slices.Contains(labels, l.GetName()+"="+l.GetValue())
+			}
+			if ok {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
 // counter returns the value of the counter with exactly the given labels
 // ("route=orders", "code=200"), or 0.
 func counter(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {

@@ -9,6 +9,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/gateway"
 )
 
 // deadURL is a loopback address with nothing listening.
@@ -24,10 +28,11 @@ func deadURL(t *testing.T) string {
 }
 
 func TestUpstreamDownBreakerOpens(t *testing.T) {
+	reg := prometheus.NewRegistry()
 	_, gw := start(t, replace(`
 services: {down: {urls: ["URL"], breaker: {failures: 2, open: 1m}}}
 routes: [{name: down, prefix: /, service: down}]
-`, "URL", deadURL(t)))
+`, "URL", deadURL(t)), gateway.WithRegisterer(reg))
 	for i := 0; i < 2; i++ {
 		if res, _, raw := do(t, "GET", gw.URL+"/x", nil, ""); res.StatusCode != http.StatusBadGateway {
 			t.Fatalf("attempt %d: status = %d, want 502 (connection refused): %s", i, res.StatusCode, raw)
@@ -40,6 +45,9 @@ routes: [{name: down, prefix: /, service: down}]
 	}
 	if !strings.Contains(raw, "no healthy instance") {
 		t.Errorf("body = %s, want it to say no healthy instance", raw)
+	}
+	if got := gauge(t, reg, "gateway_upstream_breakers_open", "upstream=down"); got != 1 {
+		t.Errorf("gateway_upstream_breakers_open{upstream=down} = %v, want 1", got)
 	}
 }
 

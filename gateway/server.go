@@ -12,6 +12,7 @@ import (
 
 // ServerConfig is the client-facing listener: address, TLS termination and
 // the limits that protect the gateway from slow or oversized requests.
+// NewServer applies it; the command hands it to the kit runtime as flags.
 type ServerConfig struct {
 	Listen string `yaml:"listen"` // default ":8080"
 	// TLSCert and TLSKey are PEM files; both set means HTTPS (and HTTP/2).

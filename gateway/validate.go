@@ -17,6 +17,8 @@ type ConfigError struct {
 	Msg  string
 }
 
+// Error formats the error as "line N: key: message" ("key: message" when
+// the line is unknown).
 func (e *ConfigError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Key, e.Msg)
