@@ -294,3 +294,51 @@ func TestServerBodyLimitOverTheWire(t *testing.T) {
 		t.Errorf("got %d (problem %d, close %v), want 413 and a closed connection", resp.StatusCode, p.Status, resp.Close)
 	}
 }
+
+type paging struct {
+	Limit int `query:"limit" json:"-" validate:"max=10"`
+}
+
+type address struct {
+	City string `json:"city" validate:"required"`
+}
+
+type signup struct {
+	paging
+	Team string   `path:"team" json:"-"`
+	Home address  `json:"home"`
+	Work *address `json:"work,omitempty"`
+}
+
+type signedUp struct {
+	Team  string `json:"team"`
+	Limit int    `json:"limit"`
+	City  string `json:"city"`
+}
+
+func TestServerNestedAndEmbedded(t *testing.T) {
+	m := httpt.NewMux()
+	m.Handle("POST /teams/{team}/members", httpt.NewServer(func(_ context.Context, s signup) (signedUp, error) {
+		return signedUp{Team: s.Team, Limit: s.Limit, City: s.Home.City}, nil
+	}))
+	tests := []struct {
+		target, body string
+		status       int
+		want         string // the answer, or the first field violation
+	}{
+		{"/teams/red/members?limit=3", `{"home":{"city":"Oslo"}}`, 200, `{"team":"red","limit":3,"city":"Oslo"}`},
+		{"/teams/red/members", `{"home":{}}`, 400, "home.city"},
+		{"/teams/red/members", `{"home":{"city":"Oslo"},"work":{}}`, 400, "work.city"},
+		{"/teams/red/members?limit=11", `{"home":{"city":"Oslo"}}`, 400, "limit"},
+	}
+	for _, tt := range tests {
+		w, p := serve(t, m, jsonReq(tt.target, tt.body))
+		got := strings.TrimSpace(w.Body.String())
+		if w.Code == 400 && len(p.Errors) > 0 {
+			got = p.Errors[0].Field
+		}
+		if w.Code != tt.status || got != tt.want {
+			t.Errorf("%s %s: got %d %s, want %d %s", tt.target, tt.body, w.Code, got, tt.status, tt.want)
+		}
+	}
+}
