@@ -24,8 +24,9 @@ type h1Transport struct {
 	fallback *http.Transport
 	dialer   net.Dialer
 
-	mu   sync.Mutex
-	idle map[string][]*h1Conn
+	mu        sync.Mutex
+	idle      map[string][]*h1Conn
+	lastSweep time.Time
 }
 
 const (
@@ -106,8 +107,12 @@ func (t *h1Transport) get(ctx context.Context, host string) (*h1Conn, bool, erro
 }
 
 func (t *h1Transport) put(c *h1Conn) {
-	c.idleAt = time.Now()
+	now := time.Now()
+	c.idleAt = now
 	t.mu.Lock()
+	if now.Sub(t.lastSweep) > h1IdleTimeout {
+		t.sweep(now)
+	}
 	if list := t.idle[c.host]; len(list) < h1MaxIdlePerHost {
 		t.idle[c.host] = append(list, c)
 		t.mu.Unlock()
@@ -115,6 +120,29 @@ func (t *h1Transport) put(c *h1Conn) {
 	}
 	t.mu.Unlock()
 	c.nc.Close()
+}
+
+// sweep closes connections idle for longer than h1IdleTimeout, on every
+// host, so that instances that left discovery do not keep sockets open.
+// Called with t.mu held, at most once per h1IdleTimeout.
+func (t *h1Transport) sweep(now time.Time) {
+	t.lastSweep = now
+	for host, list := range t.idle {
+		keep := list[:0]
+		for _, c := range list {
+			if now.Sub(c.idleAt) < h1IdleTimeout {
+				keep = append(keep, c)
+			} else {
+				c.nc.Close()
+			}
+		}
+		clear(list[len(keep):])
+		if len(keep) == 0 {
+			delete(t.idle, host)
+		} else {
+			t.idle[host] = keep
+		}
+	}
 }
 
 // CloseIdleConnections closes every pooled connection, here and in the

@@ -165,3 +165,30 @@ func TestH1Fallback(t *testing.T) {
 		t.Errorf("POST through the fallback = %q, want POST 4", b)
 	}
 }
+
+func TestH1SweepsIdleConnections(t *testing.T) {
+	s, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	tr := newH1Transport(newTransport(false))
+	defer tr.CloseIdleConnections()
+	get(t, tr, "GET", s.URL+"/")
+	// Age the pooled connection, then let a put to another host sweep.
+	tr.mu.Lock()
+	for _, list := range tr.idle {
+		for _, c := range list {
+			c.idleAt = c.idleAt.Add(-2 * h1IdleTimeout)
+		}
+	}
+	tr.lastSweep = tr.lastSweep.Add(-2 * h1IdleTimeout)
+	tr.mu.Unlock()
+	other, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	get(t, tr, "GET", other.URL+"/")
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	host := strings.TrimPrefix(s.URL, "http://")
+	if n := len(tr.idle[host]); n != 0 {
+		t.Errorf("idle connections to the first host = %d, want 0 after the sweep", n)
+	}
+	if n := len(tr.idle[strings.TrimPrefix(other.URL, "http://")]); n != 1 {
+		t.Errorf("idle connections to the second host = %d, want 1", n)
+	}
+}
