@@ -62,7 +62,7 @@ type ShedConfig struct {
 	FixedLimit   bool          `yaml:"fixed_limit" help:"turn the adaptive concurrency limit off; only max_in_flight applies"`
 	InitialLimit int           `yaml:"initial_limit" help:"starting adaptive limit (0: 20)"`
 	MinLimit     int           `yaml:"min_limit" help:"lowest adaptive limit (0: 1)"`
-	Queue        int           `yaml:"queue" help:"calls that may wait for a slot (0: 16, negative: none)"`
+	Queue        int           `yaml:"queue" help:"calls that may wait for a slot of max_in_flight (0: 16, negative: none); calls over the adaptive limit never wait"`
 	QueueWait    time.Duration `yaml:"queue_wait" help:"longest wait for a slot (0: 10ms)"`
 	RetryAfter   time.Duration `yaml:"retry_after" help:"Retry-After hint of shed calls (0: 1s)"`
 }

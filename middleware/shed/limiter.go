@@ -48,6 +48,12 @@ func newLimiter(cfg config, op string) *limiter {
 	return l
 }
 
+// adaptiveBinding reports whether the adaptive limit, not the bulkhead, is
+// what refuses calls now; such calls are rejected without queueing.
+func (l *limiter) adaptiveBinding() bool {
+	return l.cfg.adaptive && l.limit.Load() < int64(l.cfg.maxInFlight)
+}
+
 // tryAcquire takes a slot if one is free.
 func (l *limiter) tryAcquire() bool {
 	for {

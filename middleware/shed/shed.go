@@ -64,8 +64,9 @@ func WithLimits(initial, minimum int) Option {
 	return func(c *config) { c.initialLimit, c.minLimit = max(initial, 1), max(minimum, 1) }
 }
 
-// WithQueue sets how many calls may wait for a slot and for how long
-// (default 16 calls, 10ms). A size of 0 rejects at once.
+// WithQueue sets how many calls may wait for a slot of the bulkhead and for
+// how long (default 16 calls, 10ms). A size of 0 rejects at once. Calls
+// refused by the adaptive limit never wait: its headroom is its queue.
 func WithQueue(size int, wait time.Duration) Option {
 	return func(c *config) { c.queue, c.queueWait = max(size, 0), wait }
 }
@@ -127,7 +128,7 @@ func (s *Shedder) For(op string) kitendpoint.Middleware {
 	s.mu.Unlock()
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
-			if !l.tryAcquire() && !l.wait(ctx) {
+			if !l.tryAcquire() && (l.adaptiveBinding() || !l.wait(ctx)) {
 				return nil, errs.Unavailable(l.cfg.retryAfter, "server overloaded, retry later")
 			}
 			if !l.cfg.adaptive {

@@ -53,6 +53,8 @@ func TestRejections(t *testing.T) {
 		{name: "queue wait expires", opts: []shed.Option{shed.WithMaxInFlight(1), shed.WithQueue(4, time.Millisecond)}, holders: 1, wantFull: true},
 		{name: "canceled while queued", opts: []shed.Option{shed.WithMaxInFlight(1), shed.WithQueue(4, time.Hour)}, holders: 1, ctx: canceled, wantFull: true},
 		{name: "adaptive limit reached", opts: []shed.Option{shed.WithLimits(1, 1), shed.WithQueue(0, 0)}, holders: 1, wantFull: true},
+		// Would hang for an hour if calls refused by the adaptive limit queued.
+		{name: "adaptive limit rejects without queueing", opts: []shed.Option{shed.WithLimits(1, 1), shed.WithQueue(4, time.Hour)}, holders: 1, wantFull: true},
 		{name: "adaptive off uses bulkhead", opts: []shed.Option{shed.WithAdaptive(false), shed.WithLimits(1, 1), shed.WithMaxInFlight(3), shed.WithQueue(0, 0)}, holders: 2},
 	}
 	for _, tt := range tests {
