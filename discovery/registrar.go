@@ -74,7 +74,8 @@ func NewRegistrar(store Store, inst Instance, opts RegistrarOptions) *Registrar 
 
 // Start registers the instance and starts heartbeating. It returns the error
 // of the first registration (an invalid instance, an unreachable registry),
-// in which case nothing keeps running and Start may be called again.
+// in which case nothing keeps running and Start may be called again. Each
+// write, the first and every heartbeat, is bounded by the TTL.
 func (r *Registrar) Start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -138,8 +139,10 @@ func (r *Registrar) Stop(ctx context.Context) error {
 	return nil
 }
 
+// put bounds one write by the TTL: a write that takes longer is useless,
+// the record has expired meanwhile.
 func (r *Registrar) put(ctx context.Context, inst Instance) error {
-	ctx, cancel := context.WithTimeout(ctx, r.opts.Heartbeat)
+	ctx, cancel := context.WithTimeout(ctx, r.opts.TTL)
 	defer cancel()
 	return r.store.Put(ctx, inst, r.opts.TTL)
 }

@@ -59,20 +59,11 @@ func inst(service, id, addr string) discovery.Instance {
 	}
 }
 
+// start registers in through a new Registrar. The first registration is
+// retried for up to 10s: a registry that just started or restarted, or a
+// loaded machine, may need a moment (kit's App.Register retries the same
+// way); Registrar.Start's own contract is tested in package discovery.
 func start(t *testing.T, b Backend, in discovery.Instance) *discovery.Registrar {
-	t.Helper()
-	r := discovery.NewRegistrar(b.Store, in, discovery.RegistrarOptions{TTL: b.TTL})
-	if err := r.Start(context.Background()); err != nil {
-		t.Fatalf("Start(%s): got error %v, want nil", in.ID, err)
-	}
-	t.Cleanup(func() { _ = r.Stop(context.Background()) })
-	return r
-}
-
-// startSoon is start for a registry that just restarted: the client may
-// need a moment to reconnect, so the first registration is retried for up
-// to 10s (kit's App.Register retries the same way).
-func startSoon(t *testing.T, b Backend, in discovery.Instance) {
 	t.Helper()
 	r := discovery.NewRegistrar(b.Store, in, discovery.RegistrarOptions{TTL: b.TTL})
 	deadline := time.Now().Add(10 * time.Second)
@@ -82,11 +73,12 @@ func startSoon(t *testing.T, b Backend, in discovery.Instance) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("Start(%s) after the restart: got error %v for 10s, want nil", in.ID, err)
+			t.Fatalf("Start(%s): got error %v for 10s, want nil", in.ID, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	return r
 }
 
 func testRegisterThenWatch(t *testing.T, b Backend) {
@@ -179,7 +171,7 @@ func testRestart(t *testing.T, b Backend) {
 	start(t, b, inst("orders", "a", "127.0.0.1:8001"))
 	w.wait(t, "a registered", "127.0.0.1:8001")
 	b.Restart()
-	startSoon(t, b, inst("orders", "b", "127.0.0.1:8002"))
+	start(t, b, inst("orders", "b", "127.0.0.1:8002"))
 	w.wait(t, "a kept and b seen after restart", "127.0.0.1:8001", "127.0.0.1:8002")
 	late := watch(t, b, "orders")
 	late.wait(t, "a and b seen by a new instancer", "127.0.0.1:8001", "127.0.0.1:8002")
