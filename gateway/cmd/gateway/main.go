@@ -10,6 +10,10 @@
 // belongs to the kit runtime: -admin-addr (/metrics, /healthz, /readyz),
 // -drain-delay, -shutdown-timeout, -log-format and so on; flags given on
 // the command line win over the file's server: section.
+//
+// Services listed without urls are discovered in the NATS key-value
+// registry (discovery/natskv) that kit services register in: the gateway
+// then connects to GANTRY_NATS_URL, which is required.
 package main
 
 import (
@@ -17,12 +21,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/go-kit/kit/sd"
 
 	"github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/kit"
@@ -61,13 +69,36 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := app.Err(); err != nil {
 		return err
 	}
-	gw, err := gateway.New(cfg,
+	opts := []gateway.Option{
 		gateway.WithRegisterer(app.Registry()),
 		gateway.WithTracerProvider(app.TracerProvider()),
 		gateway.WithLogger(app.Logger()),
-		gateway.WithGetenv(getenv))
-	if err != nil {
-		return err
+		gateway.WithGetenv(getenv),
+	}
+	gw := &lazyGateway{}
+	if discovered(cfg) {
+		if getenv("GANTRY_NATS_URL") == "" {
+			return errors.New("services without urls are discovered over NATS: set GANTRY_NATS_URL")
+		}
+		n := app.NewNATS(nil) // never embed a server in the gateway
+		resolver := gateway.ResolverFunc(func(service string) (sd.Instancer, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return n.Instancer(ctx, service)
+		})
+		// The gateway is built once NATS is connected: the hook runs after
+		// NewNATS's, and before the service listener serves.
+		app.OnStart("gateway", func(context.Context) error {
+			g, err := gateway.New(cfg, append(opts, gateway.WithResolver(resolver))...)
+			gw.p.Store(g)
+			return err
+		})
+	} else {
+		g, err := gateway.New(cfg, opts...)
+		if err != nil {
+			return err
+		}
+		gw.p.Store(g)
 	}
 	for _, m := range methods {
 		app.HTTP().Handle(m+" /", gw)
@@ -82,18 +113,51 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			case <-ctx.Done():
 				return nil
 			case <-hup:
-				_ = gw.ReloadFile(path) // logged; the running table stays on error
+				if g := gw.p.Load(); g != nil {
+					_ = g.ReloadFile(path) // logged; the running table stays on error
+				}
 			}
 		}
 	})
 	if watch > 0 {
 		app.Go("watch-config", func(ctx context.Context) error {
-			_ = gw.WatchFile(ctx, path, watch)
+			if g := gw.p.Load(); g != nil {
+				_ = g.WatchFile(ctx, path, watch)
+			}
 			return nil
 		})
 	}
-	app.OnStop("gateway", func(context.Context) error { return gw.Close() })
+	app.OnStop("gateway", func(context.Context) error {
+		if g := gw.p.Load(); g != nil {
+			return g.Close()
+		}
+		return nil
+	})
 	return app.Run(ctx)
+}
+
+// lazyGateway serves through the gateway once it is built.
+type lazyGateway struct {
+	p atomic.Pointer[gateway.Gateway]
+}
+
+func (l *lazyGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g := l.p.Load(); g != nil {
+		g.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, "gateway starting", http.StatusServiceUnavailable)
+}
+
+// discovered reports whether some service has no static URLs.
+func discovered(cfg *gateway.Config) bool {
+	for _, s := range cfg.Services {
+		if len(s.URLs) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // splitArgs takes -config and -watch out of args and leaves the rest to kit.

@@ -12,7 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/discovery"
+	"github.com/gantrykit/gantry/discovery/natskv"
 	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 func freeAddr(t *testing.T) string {
@@ -133,4 +139,63 @@ func TestExampleRoutes(t *testing.T) {
 		t.Fatalf("New(routes.example.yaml) = %v", err)
 	}
 	gw.Close()
+}
+
+// TestRunDiscoversOverNATS routes to a service that is not in the file but
+// registered in the NATS key-value registry, as kit services register.
+func TestRunDiscoversOverNATS(t *testing.T) {
+	srv, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	nc, err := nats.Connect(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg, err := natskv.New(ctx, js, natskv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "orders "+r.URL.Path)
+	}))
+	defer up.Close()
+	inst := discovery.Instance{Service: "orders", ID: "pod-1", Address: up.URL}
+	if err := reg.Put(ctx, inst, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	httpAddr := freeAddr(t)
+	path := filepath.Join(t.TempDir(), "routes.yaml")
+	body := "server: {listen: \"" + httpAddr + "\"}\nservices: {orders: {}}\nroutes: [{name: orders, prefix: /orders, service: orders, strip_prefix: true}]\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"GANTRY_NATS_URL": srv.URL()}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-config", path, "-admin-addr", "127.0.0.1:0", "-drain-delay=0", "-log-level=warn"}, func(k string) string { return env[k] })
+	}()
+	waitFor(t, "orders /42", func() (string, error) { _, b, err := get("http://" + httpAddr + "/orders/42"); return b, err })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run = %v, want nil after shutdown", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+
+	if err := run(context.Background(), []string{"-config", path}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "GANTRY_NATS_URL") {
+		t.Errorf("run without GANTRY_NATS_URL = %v, want an error naming it", err)
+	}
 }
