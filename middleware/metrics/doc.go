@@ -12,8 +12,10 @@
 // _count series is the request counter by outcome, so there is no separate
 // counter to keep in step. code is "ok" or the errs kind name
 // ("unavailable", "not_found"...), so label values are bounded by the
-// operations you register plus eleven codes. Every label child is bound once
-// per operation in For, so a call does no map lookups and no allocations.
+// operations you register times twelve codes. Each label child is bound
+// once per operation ("ok" in For, an error code on its first occurrence,
+// so unused codes export no series), so a call does no map lookups and no
+// allocations.
 //
 // Metrics are registered on the prometheus.Registerer you pass in; if an
 // identical collector is already registered there (a second middleware

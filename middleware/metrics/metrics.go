@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
@@ -87,14 +88,33 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error)
 // the table are reported as internal.
 const numCodes = int(errs.KindCanceled) + 2
 
-// For returns middleware that records every call of op. All label children
-// of op are bound here.
-func (m *Metrics) For(op string) kitendpoint.Middleware {
-	var observers [numCodes]prometheus.Observer
-	observers[0] = m.duration.WithLabelValues(m.service, op, "ok")
-	for k := errs.KindInternal; int(k)+1 < numCodes; k++ {
-		observers[int(k)+1] = m.duration.WithLabelValues(m.service, op, k.String())
+// observers holds one operation's duration children by code: "ok" bound in
+// For, each error code bound on its first use, so that /metrics shows only
+// the codes that occurred while calls do no map lookups.
+type observers struct {
+	vec         *prometheus.HistogramVec
+	service, op string
+	byCode      [numCodes]atomic.Pointer[prometheus.Observer]
+}
+
+func (o *observers) get(i int) prometheus.Observer {
+	if p := o.byCode[i].Load(); p != nil {
+		return *p
 	}
+	code := "ok"
+	if i > 0 {
+		code = errs.Kind(i - 1).String()
+	}
+	obs := o.vec.WithLabelValues(o.service, o.op, code)
+	o.byCode[i].Store(&obs) // racing stores hold the same child
+	return obs
+}
+
+// For returns middleware that records every call of op. Its label
+// children are bound here, or on first use for error codes.
+func (m *Metrics) For(op string) kitendpoint.Middleware {
+	obs := &observers{vec: m.duration, service: m.service, op: op}
+	obs.get(0)
 	active := m.active.WithLabelValues(m.service, op)
 	// Durations are read off the monotonic clock against a fixed base:
 	// time.Since costs about half of time.Now, which also reads the wall
@@ -113,7 +133,7 @@ func (m *Metrics) For(op string) kitendpoint.Middleware {
 					i = 1
 				}
 			}
-			observers[i].Observe((time.Since(base) - start).Seconds())
+			obs.get(i).Observe((time.Since(base) - start).Seconds())
 			return resp, err
 		}
 	}
