@@ -31,9 +31,11 @@ type Gateway struct {
 	getenv   func(string) string
 	resolver Resolver
 	metrics  *metrics
-	buffers  *bufferPool
-	h1, h2c  http.RoundTripper
-	docs     *docs
+	// unmatched counts requests no route matched (route="", code="404").
+	unmatched prometheus.Counter
+	buffers   *bufferPool
+	h1, h2c   http.RoundTripper
+	docs      *docs
 
 	mu     sync.Mutex // serialises Reload and Close
 	table  atomic.Pointer[table]
@@ -99,6 +101,7 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 		h1:       newH1Transport(newTransport(false)),
 		h2c:      newTransport(true),
 	}
+	g.unmatched = m.requests.WithLabelValues("", "404")
 	g.docs = newDocs(g)
 	if err := g.Reload(cfg); err != nil {
 		return nil, err

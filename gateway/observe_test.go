@@ -59,6 +59,9 @@ routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
 	if got := counter(t, reg, "gateway_requests_total", "route=orders", "code=200"); got != n {
 		t.Errorf("gateway_requests_total{route=orders,code=200} = %v, want %d", got, n)
 	}
+	if got := counter(t, reg, "gateway_requests_total", "route=", "code=404"); got != 1 {
+		t.Errorf("gateway_requests_total{route=\"\",code=404} = %v, want 1 (the unrouted request)", got)
+	}
 	if got := counter(t, reg, "gateway_upstream_attempts_total", "route=orders", "upstream=orders", "outcome=ok"); got != n {
 		t.Errorf("ok attempts = %v, want %d", got, n)
 	}
@@ -97,10 +100,10 @@ routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
 		t.Errorf("spans: %d server, %d client; want %d and %d", server, client, n, n+int(failed))
 	}
 
-	// One access log line per routed request, with the fields operators need.
+	// One access log line per request, with the fields operators need.
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
-	if len(lines) != n {
-		t.Fatalf("access log has %d lines, want %d:\n%s", len(lines), n, logs.String())
+	if len(lines) != n+1 {
+		t.Fatalf("access log has %d lines, want %d:\n%s", len(lines), n+1, logs.String())
 	}
 	var rec map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {

@@ -36,6 +36,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, matched := t.match(r, method)
 	if rt == nil {
 		httpt.WriteProblem(w, r, errs.NotFound("no route for %s %s", r.Method, r.URL.Path), 0)
+		g.unmatched.Inc()
+		if g.logger.Enabled(r.Context(), slog.LevelInfo) {
+			g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("route", ""),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", http.StatusNotFound))
+		}
 		return
 	}
 	a := &attempt{rt: rt, matched: matched, reqID: requestID(r)}
