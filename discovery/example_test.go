@@ -34,3 +34,22 @@ func ExampleRegistrar() {
 	// pod-1 http://10.0.0.5:8080 eu-1
 	// 0 instances after Stop
 }
+
+// A gRPC client balances over the "grpc" transport addresses of the
+// instances registered with their HTTP address.
+func ExampleSelect() {
+	reg := static.NewRegistry()
+	defer reg.Close()
+	ctx := context.Background()
+	_ = reg.Put(ctx, discovery.Instance{Service: "orders", ID: "a", Address: "http://10.0.0.5:8080",
+		Transports: map[string]string{"grpc": "10.0.0.5:50051"}}, 0)
+	_ = reg.Put(ctx, discovery.Instance{Service: "orders", ID: "b", Address: "http://10.0.0.6:8080"}, 0)
+
+	grpcOrders := discovery.Select(reg.Instancer("orders"), discovery.Transport("grpc"))
+	defer grpcOrders.Stop()
+	for _, in := range grpcOrders.Instances() {
+		fmt.Println(in.ID, in.Address)
+	}
+	// Output:
+	// a 10.0.0.5:50051
+}
