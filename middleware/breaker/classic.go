@@ -9,6 +9,8 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // classic is one operation's gobreaker.
@@ -43,6 +45,8 @@ func newClassic(cfg config, op string) *classic {
 			return n.Requests >= cfg.minRequests && float64(n.TotalFailures) >= cfg.ratio*float64(n.Requests)
 		},
 		IsSuccessful: func(err error) bool { return err == nil || !cfg.isFailure(err) },
+		// A caller that gave up says nothing about the dependency's health.
+		IsExcluded: func(err error) bool { return errs.KindOf(err) == errs.KindCanceled },
 		// Called with the breaker's lock held: no calls back into it.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {

@@ -22,8 +22,9 @@
 // What counts as a failure is configurable ([WithIsFailure]); by default
 // an error counts unless its kind blames the caller (errs.Kind.CallerFault:
 // invalid argument, not found, conflict, unauthenticated, permission
-// denied, too many requests, canceled...), so bad requests never trip a
-// breaker while unavailable, deadline exceeded and internal errors do.
+// denied, too many requests...), so bad requests never trip a breaker
+// while unavailable, deadline exceeded and internal errors do. A call the
+// caller canceled counts neither way in the classic breaker.
 //
 // When it trips, the endpoint is not run and the caller sees, within
 // nanoseconds, a *errs.Error of kind Unavailable whose RetryAfter is the
