@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// A row is one server (or client pair) in the results table.
+type row struct {
+	key      string
+	name     string
+	load     string // "wrk", "grpc" or "events"
+	baseline string // the key of the row its ratio is taken against
+	tools    []string
+	// setup starts what the row measures and says where to send load.
+	setup func(ctx context.Context, e *env, s *shared) (target, error)
+}
+
+// target is where a row's load goes and whose CPU time is counted.
+type target struct {
+	url  string // wrk
+	addr string // grpcload
+	args []string
+	pid  int
+}
+
+// shared holds servers several rows use: the backend behind every proxy
+// and the NATS server behind the events rows.
+type shared struct {
+	backend    string
+	backendPID int
+	natsURL    string
+	natsPID    int
+}
+
+const path = "/v1/hello/bench"
+
+func (s *shared) startBackend(ctx context.Context, e *env) error {
+	if s.backend != "" {
+		return nil
+	}
+	bin, err := e.build(ctx, "./servers/bare")
+	if err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	pid, err := e.start("backend", nil, bin, "-listen", addr)
+	if err != nil {
+		return err
+	}
+	if err := waitHTTP(ctx, "http://"+addr+path); err != nil {
+		return fmt.Errorf("%v\n%s", err, e.logTail("backend"))
+	}
+	s.backend, s.backendPID = addr, pid
+	return nil
+}
+
+// simple is a row for a server in servers/ that takes -listen.
+func simple(key, name, pkg string, extraEnv ...string) row {
+	return row{key: key, name: name, load: "wrk", baseline: "bare", tools: []string{"wrk"},
+		setup: func(ctx context.Context, e *env, s *shared) (target, error) {
+			if key == "bare" {
+				if err := s.startBackend(ctx, e); err != nil {
+					return target{}, err
+				}
+				return target{url: "http://" + s.backend + path, pid: s.backendPID}, nil
+			}
+			bin, err := e.build(ctx, pkg)
+			if err != nil {
+				return target{}, err
+			}
+			addr, err := freeAddr()
+			if err != nil {
+				return target{}, err
+			}
+			args := []string{"-listen", addr}
+			if pkg == "./servers/gantry" {
+				admin, err := freeAddr()
+				if err != nil {
+					return target{}, err
+				}
+				args = []string{"-http-addr", addr, "-admin-addr", admin, "-drain-delay", "0"}
+			}
+			pid, err := e.start(key, extraEnv, bin, args...)
+			if err != nil {
+				return target{}, err
+			}
+			if err := waitHTTP(ctx, "http://"+addr+path); err != nil {
+				return target{}, fmt.Errorf("%s: %v\n%s", key, err, e.logTail(key))
+			}
+			return target{url: "http://" + addr + path, pid: pid}, nil
+		}}
+}
+
+// allRows is the results table, in order.
+func allRows() []row {
+	return []row{
+		simple("bare", "bare net/http (ServeMux + encoding/json)", "./servers/bare"),
+		simple("gokit", "go-kit transport/http", "./servers/gokit"),
+		simple("gokit-chain", "go-kit + hand-wired breaker, metrics, tracing", "./servers/gokitchain"),
+		simple("gin", "gin (release mode, Recovery)", "./servers/gin"),
+		simple("gozero", "go-zero rest (its defaults)", "./servers/gozero"),
+		simple("kratos", "kratos http (Recovery)", "./servers/kratos"),
+		simple("gantry", "Gantry hello, full default chain, tracing unsampled", "./servers/gantry"),
+		simple("gantry-sampled", "Gantry hello, full default chain, every call traced to a discarding exporter", "./servers/gantry",
+			"BENCH_SPANS=discard", "GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO=1"),
+		proxyRow("nginx", "nginx reverse proxy (1 worker, keepalive upstream)", startNginx),
+		proxyRow("httputil", "httputil.ReverseProxy (keep-alive pool 1024)", startHTTPUtil),
+		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway, no auth, tracing off)", startGateway),
+		grpcRow("grpc-plain", "plain grpc-go (Prices.GetPrice)", "./servers/grpcplain", false),
+		grpcRow("grpc-gantry", "Gantry gRPC, full default chain (examples/grpc)", "github.com/gantrykit/gantry/examples/grpc", true),
+		eventsRow("events-raw", "raw nats.go JetStream publish + consume", "raw"),
+		eventsRow("events-gantry", "Gantry events typed publish + subscriber", "gantry"),
+	}
+}
+
+func proxyRow(key, name string, start func(ctx context.Context, e *env, backend string) (addr string, pid int, err error)) row {
+	tools := []string{"wrk"}
+	if key == "nginx" {
+		tools = append(tools, "nginx")
+	}
+	return row{key: key, name: name, load: "wrk", baseline: "bare", tools: tools,
+		setup: func(ctx context.Context, e *env, s *shared) (target, error) {
+			if err := s.startBackend(ctx, e); err != nil {
+				return target{}, err
+			}
+			addr, pid, err := start(ctx, e, s.backend)
+			if err != nil {
+				return target{}, err
+			}
+			if err := waitHTTP(ctx, "http://"+addr+path); err != nil {
+				return target{}, fmt.Errorf("%s: %v\n%s", key, err, e.logTail(key))
+			}
+			return target{url: "http://" + addr + path, pid: pid}, nil
+		}}
+}
+
+func startHTTPUtil(ctx context.Context, e *env, backend string) (string, int, error) {
+	bin, err := e.build(ctx, "./servers/proxy")
+	if err != nil {
+		return "", 0, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", 0, err
+	}
+	pid, err := e.start("httputil", nil, bin, "-listen", addr, "-target", "http://"+backend)
+	return addr, pid, err
+}
+
+func startGateway(ctx context.Context, e *env, backend string) (string, int, error) {
+	bin, err := e.build(ctx, "github.com/gantrykit/gantry/gateway/cmd/gateway")
+	if err != nil {
+		return "", 0, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", 0, err
+	}
+	admin, err := freeAddr()
+	if err != nil {
+		return "", 0, err
+	}
+	routes := filepath.Join(e.tmp, "routes.yaml")
+	conf := fmt.Sprintf("server: {listen: %q}\nservices: {hello: {urls: [\"http://%s\"]}}\nroutes: [{name: hello, prefix: /v1/hello, service: hello, timeout: 5s}]\n", addr, backend)
+	if err := os.WriteFile(routes, []byte(conf), 0o600); err != nil {
+		return "", 0, err
+	}
+	pid, err := e.start("gateway", []string{"OTEL_TRACES_SAMPLER=always_off"}, bin,
+		"-config", routes, "-admin-addr", admin, "-log-level=warn", "-drain-delay=0")
+	return addr, pid, err
+}
+
+// startNginx runs nginx in the foreground, one worker, access log off and
+// a keep-alive upstream pool: the configuration an operator would use.
+func startNginx(_ context.Context, e *env, backend string) (string, int, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return "", 0, err
+	}
+	dir := filepath.Join(e.tmp, "nginx")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", 0, err
+	}
+	conf := fmt.Sprintf(`worker_processes 1;
+daemon off;
+master_process off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  upstream backend { server %[2]s; keepalive 128; }
+  server {
+    listen %[3]s;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+  }
+}
+`, dir, backend, addr)
+	path := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		return "", 0, err
+	}
+	pid, err := e.start("nginx", nil, "nginx", "-c", path, "-p", dir, "-e", filepath.Join(dir, "error.log"))
+	return addr, pid, err
+}
+
+func grpcRow(key, name, pkg string, kit bool) row {
+	return row{key: key, name: name, load: "grpc", baseline: "grpc-plain",
+		setup: func(ctx context.Context, e *env, _ *shared) (target, error) {
+			bin, err := e.build(ctx, pkg)
+			if err != nil {
+				return target{}, err
+			}
+			if _, err := e.build(ctx, "./cmd/grpcload"); err != nil {
+				return target{}, err
+			}
+			addr, err := freeAddr()
+			if err != nil {
+				return target{}, err
+			}
+			args := []string{"-listen", addr}
+			if kit {
+				h, err1 := freeAddr()
+				a, err2 := freeAddr()
+				if err1 != nil || err2 != nil {
+					return target{}, fmt.Errorf("no free port")
+				}
+				args = []string{"-grpc-addr", addr, "-http-addr", h, "-admin-addr", a, "-drain-delay", "0"}
+			}
+			pid, err := e.start(key, nil, bin, args...)
+			if err != nil {
+				return target{}, err
+			}
+			if err := waitTCP(ctx, addr); err != nil {
+				return target{}, fmt.Errorf("%s: %v\n%s", key, err, e.logTail(key))
+			}
+			return target{addr: addr, pid: pid}, nil
+		}}
+}
+
+func eventsRow(key, name, mode string) row {
+	return row{key: key, name: name, load: "events", baseline: "events-raw",
+		setup: func(ctx context.Context, e *env, s *shared) (target, error) {
+			if _, err := e.build(ctx, "./cmd/eventsload"); err != nil {
+				return target{}, err
+			}
+			if s.natsURL == "" {
+				bin, err := e.build(ctx, "./servers/natsserver")
+				if err != nil {
+					return target{}, err
+				}
+				addr, err := freeAddr()
+				if err != nil {
+					return target{}, err
+				}
+				_, port, _ := splitPort(addr)
+				pid, err := e.start("nats", nil, bin, "-port", port, "-dir", filepath.Join(e.tmp, "jetstream"))
+				if err != nil {
+					return target{}, err
+				}
+				s.natsPID = pid
+				if err := waitTCP(ctx, addr); err != nil {
+					return target{}, fmt.Errorf("nats: %v\n%s", err, e.logTail("nats"))
+				}
+				s.natsURL = "nats://" + addr
+			}
+			return target{addr: s.natsURL, args: []string{"-mode", mode}, pid: s.natsPID}, nil
+		}}
+}
