@@ -1,0 +1,27 @@
+// Command gateway runs the shop's gateway service alone, for the many-processes
+// mode: point GANTRY_NATS_URL at a NATS server with JetStream (events and
+// NATS-KV discovery go through it), and start the other commands beside it.
+//
+//	GANTRY_NATS_URL=nats://127.0.0.1:4222 GANTRY_DATA_DIR=./shop-data go run ./examples/shop/cmd/gateway
+//
+// Defaults: HTTP :8080, admin :9090, gRPC :50060. Every kit flag and GANTRY_*
+// variable applies (-h lists them).
+package main
+
+import (
+	"github.com/gantrykit/gantry/examples/shop/gateway"
+	"github.com/gantrykit/gantry/examples/shop/internal/cmdutil"
+	"github.com/gantrykit/gantry/kit"
+)
+
+func main() {
+	cmdutil.Main("gateway", func(args []string, getenv func(string) string) (*kit.App, error) {
+		s, err := gateway.New(args, cmdutil.Defaults(getenv, map[string]string{
+			"GANTRY_HTTP_ADDR": ":8080", "GANTRY_ADMIN_ADDR": ":9090", "GANTRY_GRPC_ADDR": ":50060",
+		}))
+		if err != nil {
+			return nil, err
+		}
+		return s.App, nil
+	})
+}

@@ -1,0 +1,105 @@
+// Package gateway runs the shop's API gateway: Gantry's gateway library with
+// the route table in routes.yaml (embedded), upstreams found through NATS-KV
+// discovery, JWTs verified at the edge against the user service's JWKS, and
+// the merged OpenAPI document at /openapi.json with Swagger UI at /docs.
+package gateway
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"net/http"
+	"os"
+	"sync/atomic"
+
+	"github.com/go-kit/kit/sd"
+
+	gw "github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
+)
+
+// Routes is the embedded route table (routes.yaml).
+//
+//go:embed routes.yaml
+var Routes []byte
+
+// Config is the shop gateway's own configuration (GATEWAY_* variables).
+type Config struct {
+	Routes  string `yaml:"routes" help:"route table file (default: the embedded routes.yaml)"`
+	JWKSURL string `yaml:"jwks_url" help:"the user service's JSON Web Key Set (default: the route table's)"`
+}
+
+// Server is the gateway assembled on a kit.App.
+type Server struct {
+	App *kit.App
+}
+
+// methods the gateway is mounted for on the kit mux.
+var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// New builds the gateway from args and the environment. The route table is
+// parsed now (errors name line and key); the gateway itself is built once
+// the NATS connection is up, since its upstreams come from discovery.
+func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server, error) {
+	var cfg Config
+	app := kit.New("gateway", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv)}, opts...)...)
+	if err := app.Err(); err != nil {
+		return nil, err
+	}
+	table := Routes
+	if cfg.Routes != "" {
+		b, err := os.ReadFile(cfg.Routes)
+		if err != nil {
+			return nil, err
+		}
+		table = b
+	}
+	rc, err := gw.ParseConfig(table)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.JWKSURL != "" {
+		rc.Auth.JWKSURL = cfg.JWKSURL
+	}
+	n := app.NewNATS(embedded.Starter)
+	var g atomic.Pointer[gw.Gateway]
+	app.OnStart("gateway", func(context.Context) error {
+		gate, err := gw.New(rc,
+			gw.WithResolver(gw.ResolverFunc(func(service string) (sd.Instancer, error) {
+				return n.Instancer(context.Background(), service)
+			})),
+			gw.WithRegisterer(app.Registry()), gw.WithTracerProvider(app.TracerProvider()),
+			gw.WithLogger(app.Logger()), gw.WithGetenv(getenv))
+		if err != nil {
+			return err
+		}
+		g.Store(gate)
+		return nil
+	})
+	app.OnStop("gateway", func(context.Context) error {
+		if gate := g.Load(); gate != nil {
+			return gate.Close()
+		}
+		return nil
+	})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gate := g.Load()
+		if gate == nil {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		gate.ServeHTTP(w, r)
+	})
+	for _, m := range methods {
+		app.HTTP().Handle(m+" /", h)
+	}
+	app.HTTP().Handle("GET /openapi.json", h) // the merged document, not kit's own
+	app.AddCheck("gateway", func(context.Context) error {
+		if g.Load() == nil {
+			return errors.New("not built yet")
+		}
+		return nil
+	})
+	return &Server{App: app}, nil
+}

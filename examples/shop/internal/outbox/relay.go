@@ -1,0 +1,149 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/events"
+)
+
+// Stage names a point in the relay's handling of one row, for Fault.
+type Stage int
+
+const (
+	// BeforePublish is after the row was read and before it is published.
+	BeforePublish Stage = iota + 1
+	// AfterPublish is after the stream stored it and before it is marked.
+	AfterPublish
+)
+
+// ErrCrash is what a Fault returns to make the relay stop on the spot, as
+// if the process had died there: Run returns it without marking the row.
+var ErrCrash = errors.New("outbox: simulated crash")
+
+// Relay publishes a service's outbox. Run it with kit's App.Go; Notify wakes
+// it after a commit, and it also polls every Interval.
+type Relay struct {
+	// DB holds the outbox table.
+	DB *sql.DB
+	// JetStream returns the connection's JetStream handle (valid once
+	// the App has started its NATS connection).
+	JetStream func() jetstream.JetStream
+	// Options are given to the events.Publisher of each subject
+	// (tracing, metrics).
+	Options []events.Option
+	// Interval between polls (default 200ms).
+	Interval time.Duration
+	// Logger gets publish failures (default: discarded).
+	Logger *slog.Logger
+	// Fault, when set, is called at each Stage with the row's ID; a
+	// non-nil error stops Run with that error. It is a test hook for
+	// crashing the relay between the commit and the publish.
+	Fault func(Stage, string) error
+
+	wake chan struct{}
+	once sync.Once
+	pubs map[string]*events.Publisher[json.RawMessage]
+}
+
+func (r *Relay) init() {
+	r.once.Do(func() {
+		r.wake = make(chan struct{}, 1)
+		r.pubs = map[string]*events.Publisher[json.RawMessage]{}
+		if r.Interval <= 0 {
+			r.Interval = 200 * time.Millisecond
+		}
+		if r.Logger == nil {
+			r.Logger = slog.New(slog.DiscardHandler)
+		}
+	})
+}
+
+// Notify wakes the relay now; it never blocks.
+func (r *Relay) Notify() {
+	r.init()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes pending rows until ctx ends (returning nil) or a Fault
+// returns an error (returning it). Publish failures are logged and retried
+// at the next poll.
+func (r *Relay) Run(ctx context.Context) error {
+	r.init()
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		if err := r.flush(ctx); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// flush publishes every pending row; it returns only a Fault's error.
+func (r *Relay) flush(ctx context.Context) error {
+	for ctx.Err() == nil {
+		rows, err := Pending(ctx, r.DB, 100)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.Logger.Warn("outbox read failed", "err", err)
+			}
+			return nil
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		for _, row := range rows {
+			if err := r.fault(BeforePublish, row.ID); err != nil {
+				return err
+			}
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
+			cancel()
+			if err != nil {
+				if ctx.Err() == nil {
+					r.Logger.Warn("outbox publish failed; will retry", "id", row.ID, "subject", row.Subject, "err", err)
+				}
+				return nil
+			}
+			if err := r.fault(AfterPublish, row.ID); err != nil {
+				return err
+			}
+			if err := MarkPublished(ctx, r.DB, row.ID); err != nil {
+				return nil // published; marked on the next pass, deduplicated by the stream
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Relay) fault(s Stage, id string) error {
+	if r.Fault == nil {
+		return nil
+	}
+	return r.Fault(s, id)
+}
+
+func (r *Relay) publisher(subject string) *events.Publisher[json.RawMessage] {
+	p := r.pubs[subject] // only Run's goroutine touches pubs
+	if p == nil {
+		p = events.NewPublisher[json.RawMessage](r.JetStream(), subject, r.Options...)
+		r.pubs[subject] = p
+	}
+	return p
+}

@@ -1,0 +1,55 @@
+// Package shopauth holds what the shop's services agree on about tokens: the
+// issuer, the audience, the signing algorithm, the admin scope, and a
+// verifier built on middleware/auth that fetches the user service's JWKS.
+//
+// The gateway verifies every token at the edge; the services verify it again
+// (defence in depth: a service listening on a reachable port must not trust
+// a caller because it claims to have come through the gateway).
+package shopauth
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/middleware/auth"
+)
+
+// Defaults shared by the user service (which signs) and its verifiers.
+const (
+	Issuer     = "shop-user"
+	Audience   = "shop-api"
+	Alg        = "RS256"
+	AdminScope = "admin"
+	JWKSPath   = "/.well-known/jwks.json"
+)
+
+// NewVerifier returns an Authenticator for tokens signed by the user
+// service, whose key set it fetches from jwksURL on first use.
+func NewVerifier(jwksURL, issuer, audience string) (*auth.Authenticator, error) {
+	return auth.New(auth.NewJWKS(jwksURL), auth.WithAlgorithms(Alg),
+		auth.WithIssuer(issuer), auth.WithAudience(audience))
+}
+
+// Subject returns the validated caller's user ID, or an Unauthenticated
+// error when the context carries no validated claims.
+func Subject(ctx context.Context) (string, error) {
+	c, ok := auth.ClaimsFrom(ctx)
+	if !ok || c.Subject == "" {
+		return "", errs.Unauthenticated("bearer token required")
+	}
+	return c.Subject, nil
+}
+
+// DBPath returns file if set, else name inside dataDir, else inside the
+// gantry-SERVICE folder of the temporary directory (kit's default data dir).
+func DBPath(file, dataDir, service string) string {
+	if file != "" {
+		return file
+	}
+	if dataDir == "" {
+		dataDir = filepath.Join(os.TempDir(), "gantry-"+service)
+	}
+	return filepath.Join(dataDir, service+".db")
+}

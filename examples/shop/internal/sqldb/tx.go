@@ -1,0 +1,68 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+)
+
+type txKey struct{}
+
+// WithTx returns ctx carrying tx, for code called inside a transaction it
+// did not begin (an events.Handler run by Processed.Once).
+func WithTx(ctx context.Context, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// TxFrom returns the transaction ctx carries, or nil.
+func TxFrom(ctx context.Context) *sql.Tx {
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	return tx
+}
+
+// InTx runs fn in the transaction ctx carries, or in a new one on db that
+// commits when fn returns nil and rolls back otherwise.
+func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	if tx := TxFrom(ctx); tx != nil {
+		return fn(tx)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Processed is an events.Store on the service's own database: Once inserts
+// the event ID into processed_events and runs apply in the same transaction
+// (reachable through TxFrom), so the marker and the effects commit together
+// or not at all. Each service's migrations create the table:
+//
+//	CREATE TABLE processed_events (id TEXT PRIMARY KEY, processed_at TEXT NOT NULL)
+type Processed struct{ DB *sql.DB }
+
+// Once implements events.Store.
+func (p Processed) Once(ctx context.Context, id string, apply func(context.Context) error) (bool, error) {
+	tx, err := p.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO processed_events (id) VALUES (?) ON CONFLICT (id) DO NOTHING`, id)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err // already applied (or the count failed)
+	}
+	if err := apply(WithTx(ctx, tx)); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return true, nil
+}

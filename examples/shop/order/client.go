@@ -1,0 +1,57 @@
+package order
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/gantrykit/gantry/discovery"
+	"github.com/gantrykit/gantry/discovery/lb"
+	"github.com/gantrykit/gantry/examples/shop/product/productpb"
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/endpoint"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
+)
+
+// productClient calls the product service's Catalog over gRPC: instances
+// from NATS-KV discovery (their "grpc" transport address), one connection
+// per instance, power-of-two-choices balancing, retries on another instance
+// (the lookup is idempotent) under a budget.
+type productClient struct {
+	inst, sel discovery.Instancer
+	bal       *lb.Balancer
+	lookup    endpoint.Func[[]string, []Product]
+}
+
+func newProductClient(ctx context.Context, app *kit.App, n *kit.NATS) (*productClient, error) {
+	inst, err := n.Instancer(ctx, "product")
+	if err != nil {
+		return nil, err
+	}
+	sel := discovery.Select(inst, discovery.Transport("grpc"))
+	dial := append(grpct.DialOptions(grpct.WithTracerProvider(app.TracerProvider()), grpct.WithPropagator(app.Propagator())),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	factory := grpct.Factory(productpb.Catalog_GetProducts_FullMethodName, encodeLookup, decodeLookup, dial)
+	bal := lb.New(sel, factory, lb.P2C(), lb.Options{Logger: app.Logger()})
+	return &productClient{inst: inst, sel: sel, bal: bal,
+		lookup: endpoint.Typed[[]string, []Product](lb.Retry(bal, lb.RetryOptions{Idempotent: true}))}, nil
+}
+
+func (c *productClient) close() {
+	c.bal.Close()
+	c.sel.Stop()
+	c.inst.Stop()
+}
+
+func encodeLookup(_ context.Context, ids []string) (*productpb.GetProductsRequest, error) {
+	return &productpb.GetProductsRequest{Ids: ids}, nil
+}
+
+func decodeLookup(_ context.Context, r *productpb.GetProductsReply) ([]Product, error) {
+	out := make([]Product, len(r.GetProducts()))
+	for i, p := range r.GetProducts() {
+		out[i] = Product{ID: p.GetId(), Name: p.GetName(), PriceCents: p.GetPriceCents()}
+	}
+	return out, nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gantrykit/gantry/examples/shop/gateway"
+	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
+	"github.com/gantrykit/gantry/examples/shop/order"
+	"github.com/gantrykit/gantry/examples/shop/product"
+	"github.com/gantrykit/gantry/examples/shop/user"
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/transport/nats/embedded"
+)
+
+// options say where the shop runs.
+type options struct {
+	addr     string              // the gateway's listen address
+	data     string              // SQLite files, signing key, JetStream
+	natsPort int                 // the embedded NATS server's port (0: any)
+	getenv   func(string) string // the process environment
+	// hook, if set, may change a service before it runs (tests use it to
+	// set the order relay's fault hook).
+	hook func(any)
+}
+
+// shop is the running shop: four kit.Apps and the NATS server they share.
+type shop struct {
+	Gateway, User, Product, Order *kit.App
+	OrderServer                   *order.Server
+	ProductServer                 *product.Server
+	NATSURL                       string
+
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	errs     []error
+	stopNATS func()
+	failed   chan struct{} // closed when a service stops on its own
+	failOnce sync.Once
+	hook     func(any)
+}
+
+// URL is the gateway's base URL.
+func (s *shop) URL() string { return "http://" + s.Gateway.HTTPAddr() }
+
+// start starts NATS, then user, then product and order (which verify
+// tokens with the user service's JWKS), then the gateway, and waits until
+// the gateway answers the catalog. On error everything started is stopped.
+func start(ctx context.Context, o options) (_ *shop, err error) {
+	url, stopNATS, err := embedded.Starter(filepath.Join(o.data, "nats"), o.natsPort)
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook}
+	defer func() {
+		if err != nil {
+			s.stop()
+		}
+	}()
+	env := func(extra map[string]string) func(string) string {
+		fixed := map[string]string{
+			"GANTRY_HTTP_ADDR": "127.0.0.1:0", "GANTRY_ADMIN_ADDR": "127.0.0.1:0", "GANTRY_GRPC_ADDR": "127.0.0.1:0",
+			"GANTRY_NATS_URL": url, "GANTRY_DATA_DIR": o.data,
+		}
+		defaults := map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "10s", "GANTRY_LOG_FORMAT": "text"}
+		return func(k string) string {
+			if v, ok := extra[k]; ok {
+				return v
+			}
+			if v, ok := fixed[k]; ok {
+				return v
+			}
+			if v := o.getenv(k); v != "" {
+				return v
+			}
+			return defaults[k]
+		}
+	}
+
+	u, err := user.New(nil, env(nil), kit.WithoutSignals())
+	if err != nil {
+		return nil, fmt.Errorf("user: %w", err)
+	}
+	if err := s.run(ctx, u, u.App); err != nil {
+		return nil, err
+	}
+	s.User = u.App
+	jwks := "http://" + u.App.HTTPAddr() + shopauth.JWKSPath
+
+	p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), kit.WithoutSignals())
+	if err != nil {
+		return nil, fmt.Errorf("product: %w", err)
+	}
+	s.ProductServer, s.Product = p, p.App
+	if err := s.run(ctx, p, p.App); err != nil {
+		return nil, err
+	}
+	or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), kit.WithoutSignals())
+	if err != nil {
+		return nil, fmt.Errorf("order: %w", err)
+	}
+	s.OrderServer, s.Order = or, or.App
+	if err := s.run(ctx, or, or.App); err != nil {
+		return nil, err
+	}
+	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr, "GATEWAY_JWKS_URL": jwks}), kit.WithoutSignals())
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if err := s.run(ctx, g, g.App); err != nil {
+		return nil, err
+	}
+	s.Gateway = g.App
+	return s, s.waitReady(ctx)
+}
+
+// run starts app in a goroutine and waits until it serves.
+func (s *shop) run(ctx context.Context, server any, app *kit.App) error {
+	if s.hook != nil {
+		s.hook(server)
+	}
+	s.wg.Add(1)
+	done := make(chan struct{})
+	go func() {
+		defer s.wg.Done()
+		defer close(done)
+		if err := app.Run(ctx); err != nil {
+			s.mu.Lock()
+			s.errs = append(s.errs, fmt.Errorf("%s: %w", app.Name(), err))
+			s.mu.Unlock()
+		}
+		if ctx.Err() == nil {
+			s.failOnce.Do(func() { close(s.failed) })
+		}
+	}()
+	select {
+	case <-app.Started():
+		return nil
+	case <-done:
+		return s.err()
+	}
+}
+
+// waitReady polls the catalog through the gateway: it answers once the
+// gateway, discovery and the product service all work.
+func (s *shop) waitReady(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(s.URL() + "/api/v1/products")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the shop did not become ready in 30s (last: %v)", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.failed:
+			return s.err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (s *shop) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return errors.Join(s.errs...)
+}
+
+// stop shuts every service down, then the NATS server, and returns the
+// services' errors.
+func (s *shop) stop() error {
+	s.cancel()
+	s.wg.Wait()
+	s.stopNATS()
+	return s.err()
+}
