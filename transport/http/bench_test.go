@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
@@ -201,4 +203,60 @@ func BenchmarkClient(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHandlerRatio runs the bare and the typed handler in alternating
+// small chunks of requests and reports their throughput ratio: the median
+// over chunk pairs of bare time / typed time (1 means equal; the goal is
+// >= 0.9). Interleaving and the median keep the ratio meaningful on a
+// loaded machine, where separate sub-benchmarks drift apart.
+func BenchmarkHandlerRatio(b *testing.B) {
+	for _, viaMux := range []bool{false, true} {
+		name, bareH, typedH := "direct", http.Handler(http.HandlerFunc(bare)), http.Handler(httpt.NewServer(benchEndpoint))
+		if viaMux {
+			bm := http.NewServeMux()
+			bm.Handle("POST /v1/orders/{id}/items", bareH)
+			tm := httpt.NewMux()
+			tm.Handle("POST /v1/orders/{id}/items", typedH)
+			name, bareH, typedH = "mux", bm, tm
+		}
+		b.Run(name, func(b *testing.B) {
+			const chunk = 16
+			var bareT, typedT time.Duration
+			ratios := make([]float64, 0, 1024)
+			for b.Loop() {
+				bt := timeChunk(b, bareH, viaMux, chunk)
+				tt := timeChunk(b, typedH, viaMux, chunk)
+				bareT, typedT = bareT+bt, typedT+tt
+				ratios = append(ratios, float64(bt)/float64(tt))
+			}
+			slices.Sort(ratios)
+			b.ReportMetric(ratios[len(ratios)/2], "bare/typed")
+			b.ReportMetric(float64(bareT.Nanoseconds())/float64(chunk*b.N), "bare-ns/req")
+			b.ReportMetric(float64(typedT.Nanoseconds())/float64(chunk*b.N), "typed-ns/req")
+		})
+	}
+}
+
+func timeChunk(b *testing.B, h http.Handler, viaMux bool, n int) time.Duration {
+	data := []byte(benchBody)
+	rb := &body{}
+	r, _ := http.NewRequest("POST", "http://x/v1/orders/42/items", rb)
+	r.Header.Set("Content-Type", "application/json")
+	r.ContentLength = int64(len(data))
+	if !viaMux {
+		r.SetPathValue("id", "42")
+	}
+	w := &sink{h: http.Header{}}
+	start := time.Now()
+	for range n {
+		rb.Reset(data)
+		clear(w.h)
+		h.ServeHTTP(w, r)
+	}
+	d := time.Since(start)
+	if w.code != 0 && w.code != http.StatusOK {
+		b.Fatalf("got status %d, want 200", w.code)
+	}
+	return d
 }

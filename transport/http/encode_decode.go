@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/gantrykit/gantry/kit/errs"
@@ -23,16 +24,17 @@ type decoder struct {
 	plan         *plan
 	limit        int64
 	allowUnknown bool
+	readers      sync.Pool // *limitReader, for bodies of unknown length
 }
 
 // decode fills the value at base (of the plan's type; target is the same
 // pointer as an interface) from r: JSON body first, then path and query
 // parameters, which win over body members of the same field, then the
 // validate tags and the Validate method.
-func (d *decoder) decode(r *http.Request, lr *limitReader, base unsafe.Pointer, target any) error {
+func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error {
 	p := d.plan
 	if p.hasBody() && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-		if err := d.body(r, lr, target); err != nil {
+		if err := d.body(r, target); err != nil {
 			return err
 		}
 	}
@@ -69,7 +71,7 @@ func (d *decoder) decode(r *http.Request, lr *limitReader, base unsafe.Pointer, 
 // declared Content-Length over the limit is refused before reading; within
 // it, net/http never hands out more than the declared length, so only a
 // body of unknown length (chunked) is read through a counting limitReader.
-func (d *decoder) body(r *http.Request, lr *limitReader, target any) error {
+func (d *decoder) body(r *http.Request, target any) error {
 	if r.ContentLength > d.limit {
 		return tooLarge(d.limit)
 	}
@@ -81,7 +83,12 @@ func (d *decoder) body(r *http.Request, lr *limitReader, target any) error {
 		return unsupportedMedia(ct)
 	}
 	var src io.Reader = r.Body
+	var lr *limitReader
 	if r.ContentLength < 0 {
+		lr, _ = d.readers.Get().(*limitReader)
+		if lr == nil {
+			lr = new(limitReader)
+		}
 		lr.r, lr.n = r.Body, d.limit+1
 		src = lr
 	}
@@ -103,7 +110,10 @@ func (d *decoder) body(r *http.Request, lr *limitReader, target any) error {
 	case err == io.EOF: // an empty chunked body holds no members
 		err = nil
 	}
-	lr.r = nil
+	if lr != nil {
+		lr.r = nil
+		d.readers.Put(lr)
+	}
 	if err != nil {
 		return bodyError(err, d.limit)
 	}
@@ -207,10 +217,9 @@ func isJSON(ct string) bool {
 		(len(sub) > 5 && strings.EqualFold(sub[len(sub)-5:], "+json"))
 }
 
-// scratch is the pooled per-request memory of a Server: the body reader,
-// and a JSON encoder bound to a writer that sends the status with the body.
+// scratch is a pooled JSON encoder bound to a writer that sends the status
+// with the body, for answers whose status is not 200.
 type scratch struct {
-	lr  limitReader
 	out answerWriter
 	enc *json.Encoder // writes to out
 }

@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -105,31 +107,27 @@ func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx c
 	for _, f := range s.cfg.before {
 		ctx = f(ctx, r)
 	}
-	sc := s.scratch.Get().(*scratch)
 	var req Req
-	if err := s.dec.decode(r, &sc.lr, unsafe.Pointer(&req), &req); err != nil {
-		s.scratch.Put(sc)
+	if err := s.dec.decode(r, unsafe.Pointer(&req), &req); err != nil {
 		s.fail(ctx, w, r, err)
 		return ctx
 	}
 	resp, err := s.f(ctx, req)
 	if err != nil {
-		s.scratch.Put(sc)
 		s.fail(ctx, w, r, err)
 		return ctx
 	}
 	for _, f := range s.cfg.after {
 		ctx = f(ctx, w)
 	}
-	s.respond(ctx, w, r, sc, resp)
-	s.scratch.Put(sc)
+	s.respond(ctx, w, r, resp)
 	return ctx
 }
 
 // respond writes resp as JSON. encoding/json marshals the whole value
-// before its single Write, and the status goes out with that Write, so an
-// encoding failure can still become a clean 500.
-func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, r *http.Request, e *scratch, resp Resp) {
+// before its single Write, and the status goes out with that Write, so a
+// value that cannot be encoded still becomes a clean 500.
+func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, r *http.Request, resp Resp) {
 	status := s.cfg.status
 	if s.statusCoder {
 		if sc, ok := any(resp).(kithttp.StatusCoder); ok && sc.StatusCode() != 0 {
@@ -151,13 +149,31 @@ func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, 
 		return
 	}
 	h.Set("Content-Type", "application/json")
-	e.out.w, e.out.status = w, status
-	err := e.enc.Encode(resp)
-	e.out.w = nil
-	if err != nil && !e.out.wrote {
+	var err error
+	if status == http.StatusOK {
+		// The first Write sends the implicit 200, as in a bare handler.
+		err = json.NewEncoder(w).Encode(resp)
+	} else {
+		e := s.scratch.Get().(*scratch)
+		e.out.w, e.out.status = w, status
+		err = e.enc.Encode(resp)
+		e.out.w, e.out.wrote = nil, false
+		s.scratch.Put(e)
+	}
+	if err != nil && isMarshalError(err) {
 		s.fail(ctx, w, r, errs.Internal(fmt.Errorf("encode %T: %w", resp, err)))
 	}
-	e.out.wrote = false
+}
+
+// isMarshalError tells an answer that could not be encoded (and so was not
+// written) from a failed write to a client that went away.
+func isMarshalError(err error) bool {
+	var (
+		te *json.UnsupportedTypeError
+		ve *json.UnsupportedValueError
+		me *json.MarshalerError
+	)
+	return errors.As(err, &te) || errors.As(err, &ve) || errors.As(err, &me)
 }
 
 // fail reports err to the error handler and the log (server faults only)
