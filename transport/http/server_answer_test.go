@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -113,6 +114,10 @@ func TestServerResponseInterfaces(t *testing.T) {
 	})
 	if w, p := serve(t, badJSON, httptest.NewRequest("GET", "/", nil)); w.Code != 500 || p.Code != "internal" {
 		t.Errorf("unencodable answer: got %d %q, want a 500 problem", w.Code, p.Code)
+	}
+	nan := httpt.NewServer(func(context.Context, struct{}) (float64, error) { return math.NaN(), nil }, httpt.WithStatus(http.StatusCreated))
+	if w, p := serve(t, nan, httptest.NewRequest("POST", "/", nil)); w.Code != 500 || p.Code != "internal" {
+		t.Errorf("unencodable 201 answer: got %d %q, want a 500 problem", w.Code, p.Code)
 	}
 }
 
