@@ -1,0 +1,424 @@
+package validate
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/yaml"
+)
+
+// manifests are the decoded objects of ../k8s, by kind and name.
+type manifests struct {
+	deployments map[string]*appsv1.Deployment
+	services    map[string]*corev1.Service
+	hpas        map[string]*autoscalingv2.HorizontalPodAutoscaler
+	pdbs        map[string]*policyv1.PodDisruptionBudget
+	pvcs        map[string]*corev1.PersistentVolumeClaim
+	configMaps  map[string]*corev1.ConfigMap
+	namespaces  map[string]*corev1.Namespace
+}
+
+// decodeStrict decodes one document into a typed object, refusing unknown
+// and duplicate fields, and checks that apiVersion and kind are the type's.
+func decodeStrict(doc []byte, obj any, gv, kind string) error {
+	if err := yaml.UnmarshalStrict(doc, obj); err != nil {
+		return err
+	}
+	var tm metav1.TypeMeta
+	if err := yaml.Unmarshal(doc, &tm); err != nil {
+		return err
+	}
+	if tm.APIVersion != gv || tm.Kind != kind {
+		return fmt.Errorf("got %s %s, want %s %s", tm.APIVersion, tm.Kind, gv, kind)
+	}
+	return nil
+}
+
+func loadManifests(t *testing.T) *manifests {
+	t.Helper()
+	m := &manifests{
+		deployments: map[string]*appsv1.Deployment{}, services: map[string]*corev1.Service{},
+		hpas: map[string]*autoscalingv2.HorizontalPodAutoscaler{}, pdbs: map[string]*policyv1.PodDisruptionBudget{},
+		pvcs: map[string]*corev1.PersistentVolumeClaim{}, configMaps: map[string]*corev1.ConfigMap{},
+		namespaces: map[string]*corev1.Namespace{},
+	}
+	files, err := filepath.Glob(filepath.Join(deployDir, "k8s", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue
+		}
+		for i, doc := range splitYAML(readFile(t, filepath.ToSlash(f))) {
+			var tm metav1.TypeMeta
+			if err := yaml.Unmarshal(doc, &tm); err != nil {
+				t.Fatalf("%s document %d: %v", f, i+1, err)
+			}
+			where := fmt.Sprintf("%s document %d (%s)", filepath.Base(f), i+1, tm.Kind)
+			var name string
+			var derr error
+			switch tm.Kind {
+			case "Deployment":
+				o := &appsv1.Deployment{}
+				derr, name = decodeStrict(doc, o, "apps/v1", tm.Kind), o.Name
+				m.deployments[name] = o
+			case "Service":
+				o := &corev1.Service{}
+				derr, name = decodeStrict(doc, o, "v1", tm.Kind), o.Name
+				m.services[name] = o
+			case "HorizontalPodAutoscaler":
+				o := &autoscalingv2.HorizontalPodAutoscaler{}
+				derr, name = decodeStrict(doc, o, "autoscaling/v2", tm.Kind), o.Name
+				m.hpas[name] = o
+			case "PodDisruptionBudget":
+				o := &policyv1.PodDisruptionBudget{}
+				derr, name = decodeStrict(doc, o, "policy/v1", tm.Kind), o.Name
+				m.pdbs[name] = o
+			case "PersistentVolumeClaim":
+				o := &corev1.PersistentVolumeClaim{}
+				derr, name = decodeStrict(doc, o, "v1", tm.Kind), o.Name
+				m.pvcs[name] = o
+			case "ConfigMap":
+				o := &corev1.ConfigMap{}
+				derr, name = decodeStrict(doc, o, "v1", tm.Kind), o.Name
+				m.configMaps[name] = o
+			case "Namespace":
+				o := &corev1.Namespace{}
+				derr, name = decodeStrict(doc, o, "v1", tm.Kind), o.Name
+				m.namespaces[name] = o
+			default:
+				t.Fatalf("%s: got kind %q, want one this test decodes (add it here)", where, tm.Kind)
+			}
+			if derr != nil {
+				t.Fatalf("%s: %v", where, derr)
+			}
+			if name == "" {
+				t.Fatalf("%s: got no metadata.name", where)
+			}
+		}
+	}
+	if len(m.deployments) == 0 {
+		t.Fatal("got no Deployment in ../k8s, want one per shop service")
+	}
+	return m
+}
+
+func TestKustomizationListsEveryManifest(t *testing.T) {
+	var k struct {
+		APIVersion string   `json:"apiVersion"`
+		Kind       string   `json:"kind"`
+		Namespace  string   `json:"namespace"`
+		Resources  []string `json:"resources"`
+		Images     []struct {
+			Name    string `json:"name"`
+			NewName string `json:"newName,omitempty"`
+			NewTag  string `json:"newTag"`
+		} `json:"images"`
+	}
+	if err := yaml.UnmarshalStrict(readFile(t, deployDir+"/k8s/kustomization.yaml"), &k); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(deployDir, "k8s", "*.yaml"))
+	var want []string
+	for _, f := range files {
+		if b := filepath.Base(f); b != "kustomization.yaml" {
+			want = append(want, b)
+		}
+	}
+	if !equalSets(k.Resources, want) {
+		t.Errorf("kustomization resources: got %v, want every manifest file %v", k.Resources, want)
+	}
+	var imgs []string
+	for _, im := range k.Images {
+		imgs = append(imgs, im.Name)
+	}
+	var wantImgs []string
+	for _, s := range services {
+		wantImgs = append(wantImgs, "gantry-shop/"+s)
+	}
+	if !equalSets(imgs, wantImgs) {
+		t.Errorf("kustomization images: got %v, want %v", imgs, wantImgs)
+	}
+	m := loadManifests(t)
+	if _, ok := m.namespaces[k.Namespace]; !ok {
+		t.Errorf("kustomization namespace %q: got no Namespace manifest for it", k.Namespace)
+	}
+}
+
+func TestDeploymentsAreTheShopServices(t *testing.T) {
+	m := loadManifests(t)
+	if got := sortedKeys(m.deployments); !equalSets(got, services) {
+		t.Fatalf("Deployments: got %v, want %v", got, services)
+	}
+}
+
+func TestDeploymentInvariants(t *testing.T) {
+	m := loadManifests(t)
+	keys := gantryKeys(t)
+	for _, name := range sortedKeys(m.deployments) {
+		t.Run(name, func(t *testing.T) {
+			checkDeployment(t, m, m.deployments[name], keys)
+		})
+	}
+}
+
+func checkDeployment(t *testing.T, m *manifests, d *appsv1.Deployment, keys map[string]bool) {
+	pod := d.Spec.Template.Spec
+	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+	if err != nil || sel.Empty() {
+		t.Fatalf("selector: got %v (%v), want a non-empty label selector", d.Spec.Selector, err)
+	}
+	podLabels := labels.Set(d.Spec.Template.Labels)
+	if !sel.Matches(podLabels) {
+		t.Fatalf("selector %s: does not match the pod template's labels %v", sel, podLabels)
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("containers: got %d, want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if want := "gantry-shop/" + d.Name + ":"; !strings.HasPrefix(c.Image, want) {
+		t.Errorf("image: got %q, want %s<tag>", c.Image, want)
+	}
+
+	// The environment: ConfigMaps referenced must exist, every key must be
+	// one the code reads, and the shutdown timings come from there.
+	env := map[string]string{}
+	for _, ef := range c.EnvFrom {
+		if ef.ConfigMapRef == nil {
+			t.Errorf("envFrom: got %+v, want configMapRef only", ef)
+			continue
+		}
+		cm, ok := m.configMaps[ef.ConfigMapRef.Name]
+		if !ok {
+			t.Fatalf("envFrom: ConfigMap %q: got none in ../k8s", ef.ConfigMapRef.Name)
+		}
+		for k, v := range cm.Data {
+			checkEnvName(t, "ConfigMap "+cm.Name, k, keys)
+			env[k] = v
+		}
+	}
+	for _, e := range c.Env {
+		checkEnvName(t, "env", e.Name, keys)
+		if e.Value != "" {
+			env[e.Name] = e.Value
+		}
+		if sk := e.ValueFrom; sk != nil && sk.SecretKeyRef != nil && (sk.SecretKeyRef.Optional == nil || !*sk.SecretKeyRef.Optional) {
+			t.Errorf("env %s: got a required Secret %q, want optional: true so the pod starts without it", e.Name, sk.SecretKeyRef.Name)
+		}
+	}
+	drain := durationEnv(t, env, "GANTRY_DRAIN_DELAY")
+	shutdown := durationEnv(t, env, "GANTRY_SHUTDOWN_TIMEOUT")
+
+	ports := map[string]int32{}
+	for _, p := range c.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	for key, port := range map[string]string{"GANTRY_ADMIN_ADDR": "admin", "GANTRY_HTTP_ADDR": "http"} {
+		addr, ok := env[key]
+		if !ok {
+			t.Errorf("%s: got no value, want it set so the %s port is certain", key, port)
+			continue
+		}
+		if got, want := fmt.Sprint(ports[port]), portOf(t, addr); got != want {
+			t.Errorf("container port %q: got %s, want %s from %s=%s", port, got, want, key, addr)
+		}
+	}
+
+	// Probes: readiness is /readyz and liveness /healthz, both on the admin
+	// listener.
+	for _, pr := range []struct {
+		what  string
+		probe *corev1.Probe
+		path  string
+	}{{"readinessProbe", c.ReadinessProbe, "/readyz"}, {"livenessProbe", c.LivenessProbe, "/healthz"}} {
+		if pr.probe == nil || pr.probe.HTTPGet == nil {
+			t.Errorf("%s: got none, want httpGet %s on the admin port", pr.what, pr.path)
+			continue
+		}
+		g := pr.probe.HTTPGet
+		if g.Path != pr.path {
+			t.Errorf("%s path: got %q, want %q", pr.what, g.Path, pr.path)
+		}
+		if g.Port.String() != "admin" && g.Port.IntValue() != int(ports["admin"]) {
+			t.Errorf("%s port: got %s, want admin (%d)", pr.what, g.Port.String(), ports["admin"])
+		}
+	}
+
+	// Shutdown: endpoints must learn the pod is going before SIGTERM
+	// (preStop ≥ drain delay), and the kubelet must not SIGKILL before the
+	// App has drained and shut down.
+	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil {
+		t.Fatalf("lifecycle.preStop: got %+v, want sleep (the image has no shell)", c.Lifecycle)
+	}
+	preStop := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
+	if preStop < drain {
+		t.Errorf("preStop sleep: got %v, want ≥ GANTRY_DRAIN_DELAY %v", preStop, drain)
+	}
+	if pod.TerminationGracePeriodSeconds == nil {
+		t.Fatal("terminationGracePeriodSeconds: got none, want it set")
+	}
+	grace := time.Duration(*pod.TerminationGracePeriodSeconds) * time.Second
+	if need := preStop + drain + shutdown; grace <= need {
+		t.Errorf("terminationGracePeriodSeconds: got %v, want > preStop %v + drain %v + shutdown %v = %v", grace, preStop, drain, shutdown, need)
+	}
+
+	// Resources: requests and limits for CPU and memory, requests ≤ limits.
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		req, okReq := c.Resources.Requests[r]
+		lim, okLim := c.Resources.Limits[r]
+		if !okReq || !okLim {
+			t.Errorf("resources %s: got request %v limit %v, want both set", r, okReq, okLim)
+			continue
+		}
+		if req.Cmp(lim) > 0 || req.Cmp(resource.MustParse("0")) <= 0 {
+			t.Errorf("resources %s: got request %s limit %s, want 0 < request ≤ limit", r, req.String(), lim.String())
+		}
+	}
+
+	// Security: non-root, read-only root filesystem, no privilege escalation,
+	// no capabilities.
+	psc, csc := pod.SecurityContext, c.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot {
+		t.Error("securityContext.runAsNonRoot: got unset or false, want true")
+	}
+	if psc == nil || psc.RunAsUser == nil || *psc.RunAsUser == 0 {
+		t.Error("securityContext.runAsUser: got unset or 0, want the image's non-root uid")
+	}
+	if csc == nil || csc.ReadOnlyRootFilesystem == nil || !*csc.ReadOnlyRootFilesystem {
+		t.Error("container readOnlyRootFilesystem: got unset or false, want true")
+	}
+	if csc == nil || csc.AllowPrivilegeEscalation == nil || *csc.AllowPrivilegeEscalation {
+		t.Error("container allowPrivilegeEscalation: got unset or true, want false")
+	}
+	if csc == nil || csc.Capabilities == nil || !slices.Contains(csc.Capabilities.Drop, "ALL") {
+		t.Error("container capabilities.drop: got no ALL, want [ALL]")
+	}
+	// A read-only root needs the data directory mounted writable.
+	mounts := map[string]string{}
+	for _, vm := range c.VolumeMounts {
+		mounts[vm.MountPath] = vm.Name
+	}
+	if dir := env["GANTRY_DATA_DIR"]; dir == "" || mounts[dir] == "" {
+		t.Errorf("GANTRY_DATA_DIR %q: got no volume mounted there, want one (the root filesystem is read-only)", dir)
+	}
+
+	checkServices(t, m, d, ports)
+	checkScaling(t, m, d)
+}
+
+func checkServices(t *testing.T, m *manifests, d *appsv1.Deployment, ports map[string]int32) {
+	podLabels := labels.Set(d.Spec.Template.Labels)
+	for _, sv := range []struct {
+		name     string
+		headless bool
+	}{{d.Name, false}, {d.Name + "-headless", true}} {
+		s, ok := m.services[sv.name]
+		if !ok {
+			t.Errorf("Service %s: got none, want one", sv.name)
+			continue
+		}
+		if len(s.Spec.Selector) == 0 || !labels.SelectorFromSet(s.Spec.Selector).Matches(podLabels) {
+			t.Errorf("Service %s selector %v: does not select the pods %v", sv.name, s.Spec.Selector, podLabels)
+		}
+		if headless := s.Spec.ClusterIP == corev1.ClusterIPNone; headless != sv.headless {
+			t.Errorf("Service %s clusterIP %q: got headless=%v, want %v", sv.name, s.Spec.ClusterIP, headless, sv.headless)
+		}
+		if sv.headless && s.Spec.PublishNotReadyAddresses {
+			t.Errorf("Service %s: got publishNotReadyAddresses, want draining pods left out of DNS", sv.name)
+		}
+		var names []string
+		for _, p := range s.Spec.Ports {
+			names = append(names, p.Name)
+			if p.Name == "" {
+				t.Errorf("Service %s port %d: got no name, want one (SRV records are per named port)", sv.name, p.Port)
+			}
+			if want, ok := ports[p.TargetPort.String()]; !ok && p.TargetPort.IntValue() == 0 {
+				t.Errorf("Service %s port %s: targetPort %s names no container port", sv.name, p.Name, p.TargetPort.String())
+			} else if ok && p.Port != want {
+				t.Errorf("Service %s port %s: got %d, want the container's %d", sv.name, p.Name, p.Port, want)
+			}
+		}
+		if slices.Contains(names, "admin") {
+			t.Errorf("Service %s: got the admin port, want it kept off Services (the platform reaches pods directly)", sv.name)
+		}
+		if !slices.Contains(names, "http") {
+			t.Errorf("Service %s: got ports %v, want http", sv.name, names)
+		}
+		if _, grpc := ports["grpc"]; grpc && !slices.Contains(names, "grpc") {
+			t.Errorf("Service %s: got ports %v, want grpc too (the container serves it)", sv.name, names)
+		}
+	}
+}
+
+func checkScaling(t *testing.T, m *manifests, d *appsv1.Deployment) {
+	podLabels := labels.Set(d.Spec.Template.Labels)
+	h, ok := m.hpas[d.Name]
+	if !ok {
+		t.Fatalf("HorizontalPodAutoscaler %s: got none, want one", d.Name)
+	}
+	ref := h.Spec.ScaleTargetRef
+	if ref.APIVersion != "apps/v1" || ref.Kind != "Deployment" || ref.Name != d.Name {
+		t.Errorf("HPA target: got %s %s %s, want apps/v1 Deployment %s", ref.APIVersion, ref.Kind, ref.Name, d.Name)
+	}
+	minR := int32(1)
+	if h.Spec.MinReplicas != nil {
+		minR = *h.Spec.MinReplicas
+	}
+	if minR < 1 || minR > h.Spec.MaxReplicas {
+		t.Errorf("HPA replicas: got min %d max %d, want 1 ≤ min ≤ max", minR, h.Spec.MaxReplicas)
+	}
+	if len(h.Spec.Metrics) == 0 {
+		t.Error("HPA metrics: got none, want at least CPU utilization")
+	}
+	if d.Spec.Replicas != nil {
+		t.Errorf("Deployment replicas: got %d, want unset (the HPA owns it; kubectl apply would fight it)", *d.Spec.Replicas)
+	}
+	// SQLite on a ReadWriteOnce volume has one writer: such a Deployment
+	// must neither scale out nor roll with surge.
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		if v.PersistentVolumeClaim == nil {
+			continue
+		}
+		pvc, ok := m.pvcs[v.PersistentVolumeClaim.ClaimName]
+		if !ok {
+			t.Errorf("volume %s: PVC %q: got none in ../k8s", v.Name, v.PersistentVolumeClaim.ClaimName)
+			continue
+		}
+		if slices.Contains(pvc.Spec.AccessModes, corev1.ReadWriteOnce) {
+			if h.Spec.MaxReplicas != 1 {
+				t.Errorf("HPA maxReplicas: got %d, want 1 while the data is on ReadWriteOnce PVC %s", h.Spec.MaxReplicas, pvc.Name)
+			}
+			if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+				t.Errorf("strategy: got %q, want Recreate while the data is on ReadWriteOnce PVC %s", d.Spec.Strategy.Type, pvc.Name)
+			}
+		}
+	}
+
+	p, ok := m.pdbs[d.Name]
+	if !ok {
+		t.Fatalf("PodDisruptionBudget %s: got none, want one", d.Name)
+	}
+	sel, err := metav1.LabelSelectorAsSelector(p.Spec.Selector)
+	if err != nil || sel.Empty() || !sel.Matches(podLabels) {
+		t.Errorf("PDB selector %v: does not select the pods %v", p.Spec.Selector, podLabels)
+	}
+	if (p.Spec.MinAvailable == nil) == (p.Spec.MaxUnavailable == nil) {
+		t.Error("PDB: got both or neither of minAvailable and maxUnavailable, want exactly one")
+	}
+	// A budget that can never be met blocks node drains forever.
+	if p.Spec.MinAvailable != nil && p.Spec.MinAvailable.IntValue() >= int(minR) {
+		t.Errorf("PDB minAvailable %s: got ≥ HPA minReplicas %d, want below it so a drain can evict a pod", p.Spec.MinAvailable.String(), minR)
+	}
+}
