@@ -26,6 +26,8 @@ func (a *App) buildChains() {
 			Registerer:     a.reg,
 			TracerProvider: a.tp,
 			Logger:         a.logger,
+			// The App's logger, given or made, runs through NewTraceHandler.
+			LoggerAddsTraceIDs: true,
 		}
 		a.chains.server, a.chains.err = middleware.NewServer(a.cfg.Middleware, deps)
 		if a.chains.err == nil {

@@ -1,6 +1,7 @@
 package kit_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -98,5 +99,21 @@ func TestClientMiddleware(t *testing.T) {
 	f := endpoint.Wrap(func(context.Context, int) (int, error) { return 0, errs.NotFound("no") }, app.ClientMiddleware("products.get")...)
 	if _, err := f(context.Background(), 1); errs.KindOf(err) != errs.KindNotFound {
 		t.Errorf("err = %v, want NotFound passed through", err)
+	}
+}
+
+// TestMiddlewareLogsEachKeyOnce: a call's log record carries service and
+// trace_id once each (the App's logger adds them; the chain must not).
+func TestMiddlewareLogsEachKeyOnce(t *testing.T) {
+	var buf bytes.Buffer
+	env := map[string]string{"GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO": "1"}
+	app := kit.New("orders", kit.WithArgs(nil), kit.WithGetenv(func(k string) string { return env[k] }), kit.WithLogOutput(&buf))
+	f := endpoint.Wrap(func(context.Context, int) (int, error) { return 0, errs.Unavailable(0, "down") }, app.Middleware("op")...)
+	_, _ = f(context.Background(), 1)
+	line := buf.String()
+	for _, key := range []string{`"service":`, `"trace_id":`, `"op":`} {
+		if n := strings.Count(line, key); n != 1 {
+			t.Errorf("%s appears %d times in %s, want once", key, n, line)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"fmt"
-	"log/slog"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"go.opentelemetry.io/otel/trace"
@@ -28,9 +27,6 @@ type Client struct {
 // Registerer holds different collectors under the chain's metric names.
 func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 	c := &Client{}
-	if deps.Logger != nil {
-		deps.Logger = deps.Logger.With(slog.String("service", deps.Service))
-	}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
 		c.layers = append(c.layers, Layer{Name: name, For: f})
 	}

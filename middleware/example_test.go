@@ -34,7 +34,7 @@ func Example_order() {
 			}
 			return a
 		},
-	}))
+	})).With("service", "orders") // the chain logs with the logger as given
 	s, err := middleware.NewServer(middleware.Config{
 		Breaker: middleware.BreakerConfig{ConsecutiveFailures: 1},
 	}, middleware.Deps{Service: "orders", Registerer: reg, Logger: logger})

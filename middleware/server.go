@@ -23,10 +23,18 @@ import (
 // Registerer no metrics are exported, without a TracerProvider no spans
 // are made, without a Logger nothing is logged.
 type Deps struct {
+	// Service labels metrics and names spans.
 	Service        string
 	Registerer     prometheus.Registerer
 	TracerProvider trace.TracerProvider
-	Logger         *slog.Logger
+	// Logger is used as given: give it the attributes every record should
+	// carry, such as the service name (kit's logger has service, version
+	// and instance).
+	Logger *slog.Logger
+	// LoggerAddsTraceIDs says the Logger's handler adds trace_id and
+	// span_id to every record whose context carries a span (kit's does),
+	// so the logging layer does not add trace_id a second time.
+	LoggerAddsTraceIDs bool
 }
 
 // Layer is one named middleware factory of a chain.
@@ -48,9 +56,6 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
 		s.layers = append(s.layers, Layer{Name: name, For: f})
-	}
-	if deps.Logger != nil {
-		deps.Logger = deps.Logger.With(slog.String("service", deps.Service))
 	}
 	if !cfg.Recovery.Disabled {
 		add("recovery", recovery.New(recovery.WithLogger(deps.Logger)).For)
@@ -119,9 +124,14 @@ func newTracer(c TracingConfig, deps Deps, kind trace.SpanKind) *tracing.Tracer 
 }
 
 func newLogger(c LoggingConfig, deps Deps) *logging.Logger {
-	return logging.New(deps.Logger,
+	opts := []logging.Option{
 		logging.WithSlowThreshold(or(c.Slow, logging.DefaultSlow)),
-		logging.WithSuccessSampling(c.SuccessSample))
+		logging.WithSuccessSampling(c.SuccessSample),
+	}
+	if deps.LoggerAddsTraceIDs {
+		opts = append(opts, logging.WithoutTraceID())
+	}
+	return logging.New(deps.Logger, opts...)
 }
 
 func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {

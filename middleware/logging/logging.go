@@ -25,6 +25,8 @@ type Logger struct {
 	success  slog.Level
 	sample   float64
 	rejectIv time.Duration
+	// noTraceID: the handler adds trace context itself (WithoutTraceID).
+	noTraceID bool
 }
 
 // Option configures a Logger.
@@ -52,6 +54,12 @@ func WithSuccessSampling(fraction float64) Option {
 // counted by the metrics middleware, so this keeps an overload from turning
 // into a log storm.
 func WithRejectionInterval(d time.Duration) Option { return func(l *Logger) { l.rejectIv = d } }
+
+// WithoutTraceID leaves the trace_id attribute out of call records, for a
+// logger whose handler adds trace context to every record itself (kit's
+// does, with kit.NewTraceHandler); without it the record would carry the
+// key twice.
+func WithoutTraceID() Option { return func(l *Logger) { l.noTraceID = true } }
 
 // New returns a Logger writing to logger. A nil logger logs nothing.
 func New(logger *slog.Logger, opts ...Option) *Logger {
@@ -123,7 +131,7 @@ func (l *Logger) log(ctx context.Context, level slog.Level, msg, op, code string
 func (l *Logger) attrs(ctx context.Context, op, code string, d time.Duration, err error) []slog.Attr {
 	attrs := make([]slog.Attr, 0, 6)
 	attrs = append(attrs, slog.String("op", op), slog.String("code", code), slog.Duration("duration", d))
-	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
+	if sc := trace.SpanContextFromContext(ctx); !l.noTraceID && sc.HasTraceID() {
 		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
 	}
 	if err != nil {
