@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -24,10 +25,18 @@ func testShop(t *testing.T, dir string, hook func(any)) *shop {
 	env := map[string]string{
 		"SHOP_ADMIN_EMAIL": "admin@example.com", "SHOP_ADMIN_PASSWORD": "admin-secret",
 		"USER_BCRYPT_COST": "4", // the minimum: tests hash many passwords
-		"GANTRY_LOG_LEVEL": "error",
+		"GANTRY_LOG_LEVEL": "warn",
 	}
 	s, err := start(context.Background(), options{addr: "127.0.0.1:0", data: dir, natsPort: 0,
-		getenv: func(k string) string { return env[k] }, hook: hook})
+		getenv: func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			if strings.HasPrefix(k, "GANTRY_MIDDLEWARE_") {
+				return os.Getenv(k) // tuning experiments: GANTRY_MIDDLEWARE_SHED_MIN_LIMIT=... go test
+			}
+			return ""
+		}, hook: hook})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -205,4 +214,13 @@ func countMsgID(t *testing.T, url, stream, subject, id string) int {
 		left -= got
 	}
 	return n
+}
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func decodeJSON(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+func drain(resp *http.Response) {
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
 }

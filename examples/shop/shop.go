@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/examples/shop/gateway"
+	"github.com/gantrykit/gantry/examples/shop/internal/cmdutil"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	"github.com/gantrykit/gantry/examples/shop/order"
 	"github.com/gantrykit/gantry/examples/shop/product"
@@ -69,7 +70,10 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 			"GANTRY_HTTP_ADDR": "127.0.0.1:0", "GANTRY_ADMIN_ADDR": "127.0.0.1:0", "GANTRY_GRPC_ADDR": "127.0.0.1:0",
 			"GANTRY_NATS_URL": url, "GANTRY_DATA_DIR": o.data,
 		}
-		defaults := map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "10s", "GANTRY_LOG_FORMAT": "text"}
+		defaults := cmdutil.Tuning()
+		for k, v := range map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "10s", "GANTRY_LOG_FORMAT": "text"} {
+			defaults[k] = v
+		}
 		return func(k string) string {
 			if v, ok := extra[k]; ok {
 				return v

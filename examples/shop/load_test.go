@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestLoad is the bounded loopback load run of the issue: N clients (default
+// 50) mix browsing and ordering through the gateway for SHOP_LOAD_DURATION;
+// then every accepted order must end confirmed or rejected, no stock may be
+// negative, and for every product stock + reserved must equal its value
+// before the run. It reports the error rate and p50/p99 latencies. It is
+// skipped unless SHOP_LOAD_DURATION is set:
+//
+//	SHOP_LOAD_DURATION=60s go test -run TestLoad -v ./examples/shop/
+func TestLoad(t *testing.T) {
+	d, _ := time.ParseDuration(os.Getenv("SHOP_LOAD_DURATION"))
+	if d <= 0 {
+		t.Skip("set SHOP_LOAD_DURATION (e.g. 60s) to run the load test")
+	}
+	clients := 50
+	if n, err := strconv.Atoi(os.Getenv("SHOP_LOAD_CLIENTS")); err == nil && n > 0 {
+		clients = n
+	}
+	s := testShop(t, "", nil)
+	before := stockTable(t, s)
+	var ids []string
+	for id := range before {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+
+	users := make([]api, clients)
+	for i := range users {
+		users[i] = signup(t, s.URL(), fmt.Sprintf("load%d@example.com", i))
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: clients * 2}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+
+	var mu sync.Mutex
+	var browse, orders []time.Duration
+	var accepted []string
+	codes := map[string]int{}
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func(u api, rng *rand.Rand) {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				var req *http.Request
+				isOrder := rng.IntN(10) < 3
+				switch {
+				case isOrder:
+					a, b := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
+					body := fmt.Sprintf(`{"items":[{"product_id":%q,"quantity":%d},{"product_id":%q,"quantity":%d}]}`,
+						a, 1+rng.IntN(3), b, 1+rng.IntN(3))
+					req, _ = http.NewRequest("POST", u.base+"/api/v1/orders", stringsReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", "Bearer "+u.token)
+				case rng.IntN(2) == 0:
+					req, _ = http.NewRequest("GET", u.base+"/api/v1/products", nil)
+				default:
+					req, _ = http.NewRequest("GET", u.base+"/api/v1/products/"+ids[rng.IntN(len(ids))], nil)
+				}
+				t0 := time.Now()
+				resp, err := hc.Do(req)
+				took := time.Since(t0)
+				key, id := "transport error", ""
+				if err == nil {
+					key = strconv.Itoa(resp.StatusCode)
+					if isOrder && resp.StatusCode == 202 {
+						var o orderView
+						if decodeJSON(resp, &o) == nil {
+							id = o.ID
+						}
+					}
+					drain(resp)
+				}
+				mu.Lock()
+				codes[key]++
+				if isOrder {
+					orders = append(orders, took)
+				} else {
+					browse = append(browse, took)
+				}
+				if id != "" {
+					accepted = append(accepted, id)
+				}
+				mu.Unlock()
+			}
+		}(users[i], rand.New(rand.NewPCG(uint64(i), 7)))
+	}
+	wg.Wait()
+
+	total, bad := 0, 0
+	for k, n := range codes {
+		total += n
+		if k != "200" && k != "202" {
+			bad += n
+		}
+	}
+	t.Logf("%d clients for %v: %d requests (%.0f/s), answers %v", clients, d, total, float64(total)/d.Seconds(), codes)
+	t.Logf("error rate %.3f%% (anything but 200/202)", 100*float64(bad)/float64(max(total, 1)))
+	t.Logf("browse: n=%d p50=%v p99=%v; order: n=%d p50=%v p99=%v", len(browse), pct(browse, 50), pct(browse, 99),
+		len(orders), pct(orders, 50), pct(orders, 99))
+	// Every accepted order must settle: none lost, none stuck.
+	owner := map[string]api{}
+	for _, u := range users {
+		var mine struct{ Items []orderView }
+		u.want(200, "GET", "/api/v1/orders", nil, &mine) // at most 100: enough to map owners below
+		for _, o := range mine.Items {
+			owner[o.ID] = u
+		}
+	}
+	settled := map[string]int{}
+	reserved := map[string]int{}
+	for _, id := range accepted {
+		u, ok := owner[id]
+		if !ok {
+			u = findOwner(t, users, id)
+		}
+		o := settle(t, u, id)
+		settled[o.Status]++
+		if o.Status == "confirmed" {
+			for _, it := range o.Items {
+				reserved[it.ProductID] += it.Quantity
+			}
+		}
+	}
+	after := stockTable(t, s)
+	for id, b := range before {
+		a := after[id]
+		if a.stock < 0 {
+			t.Errorf("product %s: stock %d, want >= 0", id, a.stock)
+		}
+		if a.stock+a.reserved != b.stock+b.reserved {
+			t.Errorf("product %s: stock %d + reserved %d = %d, want %d", id, a.stock, a.reserved, a.stock+a.reserved, b.stock+b.reserved)
+		}
+		if a.reserved-b.reserved != reserved[id] {
+			t.Errorf("product %s: reserved grew by %d, confirmed orders hold %d", id, a.reserved-b.reserved, reserved[id])
+		}
+	}
+	t.Logf("orders: %d accepted, %d confirmed, %d rejected, %d lost", len(accepted), settled["confirmed"], settled["rejected"],
+		len(accepted)-settled["confirmed"]-settled["rejected"])
+}
+
+type stockRow struct{ stock, reserved int }
+
+// stockTable reads stock and reserved of every product from the product
+// service's own database.
+func stockTable(t *testing.T, s *shop) map[string]stockRow {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := s.ProductServer.DB.QueryContext(ctx, `SELECT id, stock, reserved FROM products`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]stockRow{}
+	for rows.Next() {
+		var id string
+		var r stockRow
+		if err := rows.Scan(&id, &r.stock, &r.reserved); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = r
+	}
+	return out
+}
+
+func findOwner(t *testing.T, users []api, id string) api {
+	t.Helper()
+	for _, u := range users {
+		if code, _ := u.do("GET", "/api/v1/orders/"+id, nil); code == 200 {
+			return u
+		}
+	}
+	t.Fatalf("no user owns accepted order %s", id)
+	return api{}
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*p/100)]
+}

@@ -1,0 +1,165 @@
+package product
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+func newTestService(t *testing.T) (*Service, *sql.DB) {
+	t.Helper()
+	db, err := sqldb.OpenMigrated(filepath.Join(t.TempDir(), "product.db"), migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return NewService(db, nil), db
+}
+
+func stock(t *testing.T, db *sql.DB, id string) (stock, reserved int) {
+	t.Helper()
+	if err := db.QueryRow(`SELECT stock, reserved FROM products WHERE id = ?`, id).Scan(&stock, &reserved); err != nil {
+		t.Fatal(err)
+	}
+	return stock, reserved
+}
+
+func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res StockResult) {
+	t.Helper()
+	var payload []byte
+	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = ?`, "stock-"+orderID).Scan(&subject, &payload); err != nil {
+		t.Fatalf("outbox row of %s: %v", orderID, err)
+	}
+	if err := json.Unmarshal(payload, &res); err != nil {
+		t.Fatal(err)
+	}
+	return subject, res
+}
+
+func TestSeedCatalog(t *testing.T) {
+	svc, _ := newTestService(t)
+	l, err := svc.List(context.Background(), ListProducts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Items) < 10 {
+		t.Errorf("seeded %d products, want at least 10", len(l.Items))
+	}
+	if _, err := svc.Get(context.Background(), GetProduct{ID: "nope"}); errs.KindOf(err) != errs.KindNotFound {
+		t.Errorf("Get(nope) = %v, want NotFound", err)
+	}
+}
+
+// TestReserveAllOrNothing: when a later line cannot be served, the earlier
+// lines' stock is given back, and the outcome is a stock.rejected event.
+func TestReserveAllOrNothing(t *testing.T) {
+	svc, db := newTestService(t)
+	ctx := context.Background()
+	s1, _ := stock(t, db, "p01")
+	s2, _ := stock(t, db, "p02")
+	err := svc.Reserve(ctx, OrderCreated{OrderID: "o1", Items: []OrderLine{{"p01", 3}, {"p02", s2 + 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, res := stock(t, db, "p01"); got != s1 || res != 0 {
+		t.Errorf("p01 after a rejected order: stock %d reserved %d, want %d and 0", got, res, s1)
+	}
+	if subj, res := outcome(t, db, "o1"); subj != SubjectStockRejected || res.Reason == "" {
+		t.Errorf("outcome = %s %+v, want stock.rejected with a reason", subj, res)
+	}
+
+	if err := svc.Reserve(ctx, OrderCreated{OrderID: "o2", Items: []OrderLine{{"p01", 3}, {"p02", 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, res := stock(t, db, "p01"); got != s1-3 || res != 3 {
+		t.Errorf("p01 after a confirmed order: stock %d reserved %d, want %d and 3", got, res, s1-3)
+	}
+	if subj, _ := outcome(t, db, "o2"); subj != SubjectStockReserved {
+		t.Errorf("outcome = %s, want stock.reserved", subj)
+	}
+	// A second orders.created for one order cannot add a second outcome.
+	if err := svc.Reserve(ctx, OrderCreated{OrderID: "o2", Items: []OrderLine{{"p01", 1}}}); err == nil {
+		t.Error("a second Reserve of o2 succeeded, want the outbox's unique ID to refuse it")
+	}
+	if got, _ := stock(t, db, "p01"); got != s1-3 {
+		t.Errorf("p01 after the refused duplicate: stock %d, want %d", got, s1-3)
+	}
+}
+
+// TestReserveConcurrent races many orders for one product: stock never
+// goes negative and stock + reserved stays what it was.
+func TestReserveConcurrent(t *testing.T) {
+	svc, db := newTestService(t)
+	initial, _ := stock(t, db, "p11") // 30 in the seed
+	var wg sync.WaitGroup
+	errc := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errc <- svc.Reserve(context.Background(), OrderCreated{OrderID: "c" + string(rune('A'+i)), Items: []OrderLine{{"p11", 2}}})
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, res := stock(t, db, "p11")
+	if got < 0 || got+res != initial {
+		t.Errorf("stock %d + reserved %d, want non-negative stock summing to %d", got, res, initial)
+	}
+	var reservedEvents int
+	db.QueryRow(`SELECT count(*) FROM outbox WHERE subject = ?`, SubjectStockReserved).Scan(&reservedEvents)
+	if reservedEvents*2 != res || reservedEvents != initial/2 {
+		t.Errorf("%d stock.reserved events for %d reserved of %d, want %d", reservedEvents, res, initial, initial/2)
+	}
+}
+
+// TestProcessedOnce: through sqldb.Processed a redelivered event is applied
+// once, and a failed apply leaves no marker.
+func TestProcessedOnce(t *testing.T) {
+	svc, db := newTestService(t)
+	store := sqldb.Processed{DB: db}
+	ctx := context.Background()
+	ev := OrderCreated{OrderID: "o9", Items: []OrderLine{{"p05", 5}}}
+	for i, want := range []bool{true, false} {
+		applied, err := store.Once(ctx, "evt-1", func(ctx context.Context) error { return svc.Reserve(ctx, ev) })
+		if err != nil || applied != want {
+			t.Errorf("delivery %d: applied %v, %v; want %v, nil", i+1, applied, err, want)
+		}
+	}
+	if _, res := stock(t, db, "p05"); res != 5 {
+		t.Errorf("reserved %d after two deliveries, want 5", res)
+	}
+	boom := errors.New("boom")
+	if _, err := store.Once(ctx, "evt-2", func(context.Context) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Once = %v, want boom", err)
+	}
+	if applied, err := store.Once(ctx, "evt-2", func(context.Context) error { return nil }); !applied || err != nil {
+		t.Errorf("retry after a failed apply: applied %v, %v; want true, nil", applied, err)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	svc, _ := newTestService(t)
+	ctx := context.Background()
+	r, err := svc.Lookup(ctx, LookupRequest{IDs: []string{"p02", "p01"}})
+	if err != nil || len(r.Products) != 2 || r.Products[0].ID != "p02" || r.Products[1].ID != "p01" {
+		t.Errorf("Lookup(p02, p01) = %+v, %v; want both in request order", r, err)
+	}
+	for _, ids := range [][]string{nil, {"p01", "nope"}} {
+		if _, err := svc.Lookup(ctx, LookupRequest{IDs: ids}); err == nil {
+			t.Errorf("Lookup(%v) succeeded, want an error", ids)
+		}
+	}
+}
