@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gantrykit/gantry/internal/oascheck"
+)
+
+// TestAcceptance generates services as a user would, with -replace pointing
+// at this checkout, and in each runs go vet, go test and go build, then
+// starts the built binary on free ports and checks /healthz, /readyz,
+// /metrics (promtool), /openapi.json and the items endpoints. It needs the
+// go command and the module cache (or the proxy); go test -short skips it.
+func TestAcceptance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and builds whole modules; skipped with -short")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	tests := []struct {
+		name  string
+		flags []string
+		tidy  bool // also check that go mod tidy works in it
+		race  bool
+		start bool
+	}{
+		{name: "plain", start: true},
+		{name: "full", flags: []string{"-grpc", "-events", "-store", "sqlite"}, tidy: true, race: true, start: true},
+		// PostgreSQL is not here: build and test (its store test skips),
+		// do not start.
+		{name: "postgres", flags: []string{"-events", "-store", "postgres"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "svc")
+			var out bytes.Buffer
+			args := append([]string{"new", "-replace", repoRoot(t), "-module", "example.com/acme/" + tt.name, "-dir", dir}, tt.flags...)
+			if err := run(context.Background(), append(args, tt.name+"-svc"), &out, &out); err != nil {
+				t.Fatalf("templates %s: %v\n%s", strings.Join(args, " "), err, out.String())
+			}
+			goCmd := func(args ...string) {
+				t.Helper()
+				cmd := exec.Command(gobin, args...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-buildvcs=false")
+				start := time.Now()
+				b, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
+				}
+				t.Logf("go %s: %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+			}
+			if tt.tidy {
+				goCmd("mod", "tidy")
+			}
+			goCmd("vet", "./...")
+			if tt.race {
+				goCmd("test", "-race", "-count=1", "./...")
+			} else {
+				goCmd("test", "-count=1", "./...")
+			}
+			bin := filepath.Join(dir, "bin", tt.name+"-svc")
+			goCmd("build", "-o", bin, "./cmd/"+tt.name+"-svc")
+			goCmd("build", "./...")
+			if tt.start {
+				checkServes(t, dir, bin)
+			}
+		})
+	}
+}
+
+// checkServes starts the binary with the generated config.yaml on free
+// ports and checks what a platform and a client see.
+func checkServes(t *testing.T, dir, bin string) {
+	cmd := exec.Command(bin, "-config", "config.yaml")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0",
+		"GANTRY_GRPC_ADDR=127.0.0.1:0", "GANTRY_NATS_PORT=0", "GANTRY_DATA_DIR="+filepath.Join(dir, "data"),
+		"GANTRY_DRAIN_DELAY=10ms")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addrs := make(chan [2]string, 1)
+	exited := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
+			var line struct {
+				Msg       string `json:"msg"`
+				HTTPAddr  string `json:"http_addr"`
+				AdminAddr string `json:"admin_addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				addrs <- [2]string{"http://" + line.HTTPAddr, "http://" + line.AdminAddr}
+			}
+		}
+		exited <- cmd.Wait()
+	}()
+	killed := false
+	t.Cleanup(func() {
+		if !killed {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	var svc, admin string
+	select {
+	case a := <-addrs:
+		svc, admin = a[0], a[1]
+	case err := <-exited:
+		killed = true
+		t.Fatalf("exited before serving: %v\n%s", err, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("no serving log line within 30s")
+	}
+
+	get(t, admin+"/healthz", 200)
+	// Readiness turns 200 once every check (the store) has passed.
+	deadline := time.Now().Add(10 * time.Second)
+	for status, _ := fetch(t, "GET", admin+"/readyz", ""); status != 200; status, _ = fetch(t, "GET", admin+"/readyz", "") {
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d, want 200", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	status, body := fetch(t, "POST", svc+"/v1/items", `{"name":"lamp"}`)
+	var item struct{ ID, Name string }
+	if status != 201 || json.Unmarshal([]byte(body), &item) != nil || item.Name != "lamp" {
+		t.Fatalf("POST /v1/items = %d %s, want 201 with the item", status, body)
+	}
+	if body := get(t, svc+"/v1/items/"+item.ID, 200); !strings.Contains(body, `"lamp"`) {
+		t.Errorf("GET /v1/items/%s = %s, want the item", item.ID, body)
+	}
+	get(t, svc+"/v1/items/nope", 404)
+	if err := oascheck.Validate([]byte(get(t, svc+"/openapi.json", 200))); err != nil {
+		t.Errorf("/openapi.json is not valid OpenAPI 3.1: %v", err)
+	}
+	metrics := get(t, admin+"/metrics", 200)
+	if !strings.Contains(metrics, "go_goroutines") {
+		t.Errorf("/metrics has no Go collectors:\n%.300s", metrics)
+	}
+	promtool(t, metrics)
+
+	killed = true
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatal("did not exit within 30s of SIGTERM")
+	}
+}
+
+func promtool(t *testing.T, metrics string) {
+	path, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("promtool not found; .ci/run installs Debian's prometheus package")
+		}
+		t.Log("promtool not found (apt-get install prometheus): /metrics not linted")
+		return
+	}
+	cmd := exec.Command(path, "check", "metrics")
+	cmd.Stdin = strings.NewReader(metrics)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func get(t *testing.T, url string, want int) string {
+	t.Helper()
+	status, body := fetch(t, "GET", url, "")
+	if status != want {
+		t.Errorf("GET %s = %d %.200s, want %d", url, status, body, want)
+	}
+	return body
+}
+
+func fetch(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(fmt.Errorf("%s %s: %w", method, url, err))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net/http"
+	"os"            //gantry:if store
+	"path/filepath" //gantry:if store
+	"strings"
+	"testing"
+)
+
+// env returns a getenv that serves the runtime on free loopback ports and
+// keeps every file in a temporary directory, with overrides.
+func env(t *testing.T, kv ...string) func(string) string {
+	dir := t.TempDir()
+	m := map[string]string{
+		"GANTRY_HTTP_ADDR":   "127.0.0.1:0",
+		"GANTRY_ADMIN_ADDR":  "127.0.0.1:0",
+		"GANTRY_GRPC_ADDR":   "127.0.0.1:0",
+		"GANTRY_NATS_PORT":   "0",
+		"GANTRY_DATA_DIR":    dir,
+		"GANTRY_DRAIN_DELAY": "0s",
+		"SKELETON_STORE_DSN": "file:" + filepath.Join(dir, "skeleton.db"), //gantry:if store
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+// TestServes starts everything the service wires (listeners, store, NATS
+// and consumers when present), checks health and one route, and shuts it
+// down cleanly when the context ends.
+func TestServes(t *testing.T) {
+	var kv []string
+	//gantry:if store
+	if defaultConfig().Store.Driver == "postgres" {
+		dsn := os.Getenv("SKELETON_TEST_POSTGRES_DSN")
+		if dsn == "" {
+			t.Skip("SKELETON_TEST_POSTGRES_DSN is not set; the service needs its database")
+		}
+		kv = append(kv, "SKELETON_STORE_DSN", dsn)
+	}
+	//gantry:end
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	app, err := newApp(ctx, nil, env(t, kv...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	select {
+	case <-app.Started():
+	case err := <-done:
+		t.Fatalf("Run ended before serving: %v", err)
+	}
+
+	for _, url := range []string{"http://" + app.AdminAddr() + "/healthz", "http://" + app.HTTPAddr() + "/v1/items"} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET %s: got %d, want 200", url, resp.StatusCode)
+		}
+	}
+	resp, err := http.Post("http://"+app.HTTPAddr()+"/v1/items", "application/json", strings.NewReader(`{"name":"lamp"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Errorf("POST /v1/items: got %d, want 201", resp.StatusCode)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: got %v, want a clean shutdown", err)
+	}
+}
+
+func TestRunRefusesBadInput(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		getenv func(string) string
+		want   string
+	}{
+		{"bad env value", nil, env(t, "GANTRY_DRAIN_DELAY", "5x"), "GANTRY_DRAIN_DELAY"},
+		{"unknown flag", []string{"-no-such-flag"}, env(t), "no-such-flag"},
+		{"list limit out of range", []string{"-list-limit", "0"}, env(t), "list_limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(context.Background(), tt.args, tt.getenv)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, env(t))
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(err.Error(), "GANTRY_HTTP_ADDR") {
+		t.Errorf("got %v, want the usage, matching flag.ErrHelp", err)
+	}
+}

@@ -1,0 +1,24 @@
+package api
+
+import (
+	"log/slog"
+
+	httpt "github.com/gantrykit/gantry/transport/http"
+)
+
+// Routes registers the HTTP routes on mux. The request types say where
+// each field comes from (path, query, body) and how it is validated; the
+// OpenAPI document (GET /openapi.json in the service) is built from them.
+// logger receives the text of 500 answers, which never reach the client.
+func Routes(mux *httpt.Mux, e Endpoints, logger *slog.Logger) {
+	opts := func(summary string, more ...httpt.ServerOption) []httpt.ServerOption {
+		o := []httpt.ServerOption{httpt.Summary(summary), httpt.Tags("items")}
+		if logger != nil {
+			o = append(o, httpt.WithLogger(logger))
+		}
+		return append(o, more...)
+	}
+	mux.Handle("POST /v1/items", httpt.NewServer(e.Create, opts("Create an item", httpt.WithStatus(201))...))
+	mux.Handle("GET /v1/items/{id}", httpt.NewServer(e.Get, opts("Get an item")...))
+	mux.Handle("GET /v1/items", httpt.NewServer(e.List, opts("List the newest items")...))
+}
