@@ -2,11 +2,16 @@ package validate
 
 import (
 	"bytes"
+	"go/ast"
+	goparser "go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,27 +65,125 @@ func gantryKeys(t *testing.T) map[string]bool {
 	return keys
 }
 
-// otherEnv are the non-GANTRY variables the deploy assets may set: the
-// OpenTelemetry SDK's own (read by kit's tracer provider) and the shop's.
-var otherEnv = map[string]bool{
+// otelEnv are the OpenTelemetry SDK's own variables, read by kit's tracer
+// provider.
+var otelEnv = map[string]bool{
 	"OTEL_EXPORTER_OTLP_ENDPOINT": true,
 	"OTEL_EXPORTER_OTLP_PROTOCOL": true,
 	"OTEL_TRACES_SAMPLER":         true,
 	"OTEL_TRACES_SAMPLER_ARG":     true,
-	"SHOP_ADMIN_EMAIL":            true,
-	"SHOP_ADMIN_PASSWORD":         true,
 }
 
-// checkEnvName reports a variable that no part of the system reads.
-func checkEnvName(t *testing.T, where, name string, keys map[string]bool) {
+var shopEnvRe = regexp.MustCompile(`"(SHOP_[A-Z0-9_]*[A-Z0-9])"`)
+
+// shopEnv returns the variables the shop's code reads: SHOP_* names it
+// passes to getenv, and per service the keys of its Config struct, which
+// kit reads as <SERVICE>_<YAML KEY> ("order" + jwks_url → ORDER_JWKS_URL).
+func shopEnv(t *testing.T) (shared map[string]bool, perService map[string]map[string]bool) {
+	t.Helper()
+	shared, perService = map[string]bool{}, map[string]map[string]bool{}
+	shop := filepath.Join(repoRoot, "examples", "shop")
+	var files []string
+	for _, dir := range append([]string{"", "internal/*"}, services...) {
+		fs, err := filepath.Glob(filepath.Join(shop, dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fs...)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		for _, m := range shopEnvRe.FindAllSubmatch(readFile(t, filepath.ToSlash(f)), -1) {
+			shared[string(m[1])] = true
+		}
+	}
+	for _, svc := range services {
+		keys := map[string]bool{}
+		for _, tag := range configYAMLKeys(t, filepath.Join(shop, svc)) {
+			keys[strings.ToUpper(svc)+"_"+strings.ToUpper(tag)] = true
+		}
+		if len(keys) == 0 {
+			t.Fatalf("examples/shop/%s: got no Config struct with yaml tags, want the service's config", svc)
+		}
+		perService[svc] = keys
+	}
+	return shared, perService
+}
+
+// configYAMLKeys returns the yaml tags of the fields of the type named
+// Config in the package in dir.
+func configYAMLKeys(t *testing.T, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var keys []string
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := goparser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(af, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != "Config" {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return false
+			}
+			for _, fl := range st.Fields.List {
+				if fl.Tag == nil {
+					continue
+				}
+				tag, _ := strconv.Unquote(fl.Tag.Value)
+				if k, _, _ := strings.Cut(reflect.StructTag(tag).Get("yaml"), ","); k != "" && k != "-" {
+					keys = append(keys, k)
+				}
+			}
+			return false
+		})
+	}
+	return keys
+}
+
+// envChecker knows every variable some part of the system reads.
+type envChecker struct {
+	gantry     map[string]bool
+	shop       map[string]bool
+	perService map[string]map[string]bool
+}
+
+func newEnvChecker(t *testing.T) *envChecker {
+	t.Helper()
+	shared, per := shopEnv(t)
+	return &envChecker{gantry: gantryKeys(t), shop: shared, perService: per}
+}
+
+// check reports a variable set for service svc ("" when shared by all)
+// that nothing reads.
+func (c *envChecker) check(t *testing.T, where, svc, name string) {
 	t.Helper()
 	switch {
 	case strings.HasPrefix(name, "GANTRY_"):
-		if !keys[name] {
+		if !c.gantry[name] {
 			t.Errorf("%s sets %s: got an unknown GANTRY_* key, want one of kit's (go doc ./kit)", where, name)
 		}
-	case !otherEnv[name]:
-		t.Errorf("%s sets %s: got a variable nothing reads, want a GANTRY_*, OTEL_* or SHOP_* key the code uses", where, name)
+	case strings.HasPrefix(name, "OTEL_"):
+		if !otelEnv[name] {
+			t.Errorf("%s sets %s: got an OTEL_* variable this list does not know, want one of %v", where, name, sortedKeys(otelEnv))
+		}
+	case strings.HasPrefix(name, "SHOP_"):
+		if !c.shop[name] {
+			t.Errorf("%s sets %s: got a SHOP_* variable the shop's code never reads", where, name)
+		}
+	case svc != "" && c.perService[svc][name]:
+	default:
+		t.Errorf("%s sets %s: got a variable nothing reads, want a GANTRY_*, OTEL_* or SHOP_* key or one of %s's config keys %v", where, name, svc, sortedKeys(c.perService[svc]))
 	}
 }
 

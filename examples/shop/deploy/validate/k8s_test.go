@@ -166,15 +166,15 @@ func TestDeploymentsAreTheShopServices(t *testing.T) {
 
 func TestDeploymentInvariants(t *testing.T) {
 	m := loadManifests(t)
-	keys := gantryKeys(t)
+	env := newEnvChecker(t)
 	for _, name := range sortedKeys(m.deployments) {
 		t.Run(name, func(t *testing.T) {
-			checkDeployment(t, m, m.deployments[name], keys)
+			checkDeployment(t, m, m.deployments[name], env)
 		})
 	}
 }
 
-func checkDeployment(t *testing.T, m *manifests, d *appsv1.Deployment, keys map[string]bool) {
+func checkDeployment(t *testing.T, m *manifests, d *appsv1.Deployment, envs *envChecker) {
 	pod := d.Spec.Template.Spec
 	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil || sel.Empty() {
@@ -205,12 +205,12 @@ func checkDeployment(t *testing.T, m *manifests, d *appsv1.Deployment, keys map[
 			t.Fatalf("envFrom: ConfigMap %q: got none in ../k8s", ef.ConfigMapRef.Name)
 		}
 		for k, v := range cm.Data {
-			checkEnvName(t, "ConfigMap "+cm.Name, k, keys)
+			envs.check(t, "ConfigMap "+cm.Name, "", k)
 			env[k] = v
 		}
 	}
 	for _, e := range c.Env {
-		checkEnvName(t, "env", e.Name, keys)
+		envs.check(t, "env", d.Name, e.Name)
 		if e.Value != "" {
 			env[e.Name] = e.Value
 		}

@@ -172,7 +172,7 @@ var external = []family{
 	{name: regexp.MustCompile(`^process_resident_memory_bytes$`), kind: "Gauge", source: "client_golang ProcessCollector, registered by kit.New"},
 	{name: regexp.MustCompile(`^process_cpu_seconds_total$`), kind: "Counter", source: "client_golang ProcessCollector, registered by kit.New"},
 	{name: regexp.MustCompile(`^go_goroutines$`), kind: "Gauge", source: "client_golang GoCollector, registered by kit.New"},
-	{name: regexp.MustCompile(`^jetstream_consumer_num_(ack_)?pending$`), kind: "Gauge", source: "prometheus-nats-exporter -jsz=all",
+	{name: regexp.MustCompile(`^nats_consumer_num_(ack_)?pending$`), kind: "Gauge", source: "prometheus-nats-exporter -prefix=nats -jsz=all (the NATS Helm chart's flags)",
 		labels: []string{"server_id", "server_name", "cluster", "domain", "meta_leader", "is_meta_leader", "account", "account_id",
 			"stream_name", "stream_leader", "is_stream_leader", "consumer_name", "consumer_leader", "is_consumer_leader", "consumer_desc", "consumer_created"}},
 }
@@ -416,7 +416,7 @@ func TestAlertRulesCoverTheIssue(t *testing.T) {
 		"error ratio":  "rpc_server_call_duration_seconds_count",
 		"p99 latency":  "rpc_server_call_duration_seconds_bucket",
 		"breaker open": "breaker_state",
-		"consumer lag": "jetstream_consumer_num_pending",
+		"consumer lag": "nats_consumer_num_pending",
 		"dead letters": `events_handled_total{outcome="dead_lettered"}`,
 	} {
 		found := false
