@@ -1,0 +1,14 @@
+//go:build reliability
+
+package reliability
+
+// scenarios is the suite, in the order it runs.
+func scenarios() []scenario {
+	return []scenario{
+		{name: "kill 1 of 3 instances under GET load", short: true, run: killOne},
+		{name: "one instance 10x slow", short: true, run: slowOne},
+		{name: "rolling restart under POST load", short: false, run: rollingRestart},
+		{name: "breaker open, half-open, closed", short: true, run: breakerTimings},
+		{name: "retries under a full outage stay in budget", short: true, run: retryBudget},
+	}
+}
