@@ -28,8 +28,8 @@ type transition struct {
 }
 
 func (h *transitions) Enabled(context.Context, slog.Level) bool { return true }
-func (h *transitions) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h *transitions) WithGroup(string) slog.Handler           { return h }
+func (h *transitions) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *transitions) WithGroup(string) slog.Handler            { return h }
 func (h *transitions) Handle(_ context.Context, r slog.Record) error {
 	tr := transition{at: r.Time}
 	r.Attrs(func(a slog.Attr) bool {

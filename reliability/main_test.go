@@ -31,7 +31,6 @@ type figures struct {
 	lines map[string][]string
 }
 
-
 // add records one figure of scenario name.
 func (f *figures) add(name, format string, args ...any) {
 	f.mu.Lock()
