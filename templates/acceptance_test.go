@@ -69,7 +69,18 @@ func TestAcceptance(t *testing.T) {
 			if tt.tidy {
 				goCmd("mod", "tidy")
 			}
+			if out, err := exec.Command("gofmt", "-l", dir).CombinedOutput(); err != nil || len(out) > 0 {
+				t.Errorf("gofmt -l: %v\n%s", err, out)
+			}
 			goCmd("vet", "./...")
+			if sc, err := exec.LookPath("staticcheck"); err == nil && tt.race {
+				cmd := exec.Command(sc, "./...")
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "GOWORK=off")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("staticcheck ./...: %v\n%s", err, out)
+				}
+			}
 			if tt.race {
 				goCmd("test", "-race", "-count=1", "./...")
 			} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -63,10 +64,24 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d files of %s (%s) to %s in %v\n\nNext:\n  cd %s && go test ./... && go run ./cmd/%s\n",
-		n, o.Name, o.Module, o.Dir, time.Since(start).Round(time.Millisecond), shellPath(o.Dir), o.Name)
+	fmt.Fprintf(stdout, "wrote %d files of %s (%s) to %s in %v\n", n, o.Name, o.Module, o.Dir, time.Since(start).Round(time.Millisecond))
 	if o.Replace == "" {
-		fmt.Fprintln(stdout, "  (run go mod tidy first: go.mod names Gantry but go.sum is empty)")
+		// A release: go.mod names Gantry's version; go mod tidy resolves
+		// the rest and writes go.sum.
+		if err := tidy(o.Dir, stdout, stderr); err != nil {
+			return fmt.Errorf("the files are written, but %w; run go mod tidy in %s", err, o.Dir)
+		}
+	}
+	fmt.Fprintf(stdout, "\nNext:\n  cd %s && go test ./... && go run ./cmd/%s\n", shellPath(o.Dir), o.Name)
+	return nil
+}
+
+func tidy(dir string, stdout, stderr io.Writer) error {
+	fmt.Fprintln(stdout, "go mod tidy")
+	cmd := exec.Command("go", "mod", "tidy")
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go mod tidy: %w", err)
 	}
 	return nil
 }
