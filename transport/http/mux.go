@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gantrykit/gantry/kit/errs"
 )
@@ -21,9 +22,10 @@ type Mux struct {
 	mux   *http.ServeMux
 	paths *http.ServeMux // every registered path without its method, to tell 405 from 404
 
-	mu     sync.Mutex
-	routes []Route
-	seen   map[string]bool
+	mu       sync.Mutex
+	routes   []Route
+	seen     map[string]bool
+	fallback atomic.Pointer[http.Handler] // the handler registered for "/", if any
 }
 
 // Route is one registered pattern and its handler.
@@ -48,9 +50,22 @@ func NewMux() *Mux {
 // as ServeMux does, if the pattern is invalid or conflicts with another, and
 // if h is a Describer whose request has a path field the pattern lacks a
 // wildcard for.
+//
+// The pattern "/" (every method, every path) takes the place of the Mux's
+// problem+json 404 and 405: h then answers every request that no other
+// pattern matches, as with a plain ServeMux. A proxy mounts itself so.
 func (m *Mux) Handle(pattern string, h http.Handler) {
 	method, path := splitPattern(pattern)
 	rt := Route{Method: method, Path: path, Pattern: pattern, Handler: h}
+	if pattern == "/" {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if !m.fallback.CompareAndSwap(nil, &h) {
+			panic(`httpt: pattern "/" registered twice`)
+		}
+		m.routes = append(m.routes, rt)
+		return
+	}
 	if d, ok := h.(Describer); ok {
 		op := d.Operation()
 		if err := checkWildcards(path, op.Request); err != nil {
@@ -86,6 +101,10 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTT
 // miss answers a request no pattern matched: 405 with an Allow header when
 // the path is known under other methods, else 404.
 func (m *Mux) miss(w http.ResponseWriter, r *http.Request) {
+	if fallback := m.fallback.Load(); fallback != nil {
+		(*fallback).ServeHTTP(w, r)
+		return
+	}
 	if _, p := m.paths.Handler(r); p != "" {
 		var allow []string
 		m.mu.Lock()

@@ -37,3 +37,31 @@ func TestMuxMisses(t *testing.T) {
 		t.Error("Routes() shares its slice with the Mux")
 	}
 }
+
+// TestMuxRootFallback: a handler for "/" answers what no other pattern
+// matches, wrong methods included, in place of the problem+json 404/405.
+func TestMuxRootFallback(t *testing.T) {
+	m := httpt.NewMux()
+	m.HandleFunc("POST /v1/orders", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(201) })
+	m.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(299) })
+	for _, tt := range []struct {
+		method, path string
+		want         int
+	}{
+		{"POST", "/v1/orders", 201},
+		{"GET", "/v1/orders", 299},
+		{"GET", "/anything/else", 299},
+	} {
+		rec := httptest.NewRecorder()
+		m.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		if rec.Code != tt.want {
+			t.Errorf("%s %s = %d, want %d", tt.method, tt.path, rec.Code, tt.want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error(`registering "/" twice did not panic`)
+		}
+	}()
+	m.HandleFunc("/", func(http.ResponseWriter, *http.Request) {})
+}

@@ -47,9 +47,6 @@ func main() {
 	}
 }
 
-// methods the gateway is mounted for on the kit mux (which reserves "/").
-var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
-
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	path, watch, rest, err := splitArgs(args)
 	if err != nil {
@@ -100,9 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		}
 		gw.p.Store(g)
 	}
-	for _, m := range methods {
-		app.HTTP().Handle(m+" /", gw)
-	}
+	app.HTTP().Handle("/", gw)                 // every method, every path no other route takes
 	app.HTTP().Handle("GET /openapi.json", gw) // the merged document, not kit's own
 	app.Go("reload-on-sighup", func(ctx context.Context) error {
 		hup := make(chan os.Signal, 1)
