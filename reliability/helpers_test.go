@@ -155,6 +155,7 @@ type tally struct {
 	mu        sync.Mutex
 	status    map[int]int // 0: transport error
 	latencies []time.Duration
+	slowest   time.Duration // of every call, failed ones included
 	lastErr   string
 }
 
@@ -162,6 +163,7 @@ func (t *tally) record(status int, d time.Duration, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.status[status]++
+	t.slowest = max(t.slowest, d)
 	if status == http.StatusOK || status == http.StatusCreated {
 		t.latencies = append(t.latencies, d)
 	}
@@ -241,20 +243,6 @@ func get(url string) func(ctx context.Context) *http.Request {
 			panic(err)
 		}
 		return req
-	}
-}
-
-// every calls f every period until ctx ends.
-func every(ctx context.Context, period time.Duration, f func()) {
-	tk := time.NewTicker(period)
-	defer tk.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tk.C:
-			f()
-		}
 	}
 }
 

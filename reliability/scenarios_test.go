@@ -10,5 +10,8 @@ func scenarios() []scenario {
 		{name: "rolling restart under POST load", short: false, run: rollingRestart},
 		{name: "breaker open, half-open, closed", short: true, run: breakerTimings},
 		{name: "retries under a full outage stay in budget", short: true, run: retryBudget},
+		{name: "deadline propagation gateway, A, B", short: true, run: deadlinePropagation},
+		{name: "network faults: latency, blackhole, reset", short: false, run: networkFaults},
+		{name: "bad inputs: HTTP, slowloris, gRPC", short: true, run: badInputs},
 	}
 }

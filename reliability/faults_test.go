@@ -1,0 +1,51 @@
+//go:build reliability
+
+package reliability
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// networkFaults: two instances behind the gateway, one of them through the
+// fault proxy, under GET load in three phases: 200 ms latency, blackhole
+// (connections accepted, nothing answered), reset (RST on every
+// connection). No call may wait past the route timeout, and resets must be
+// invisible to clients (retried on the healthy instance).
+func networkFaults(t *testing.T, p profile, f *fig) {
+	const routeTimeout = time.Second
+	healthy, faulty := newInstance(t), newInstance(t)
+	px := newFaultProxy(t, faulty.addr)
+	gw := startGateway(t, fmt.Sprintf(`services: {api: {urls: ["http://%s", %q], breaker: {failures: 3, open: 2s}}}
+routes: [{name: api, prefix: /api, service: api, retries: 2, timeout: %v}]
+`, px.addr, healthy.url(), routeTimeout), nil)
+	phase := max(p.load/2, 2*time.Second)
+	for _, ph := range []struct {
+		mode      string
+		delay     time.Duration
+		maxFailed float64 // fraction of calls
+	}{
+		{"latency", 200 * time.Millisecond, 0},
+		{"blackhole", 0, 0.02},
+		{"reset", 0, 0},
+	} {
+		px.set(ph.mode, ph.delay)
+		h0, f0 := healthy.hits.Load(), faulty.hits.Load()
+		res := load(context.Background(), 8, phase, get(gw+"/api/x"))
+		share := float64(faulty.hits.Load()-f0) / float64(max(1, faulty.hits.Load()-f0+healthy.hits.Load()-h0))
+		f.Add("%s: %d GETs, %d failed (%v), p50 %v, p99 %v, slowest %v; the faulty instance served %d (%.2f%%)",
+			ph.mode, res.total(), res.failed(), res.status, res.pct(0.5).Round(time.Microsecond),
+			res.pct(0.99).Round(time.Microsecond), res.slowest.Round(time.Millisecond), faulty.hits.Load()-f0, 100*share)
+		if res.slowest > routeTimeout+300*time.Millisecond {
+			t.Errorf("%s: slowest call took %v, want ≤ route timeout %v + 300ms", ph.mode, res.slowest, routeTimeout)
+		}
+		if float64(res.failed()) > ph.maxFailed*float64(res.total()) {
+			t.Errorf("%s: failed calls: got %d of %d (%v, last %q), want ≤ %.0f%%", ph.mode, res.failed(), res.total(),
+				res.status, res.lastErr, 100*ph.maxFailed)
+		}
+		px.set("pass", 0)
+		time.Sleep(2500 * time.Millisecond) // let the breaker close again
+	}
+}
