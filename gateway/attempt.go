@@ -23,7 +23,7 @@ import (
 func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Request, a *attempt) {
 	rt := a.rt
 	up := rt.up
-	up.budget.deposit()
+	up.budget.Request()
 	retryable := rt.retries > 0 && idempotent(r)
 	if retryable && r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
@@ -56,7 +56,7 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			return
 		}
 		a.breakerOpen = false
-		a.canRetry = retryable && a.attempts < rt.retries && up.budget.milli.Load() >= 1000
+		a.canRetry = retryable && a.attempts < rt.retries && up.budget.CanRetry()
 		_, _ = ep(ctx, a)
 		if a.aborted != nil {
 			panic(a.aborted) // http.ErrAbortHandler from a stream cut mid-body
@@ -83,7 +83,7 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			a.problem(w, r, errs.InvalidArgument("body larger than %d bytes", rt.maxBody), http.StatusRequestEntityTooLarge)
 			return
 		}
-		if a.canRetry && up.budget.withdraw() {
+		if a.canRetry && up.budget.Retry() {
 			rt.m.retries.Inc()
 			continue
 		}

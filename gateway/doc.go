@@ -50,8 +50,8 @@
 // server-sent events pass through (past the route timeout, which bounds
 // their start). A failed idempotent request, or one with an
 // Idempotency-Key, is retried on another instance while the upstream's
-// retry budget (0.2 retries per request, at most 10 banked) lasts; a POST
-// is never retried. The caller sees problem+json 502 when the upstream
+// retry budget lasts (middleware/retry's: over the last 10 s, retries
+// within 20% of requests plus 10); a POST is never retried. The caller sees problem+json 502 when the upstream
 // cannot be reached, 503 with Retry-After when every instance is ejected by
 // its breaker, and 504 at the route timeout.
 //

@@ -234,7 +234,7 @@ func (g *Gateway) upstream(t, old *table, name string, sc ServiceConfig) (*upstr
 	}
 	u := &upstream{name: name, cfg: sc, g: g, m: g.metrics.forUpstream(name), span: "upstream " + name}
 	u.proxy = g.newProxy(tr)
-	u.budget.milli.Store(budgetCap)
+	u.budget = newRetryBudget()
 	if len(sc.URLs) > 0 {
 		u.instancer = sd.FixedInstancer(sc.URLs)
 	} else {

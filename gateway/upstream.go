@@ -16,6 +16,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/gantrykit/gantry/discovery/lb"
+	"github.com/gantrykit/gantry/middleware/retry"
 )
 
 // Resolver turns a service name into a go-kit sd.Instancer. Its instances
@@ -44,12 +45,17 @@ func (in *instance) open() bool { return in.cb.State() == gobreaker.StateOpen }
 
 // upstream is one service: a discovery/lb P2C peak-EWMA balancer over its
 // instances, the proxy that reaches them and the retry budget.
+//
+// The budget is middleware/retry's Finagle budget with ratio 0.2 and a
+// reserve of 1/s: over the last 10 s, retries stay within 20% of the
+// requests plus 10, which is what the gateway's former token bucket (0.2
+// per request, at most 10 banked) allowed at idle and under steady load.
 type upstream struct {
 	name   string
 	cfg    ServiceConfig
 	g      *Gateway
 	proxy  *httputil.ReverseProxy
-	budget retryBudget
+	budget *retry.Budget
 	m      *upstreamMetrics
 	span   string // attempt span name
 
@@ -176,28 +182,7 @@ func (u *upstream) anyInstance() *instance {
 	return found
 }
 
-// retryBudget allows retries up to a fraction of recent first attempts:
-// each request deposits ratio tokens, each retry spends one, and the
-// balance is capped so a burst of failures cannot retry without bound.
-type retryBudget struct {
-	milli atomic.Int64 // tokens × 1000
-}
-
-const (
-	budgetDeposit = 200    // 0.2 retries per request
-	budgetCap     = 10_000 // at most 10 retries banked
-)
-
-func (b *retryBudget) deposit() {
-	if b.milli.Load() < budgetCap {
-		b.milli.Add(budgetDeposit)
-	}
-}
-
-func (b *retryBudget) withdraw() bool {
-	if b.milli.Add(-1000) >= 0 {
-		return true
-	}
-	b.milli.Add(1000)
-	return false
-}
+// newRetryBudget returns an upstream's retry budget: 0.2 retries per
+// request plus a reserve of 1 per second, both over middleware/retry's
+// 10 s window.
+func newRetryBudget() *retry.Budget { return retry.NewBudget(0.2, 1) }

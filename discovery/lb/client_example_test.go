@@ -11,6 +11,7 @@ import (
 	kitendpoint "github.com/gantrykit/gantry/kit/endpoint"
 	"github.com/gantrykit/gantry/kit/errs"
 	"github.com/gantrykit/gantry/middleware/breaker"
+	"github.com/gantrykit/gantry/middleware/retry"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/go-kit/kit/endpoint"
 )
@@ -41,7 +42,7 @@ func Example_resilientClient() {
 		PerInstance: func(addr string) endpoint.Middleware { return breakers.For(addr) },
 	})
 	defer bal.Close()
-	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: lb.NewBudget(0.2, 10)}))
+	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: retry.NewBudget(0.2, 10)}))
 
 	answered := 0
 	for range 50 {

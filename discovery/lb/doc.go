@@ -23,7 +23,7 @@
 // A resilient client is a chain of these parts: instancer → endpoint per
 // instance (the transport's sd.Factory, wrapped by Options.PerInstance,
 // typically a circuit breaker) → Balancer → [Retry], which picks again for
-// each attempt under a [Budget] (≤ 20% of requests + 10/s, as Finagle).
+// each attempt under a [retry.Budget] (≤ 20% of requests + 10/s, as Finagle).
 // Retry repeats idempotent operations on any retryable failure, and others
 // only when the call surely never reached an instance (connection refused).
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/discovery/static"
 	kitendpoint "github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/middleware/retry"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/go-kit/kit/endpoint"
 )
@@ -62,7 +63,7 @@ func TestKillOneUnderLoad(t *testing.T) {
 	}
 	bal := lb.New(reg.Instancer("items"), client.Factory, lb.P2C(), lb.Options{PerInstance: countAttempts})
 	defer bal.Close()
-	budget := lb.NewBudget(0.2, 10)
+	budget := retry.NewBudget(0.2, 10)
 	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
 
 	const workers, calls, killAt = 4, 2000, 500

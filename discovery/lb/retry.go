@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/go-kit/kit/endpoint"
 	kitlb "github.com/go-kit/kit/sd/lb"
 )
@@ -19,9 +20,9 @@ type RetryOptions struct {
 	// calls that surely never reached an instance (Options.IsConnError:
 	// connection refused, a dial error) are retried.
 	Idempotent bool
-	// Budget bounds retries (default: NewBudget(0.2, 10) of this endpoint
-	// alone). Share one Budget among the endpoints of one service.
-	Budget *Budget
+	// Budget bounds retries (default: retry.NewBudget(0.2, 10) of this
+	// endpoint alone). Share one Budget among the endpoints of one service.
+	Budget *retry.Budget
 	// IsConnError reports whether a call never reached the instance
 	// (default IsConnError).
 	IsConnError func(error) bool
@@ -39,7 +40,7 @@ func Retry(bal kitlb.Balancer, opts RetryOptions) endpoint.Endpoint {
 		opts.Attempts = 3
 	}
 	if opts.Budget == nil {
-		opts.Budget = NewBudget(0.2, 10)
+		opts.Budget = retry.NewBudget(retry.DefaultBudgetRatio, retry.DefaultBudgetPerSec)
 	}
 	if opts.IsConnError == nil {
 		opts.IsConnError = IsConnError

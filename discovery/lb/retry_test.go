@@ -9,32 +9,9 @@ import (
 
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/go-kit/kit/endpoint"
 )
-
-func TestBudget(t *testing.T) {
-	b := lb.NewBudget(0.2, 0)
-	for range 10 {
-		b.Request()
-	}
-	for i := range 2 {
-		if !b.Retry() {
-			t.Fatalf("retry %d of 2 after 10 requests at 20%%: got denied, want allowed", i+1)
-		}
-	}
-	if b.Retry() {
-		t.Fatalf("third retry after 10 requests at 20%%: got allowed, want denied")
-	}
-	reserve := lb.NewBudget(0, 1) // 1/s over 10s: 10 retries with no request
-	for i := range 10 {
-		if !reserve.Retry() {
-			t.Fatalf("reserve retry %d of 10: got denied, want allowed", i+1)
-		}
-	}
-	if reserve.Retry() {
-		t.Fatalf("11th reserve retry: got allowed, want denied")
-	}
-}
 
 func TestRetry(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
@@ -87,7 +64,7 @@ func TestRetryStops(t *testing.T) {
 		t.Fatalf("calls with Attempts 2: got %d, want 2", got)
 	}
 
-	budget := lb.NewBudget(0, 0.1) // one retry in 10s
+	budget := retry.NewBudget(0, 0.1) // one retry in 10s
 	ep = lb.Retry(bal, lb.RetryOptions{Idempotent: true, Attempts: 10, Budget: budget})
 	for range 3 {
 		_, _ = ep(context.Background(), nil)

@@ -37,7 +37,7 @@ type Retrier struct {
 	exhausted   *prometheus.CounterVec
 	sleep       func(ctx context.Context, d time.Duration) bool
 	mu          sync.Mutex
-	budgets     map[string]*budget
+	budgets     map[string]*Budget
 }
 
 // Option configures a Retrier.
@@ -117,7 +117,7 @@ func New(opts ...Option) *Retrier {
 		maxAttempts: DefaultMaxAttempts, base: DefaultBase, max: DefaultMax,
 		ratio: DefaultBudgetRatio, perSec: DefaultBudgetPerSec,
 		retryable:  func(err error) bool { return errs.KindOf(err).Retryable() },
-		idempotent: map[string]bool{}, sleep: sleep, budgets: map[string]*budget{},
+		idempotent: map[string]bool{}, sleep: sleep, budgets: map[string]*Budget{},
 	}
 	for _, o := range opts {
 		o(r)
@@ -130,7 +130,7 @@ func (r *Retrier) For(op string) kitendpoint.Middleware {
 	r.mu.Lock()
 	b, ok := r.budgets[op]
 	if !ok {
-		b = newBudget(r.ratio, r.perSec)
+		b = NewBudget(r.ratio, r.perSec)
 		r.budgets[op] = b
 	}
 	r.mu.Unlock()
@@ -142,7 +142,7 @@ func (r *Retrier) For(op string) kitendpoint.Middleware {
 	idempotent := r.idempotent[op]
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
-			b.deposit(time.Now())
+			b.Request()
 			resp, err := next(ctx, req)
 			for attempt := 1; attempt < r.maxAttempts; attempt++ {
 				if err == nil || !r.retryable(err) || !(idempotent || IsIdempotent(ctx)) {
@@ -157,7 +157,7 @@ func (r *Retrier) For(op string) kitendpoint.Middleware {
 				if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= delay {
 					break
 				}
-				if !b.withdraw(time.Now()) {
+				if !b.Retry() {
 					if exhausted != nil {
 						exhausted.Inc()
 					}
