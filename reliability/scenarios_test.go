@@ -13,5 +13,6 @@ func scenarios() []scenario {
 		{name: "deadline propagation gateway, A, B", short: true, run: deadlinePropagation},
 		{name: "network faults: latency, blackhole, reset", short: false, run: networkFaults},
 		{name: "bad inputs: HTTP, slowloris, gRPC", short: true, run: badInputs},
+		{name: "JWT attacks at the gateway", short: true, run: jwtAttacks},
 	}
 }
