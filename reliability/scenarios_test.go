@@ -14,5 +14,6 @@ func scenarios() []scenario {
 		{name: "network faults: latency, blackhole, reset", short: false, run: networkFaults},
 		{name: "bad inputs: HTTP, slowloris, gRPC", short: true, run: badInputs},
 		{name: "JWT attacks at the gateway", short: true, run: jwtAttacks},
+		{name: "JetStream consumer crash and NATS restart", short: true, run: eventsCrash},
 	}
 }
