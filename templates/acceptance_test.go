@@ -11,10 +11,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/gantrykit/gantry/internal/oascheck"
 )
@@ -90,15 +95,16 @@ func TestAcceptance(t *testing.T) {
 			goCmd("build", "-o", bin, "./cmd/"+tt.name+"-svc")
 			goCmd("build", "./...")
 			if tt.start {
-				checkServes(t, dir, bin)
+				checkServes(t, dir, bin, slices.Contains(tt.flags, "-grpc"), slices.Contains(tt.flags, "-events"))
 			}
 		})
 	}
 }
 
 // checkServes starts the binary with the generated config.yaml on free
-// ports and checks what a platform and a client see.
-func checkServes(t *testing.T, dir, bin string) {
+// ports and checks what a platform and a client see: over gRPC too, and
+// the event of the created item handled, when the service has those parts.
+func checkServes(t *testing.T, dir, bin string, grpcPart, eventsPart bool) {
 	cmd := exec.Command(bin, "-config", "config.yaml")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0",
@@ -112,6 +118,7 @@ func checkServes(t *testing.T, dir, bin string) {
 		t.Fatal(err)
 	}
 	addrs := make(chan [2]string, 1)
+	grpcAddr := make(chan string, 1)
 	exited := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
@@ -122,9 +129,16 @@ func checkServes(t *testing.T, dir, bin string) {
 				Msg       string `json:"msg"`
 				HTTPAddr  string `json:"http_addr"`
 				AdminAddr string `json:"admin_addr"`
+				GRPCAddr  string `json:"grpc_addr"`
 			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+			if json.Unmarshal(sc.Bytes(), &line) != nil {
+				continue
+			}
+			switch line.Msg {
+			case "serving":
 				addrs <- [2]string{"http://" + line.HTTPAddr, "http://" + line.AdminAddr}
+			case "serving gRPC":
+				grpcAddr <- line.GRPCAddr
 			}
 		}
 		exited <- cmd.Wait()
@@ -168,6 +182,24 @@ func checkServes(t *testing.T, dir, bin string) {
 	if err := oascheck.Validate([]byte(get(t, svc+"/openapi.json", 200))); err != nil {
 		t.Errorf("/openapi.json is not valid OpenAPI 3.1: %v", err)
 	}
+	if grpcPart {
+		select {
+		case addr := <-grpcAddr: // logged before "serving"
+			checkGRPCHealth(t, addr)
+		default:
+			t.Error(`no "serving gRPC" log line before "serving"`)
+		}
+	}
+	if eventsPart {
+		// The created item's event is handled by the service's consumer.
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(get(t, admin+"/metrics", 200), `outcome="acked"`) {
+			if time.Now().After(deadline) {
+				t.Fatal(`/metrics has no events_handled_total{outcome="acked"}: the event was not handled`)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 	metrics := get(t, admin+"/metrics", 200)
 	if !strings.Contains(metrics, "go_goroutines") {
 		t.Errorf("/metrics has no Go collectors:\n%.300s", metrics)
@@ -187,6 +219,20 @@ func checkServes(t *testing.T, dir, bin string) {
 		_ = cmd.Process.Kill()
 		<-exited
 		t.Fatal("did not exit within 30s of SIGTERM")
+	}
+}
+
+func checkGRPCHealth(t *testing.T, addr string) {
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := healthpb.NewHealthClient(cc).Check(ctx, &healthpb.HealthCheckRequest{Service: "items.v1.Items"})
+	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("gRPC health of items.v1.Items = %v, %v; want SERVING", resp.GetStatus(), err)
 	}
 }
 
