@@ -14,15 +14,17 @@ promtool test rules "$here/prometheus/alerts_test.yml"
 promtool check config "$here/prometheus/prometheus.yml"
 
 log "the Dockerfile's build: the four services and the probe, CGO_ENABLED=0"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+bin="$(mktemp -d)"
+trap 'rm -rf "$bin"' EXIT
 for svc in user product order gateway; do
-  (cd "$root" && CGO_ENABLED=0 GOOS=linux go build -trimpath -o "$tmp/$svc" "./examples/shop/cmd/$svc")
+  (cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$bin/$svc" "./examples/shop/cmd/$svc")
 done
-(cd "$root" && CGO_ENABLED=0 GOOS=linux go build -trimpath -o "$tmp/probe" ./examples/shop/deploy/probe)
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$bin/probe" ./examples/shop/deploy/probe)
+# The NATS server for the smoke test: the version the library's go.mod pins.
+(cd "$root" && CGO_ENABLED=0 go build -o "$bin/nats-server" github.com/nats-io/nats-server/v2)
 
-log "manifests, dashboard, rules, compose and Dockerfile (validate module)"
-(cd "$here/validate" && go vet ./... && go test -count=1 ./...)
+log "manifests, dashboard, rules, compose, Dockerfile, and a smoke run of the binaries with the Compose environment (validate module)"
+(cd "$here/validate" && go vet ./... && SHOP_BIN_DIR="$bin" go test -race -count=1 ./...)
 
 if command -v kubectl >/dev/null 2>&1; then
   log "kubectl kustomize (renders offline)"
