@@ -84,11 +84,10 @@ func modulePath(mod []byte) string {
 }
 
 // findCheckout returns the Gantry checkout around the working directory
-// when this command runs from one (go run ./templates), or "".
+// when this command runs in one (go run ./templates), or "". A checkout
+// wins over the version this command was built from, which in a checkout
+// may be a local build's.
 func findCheckout() string {
-	if gantryVersion() != "" {
-		return "" // a release: use it, not whatever checkout we are in
-	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""

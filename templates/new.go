@@ -65,7 +65,9 @@ func runNew(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d files of %s (%s) to %s in %v\n", n, o.Name, o.Module, o.Dir, time.Since(start).Round(time.Millisecond))
-	if o.Replace == "" {
+	if o.Replace != "" {
+		fmt.Fprintf(stdout, "go.mod uses the Gantry checkout at %s (replace directive)\n", o.Replace)
+	} else {
 		// A release: go.mod names Gantry's version; go mod tidy resolves
 		// the rest and writes go.sum.
 		if err := tidy(o.Dir, stdout, stderr); err != nil {

@@ -99,6 +99,7 @@ func TestRefusesBadInput(t *testing.T) {
 		{"double hyphen", []string{"new", "a--b"}, `NAME "a--b"`},
 		{"path in name", []string{"new", "../x"}, `NAME "../x"`},
 		{"placeholder", []string{"new", "skeleton"}, "placeholder"},
+		{"runtime's prefix", []string{"new", "gantry"}, "GANTRY_"},
 		{"bad module", []string{"new", "-module", "example.com/a b", "x"}, `-module "example.com/a b"`},
 		{"module inside gantry", []string{"new", "-module", "github.com/gantrykit/gantry/x", "x"}, "Gantry's own"},
 		{"bad store", []string{"new", "-store", "mysql", "x"}, `-store "mysql"`},

@@ -18,6 +18,9 @@ func validate(o *options) error {
 	if o.Name == placeholderName {
 		return fmt.Errorf("NAME %q is the template's own placeholder; choose another", o.Name)
 	}
+	if p := envName(o.Name); p == "GANTRY" || p == "OTEL" {
+		return fmt.Errorf("NAME %q: its environment prefix %s_ belongs to the runtime; choose another", o.Name, p)
+	}
 	if err := checkModulePath(o.Module); err != nil {
 		return fmt.Errorf("-module %q: %v", o.Module, err)
 	}
