@@ -15,5 +15,7 @@ func scenarios() []scenario {
 		{name: "bad inputs: HTTP, slowloris, gRPC", short: true, run: badInputs},
 		{name: "JWT attacks at the gateway", short: true, run: jwtAttacks},
 		{name: "JetStream consumer crash and NATS restart", short: true, run: eventsCrash},
+		{name: "overload at 3x capacity, with and without shedding", short: false, run: overload},
+		{name: "registry: instance loss and restart empty (NATS KV, etcd)", short: false, run: registry},
 	}
 }
