@@ -9,6 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/discovery/natskv"
 	"github.com/gantrykit/gantry/examples/shop/gateway"
 	"github.com/gantrykit/gantry/examples/shop/internal/cmdutil"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
@@ -45,6 +49,7 @@ type shop struct {
 	failed   chan struct{} // closed when a service stops on its own
 	failOnce sync.Once
 	hook     func(any)
+	stopOnce sync.Once
 }
 
 // URL is the gateway's base URL.
@@ -152,29 +157,71 @@ func (s *shop) run(ctx context.Context, server any, app *kit.App) error {
 	}
 }
 
-// waitReady polls the catalog through the gateway: it answers once the
-// gateway, discovery and the product service all work.
+// waitReady waits until every service is registered in NATS-KV discovery
+// and the gateway answers the key set (user) and the catalog (product)
+// through its routes.
 func (s *shop) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(s.URL() + "/api/v1/products")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.waitRegistered(ctx, "user", "product", "order"); err != nil {
+		return err
+	}
+	for _, path := range []string{shopauth.JWKSPath, "/api/v1/products"} {
+		if err := s.poll(ctx, func() bool {
+			resp, err := http.Get(s.URL() + path)
+			if err != nil {
+				return false
 			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		}); err != nil {
+			return fmt.Errorf("GET %s through the gateway: %w", path, err)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the shop did not become ready in 30s (last: %v)", err)
+	}
+	return nil
+}
+
+func (s *shop) waitRegistered(ctx context.Context, services ...string) error {
+	nc, err := nats.Connect(s.NATSURL)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	reg, err := natskv.New(ctx, js, natskv.Options{})
+	if err != nil {
+		return err
+	}
+	for _, name := range services {
+		inst, err := reg.Instancer(name)
+		if err != nil {
+			return err
 		}
+		err = s.poll(ctx, func() bool { return len(inst.Instances()) > 0 })
+		inst.Stop()
+		if err != nil {
+			return fmt.Errorf("%s never registered in discovery: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// poll calls ok every 20ms until it returns true, ctx ends, or a service
+// stops on its own.
+func (s *shop) poll(ctx context.Context, ok func() bool) error {
+	for !ok() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.failed:
-			return s.err()
-		case <-time.After(50 * time.Millisecond):
+			return errors.Join(errors.New("a service stopped"), s.err())
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	return nil
 }
 
 func (s *shop) err() error {
@@ -185,9 +232,12 @@ func (s *shop) err() error {
 
 // stop shuts every service down, then the NATS server, and returns the
 // services' errors.
+// It may be called more than once.
 func (s *shop) stop() error {
-	s.cancel()
-	s.wg.Wait()
-	s.stopNATS()
+	s.stopOnce.Do(func() {
+		s.cancel()
+		s.wg.Wait()
+		s.stopNATS()
+	})
 	return s.err()
 }

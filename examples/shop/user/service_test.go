@@ -1,0 +1,109 @@
+package user
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/kit/errs"
+)
+
+func newTestService(t *testing.T) (*Service, string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqldb.OpenMigrated(filepath.Join(dir, "user.db"), migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	signer, err := LoadOrCreateSigner(filepath.Join(dir, "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewService(db, signer, shopauth.Issuer, shopauth.Audience, time.Hour, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, dir
+}
+
+func TestRegisterLogin(t *testing.T) {
+	svc, _ := newTestService(t)
+	ctx := context.Background()
+	u, err := svc.Register(ctx, Registration{Email: "Ada@Example.com", Password: "long enough", Name: "Ada"})
+	if err != nil || u.Email != "ada@example.com" {
+		t.Fatalf("Register = %+v, %v; want the account with a lower-case email", u, err)
+	}
+	if _, err := svc.Register(ctx, Registration{Email: "ada@example.COM", Password: "another one", Name: "A"}); errs.KindOf(err) != errs.KindConflict {
+		t.Errorf("second Register = %v, want Conflict", err)
+	}
+	for _, c := range []Credentials{{"ada@example.com", "wrong password"}, {"nobody@example.com", "long enough"}} {
+		if _, err := svc.Login(ctx, c); errs.KindOf(err) != errs.KindUnauthenticated {
+			t.Errorf("Login(%s) = %v, want Unauthenticated", c.Email, err)
+		}
+	}
+	tok, err := svc.Login(ctx, Credentials{"ADA@example.com", "long enough"})
+	if err != nil || tok.Token == "" || !tok.ExpiresAt.After(time.Now()) {
+		t.Fatalf("Login = %+v, %v; want a token", tok, err)
+	}
+}
+
+// TestTokenVerifiesWithJWKS: a token verifies with the published key set,
+// as the gateway and the other services do, and carries the admin scope
+// only for admins.
+func TestTokenVerifiesWithJWKS(t *testing.T) {
+	svc, _ := newTestService(t)
+	ctx := context.Background()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(svc.signer.JWKS()) }))
+	defer srv.Close()
+	verifier, err := shopauth.NewVerifier(srv.URL, shopauth.Issuer, shopauth.Audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Register(ctx, Registration{Email: "bob@example.com", Password: "long enough", Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.EnsureAdmin(ctx, "root@example.com", "admin password"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		email, password string
+		admin           bool
+	}{{"bob@example.com", "long enough", false}, {"root@example.com", "admin password", true}} {
+		tok, err := svc.Login(ctx, Credentials{tt.email, tt.password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := verifier.Validate(ctx, tok.Token)
+		if err != nil {
+			t.Fatalf("%s's token does not verify: %v", tt.email, err)
+		}
+		if c.HasScope(shopauth.AdminScope) != tt.admin {
+			t.Errorf("%s: admin scope %v, want %v", tt.email, c.HasScope(shopauth.AdminScope), tt.admin)
+		}
+		p, err := svc.Profile(ctx, ProfileRequest{UserID: c.Subject})
+		if err != nil || p.Email != tt.email || p.Admin != tt.admin {
+			t.Errorf("Profile(sub) = %+v, %v; want %s admin=%v", p, err, tt.email, tt.admin)
+		}
+	}
+}
+
+func TestSignerSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key.pem")
+	a, err := LoadOrCreateSigner(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadOrCreateSigner(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.KeyID() != b.KeyID() || string(a.JWKS()) != string(b.JWKS()) {
+		t.Errorf("reloaded key id %s, want %s", b.KeyID(), a.KeyID())
+	}
+}
