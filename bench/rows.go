@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // A row is one server (or client pair) in the results table.
@@ -79,7 +80,7 @@ func simple(key, name, pkg string, extraEnv ...string) row {
 				return target{}, err
 			}
 			args := []string{"-listen", addr}
-			if pkg == "./servers/gantry" {
+			if pkg == "./servers/gantry" || strings.HasPrefix(pkg, "github.com/gantrykit/gantry/examples/") {
 				admin, err := freeAddr()
 				if err != nil {
 					return target{}, err
@@ -106,6 +107,7 @@ func allRows() []row {
 		simple("gin", "gin (release mode, Recovery)", "./servers/gin"),
 		simple("gozero", "go-zero rest (its defaults)", "./servers/gozero"),
 		simple("kratos", "kratos http (Recovery)", "./servers/kratos"),
+		simple("gantry-step1", "Gantry hello without middleware (examples/hello: kit + typed transport/http)", "github.com/gantrykit/gantry/examples/hello"),
 		simple("gantry", "Gantry hello, full default chain, tracing unsampled", "./servers/gantry"),
 		simple("gantry-sampled", "Gantry hello, full default chain, every call traced to a discarding exporter", "./servers/gantry",
 			"BENCH_SPANS=discard", "GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO=1"),
@@ -113,6 +115,7 @@ func allRows() []row {
 		proxyRow("httputil", "httputil.ReverseProxy (keep-alive pool 1024)", startHTTPUtil),
 		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway, no auth, tracing off)", startGateway),
 		grpcRow("grpc-plain", "plain grpc-go (Prices.GetPrice)", "./servers/grpcplain", false),
+		grpcRow("grpc-gantry-transport", "Gantry gRPC transport only (grpct.Server + Handler, no endpoint middleware)", "./servers/grpcgantry", false),
 		grpcRow("grpc-gantry", "Gantry gRPC, full default chain (examples/grpc)", "github.com/gantrykit/gantry/examples/grpc", true),
 		eventsRow("events-raw", "raw nats.go JetStream publish + consume", "raw"),
 		eventsRow("events-gantry", "Gantry events typed publish + subscriber", "gantry"),

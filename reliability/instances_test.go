@@ -48,7 +48,7 @@ func killOne(t *testing.T, p profile, f *fig) {
 	res := load(ctx, 16, p.load, get(gw+"/api/x"))
 	hitsAtEnd := ins[1].hits.Load()
 	f.Add("%d GETs in %v, %d failed (%v), p50 %v, p99 %v; killed instance served %d", res.total(), p.load,
-		res.failed(), res.status, res.pct(0.5), res.pct(0.99), hitsAtEnd)
+		res.failed(), res.status, res.pct(0.5).Round(10*time.Microsecond), res.pct(0.99).Round(10*time.Microsecond), hitsAtEnd)
 	if res.failed() != 0 {
 		t.Errorf("client-visible failures: got %d (%v, last error %q), want 0", res.failed(), res.status, res.lastErr)
 	}
@@ -71,7 +71,7 @@ func slowOne(t *testing.T, p profile, f *fig) {
 	}
 	share := float64(ins[2].hits.Load()) / float64(total)
 	f.Add("%d GETs, %d failed; slow instance (%v vs %v) got %.1f%% of them (even share 33.3%%); p50 %v, p99 %v",
-		res.total(), res.failed(), 10*base, base, 100*share, res.pct(0.5), res.pct(0.99))
+		res.total(), res.failed(), 10*base, base, 100*share, res.pct(0.5).Round(10*time.Microsecond), res.pct(0.99).Round(10*time.Microsecond))
 	if share > 0.15 {
 		t.Errorf("slow instance share: got %.1f%%, want ≤ 15%%", 100*share)
 	}
@@ -192,7 +192,7 @@ routes: [{name: api, prefix: /api, service: api, timeout: 2s}]
 	}
 	f.Add("the registry's instancer published %d events (set sizes %v), %d with an error, the smallest set had %d instances", nev, sizes, errEv, minSet)
 	f.Add("%d POSTs in %v while 3 instances restarted one by one (deregister, %v drain delay, graceful shutdown, restart, register): %d failed (%v), p99 %v",
-		res.total(), d, drainDelay, res.failed(), res.status, res.pct(0.99))
+		res.total(), d, drainDelay, res.failed(), res.status, res.pct(0.99).Round(10*time.Microsecond))
 	if res.failed() != 0 {
 		t.Errorf("failed POSTs: got %d (%v, last error %q), want 0", res.failed(), res.status, res.lastErr)
 	}
