@@ -51,7 +51,9 @@ func main() {
 	srv := grpct.NewServer(grpct.WithRegisterer(prometheus.NewRegistry()), grpct.WithTracerProvider(tp))
 	pricespb.RegisterPricesServer(srv, server{h: grpct.NewHandler(get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (string, error) { return r.GetSku(), nil },
-		func(_ context.Context, p price) (*pricespb.Price, error) { return &pricespb.Price{Sku: p.SKU, Cents: p.Cents}, nil })})
+		func(_ context.Context, p price) (*pricespb.Price, error) {
+			return &pricespb.Price{Sku: p.SKU, Cents: p.Cents}, nil
+		})})
 	lis, err := net.Listen("tcp", *listen)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "grpcgantry:", err)
