@@ -23,7 +23,7 @@ done
 # The NATS server for the smoke test: the version the library's go.mod pins.
 (cd "$root" && CGO_ENABLED=0 go build -o "$bin/nats-server" github.com/nats-io/nats-server/v2)
 
-log "manifests, dashboard, rules, compose, Dockerfile, and a smoke run of the binaries with the Compose environment (validate module)"
+log "manifests, dashboard, rules, compose, Dockerfile, and smoke runs of the binaries with the Compose and the Kubernetes environment (validate module)"
 (cd "$here/validate" && go vet ./... && SHOP_BIN_DIR="$bin" go test -race -count=1 ./...)
 
 if command -v kubectl >/dev/null 2>&1; then

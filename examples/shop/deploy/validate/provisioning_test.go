@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -142,5 +143,43 @@ func decodeKnown(t *testing.T, rel string, v any) {
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
 		t.Fatalf("%s: %v", rel, err)
+	}
+}
+
+// TestDashboardLayout: panel ids are unique and no two panels share a grid
+// cell, so Grafana shows them as laid out.
+func TestDashboardLayout(t *testing.T) {
+	var dash struct {
+		Panels []struct {
+			ID      int    `json:"id"`
+			Title   string `json:"title"`
+			GridPos struct {
+				H, W, X, Y int
+			} `json:"gridPos"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(readFile(t, deployDir+"/grafana/dashboards/gantry-shop.json"), &dash); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int]string{}
+	cells := map[[2]int]string{}
+	for _, p := range dash.Panels {
+		if other, ok := ids[p.ID]; ok {
+			t.Errorf("panel %q: id %d already used by %q", p.Title, p.ID, other)
+		}
+		ids[p.ID] = p.Title
+		g := p.GridPos
+		if g.W <= 0 || g.H <= 0 || g.X < 0 || g.X+g.W > 24 {
+			t.Errorf("panel %q: gridPos %+v, want a positive size within 24 columns", p.Title, g)
+			continue
+		}
+		for x := g.X; x < g.X+g.W; x++ {
+			for y := g.Y; y < g.Y+g.H; y++ {
+				if other, ok := cells[[2]int{x, y}]; ok {
+					t.Fatalf("panel %q overlaps %q at column %d row %d", p.Title, other, x, y)
+				}
+				cells[[2]int{x, y}] = p.Title
+			}
+		}
 	}
 }

@@ -18,21 +18,88 @@ import (
 	"time"
 )
 
-// TestSmokeComposeEnvironment runs the real binaries with the environment
-// docker-compose.yml gives them (addresses moved to loopback ports, the
-// data in temporary directories): each must pass its Compose health check,
-// an order must go through the gateway to confirmed, every Gantry metric the
-// dashboard and the alerts use must be on some service's /metrics, and each
-// process must stop cleanly on SIGTERM within its stop_grace_period.
+// The smoke tests run the real binaries with the environment the deploy
+// assets give them (addresses moved to loopback ports, the data in temporary
+// directories): each must pass its health check (Compose's healthcheck, or
+// the Deployment's readiness probe), an order must go through the gateway to
+// confirmed, every Gantry metric the dashboard and the alerts use must be on
+// some service's /metrics, and each process must stop with status 0 on
+// SIGTERM before it would be killed.
 //
 // check.sh builds the binaries (the four services, the probe and the
 // nats-server version in the library's go.mod) into SHOP_BIN_DIR.
-func TestSmokeComposeEnvironment(t *testing.T) {
+
+// smokeService is how the deploy assets run one service.
+type smokeService struct {
+	env    map[string]string // as the assets set it, before moving addresses
+	health func(admin string) []string
+	grace  time.Duration // from SIGTERM to SIGKILL
+}
+
+func smokeBin(t *testing.T) string {
 	bin := os.Getenv("SHOP_BIN_DIR")
 	if bin == "" {
 		t.Skip("SHOP_BIN_DIR is not set; ../check.sh builds the binaries and sets it")
 	}
+	return bin
+}
+
+func TestSmokeComposeEnvironment(t *testing.T) {
+	bin := smokeBin(t)
 	c := loadCompose(t)
+	plan := map[string]smokeService{}
+	for _, name := range services {
+		s := c.Services[name]
+		grace, err := time.ParseDuration(s.StopGracePeriod)
+		if err != nil {
+			t.Fatalf("%s stop_grace_period: %v", name, err)
+		}
+		adminPort := portOf(t, s.Environment["GANTRY_ADMIN_ADDR"])
+		plan[name] = smokeService{env: s.Environment, grace: grace, health: func(admin string) []string {
+			// The Compose health check, with the admin address moved.
+			test := slices.Clone(s.Healthcheck.Test[1:])
+			test[0] = filepath.Join(bin, strings.TrimPrefix(test[0], "/"))
+			test[len(test)-1] = strings.Replace(test[len(test)-1], "127.0.0.1:"+adminPort, admin, 1)
+			return test
+		}}
+	}
+	runSmoke(t, bin, plan)
+}
+
+func TestSmokeKubernetesEnvironment(t *testing.T) {
+	bin := smokeBin(t)
+	m := loadManifests(t)
+	plan := map[string]smokeService{}
+	for _, name := range services {
+		d := m.deployments[name]
+		c := d.Spec.Template.Spec.Containers[0]
+		env := map[string]string{}
+		for _, ef := range c.EnvFrom {
+			for k, v := range m.configMaps[ef.ConfigMapRef.Name].Data {
+				env[k] = v
+			}
+		}
+		for _, e := range c.Env {
+			switch {
+			case e.ValueFrom == nil:
+				env[e.Name] = e.Value
+			case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name":
+				env[e.Name] = name + "-smoke"
+			}
+			// optional Secrets are absent, as in a fresh namespace
+		}
+		preStop := time.Duration(c.Lifecycle.PreStop.Sleep.Seconds) * time.Second
+		grace := time.Duration(*d.Spec.Template.Spec.TerminationGracePeriodSeconds)*time.Second - preStop
+		path := c.ReadinessProbe.HTTPGet.Path
+		plan[name] = smokeService{env: env, grace: grace, health: func(admin string) []string {
+			// What the kubelet's readiness probe asks.
+			return []string{filepath.Join(bin, "probe"), "http://" + admin + path}
+		}}
+	}
+	runSmoke(t, bin, plan)
+}
+
+func runSmoke(t *testing.T, bin string, plan map[string]smokeService) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -42,14 +109,16 @@ func TestSmokeComposeEnvironment(t *testing.T) {
 	defer nats.stop(t)
 	waitDial(t, ctx, "127.0.0.1:"+natsPort)
 
-	// Loopback ports for each service's listeners; Compose's service
-	// names resolve to them.
+	// Loopback ports for each service's listeners; the names the assets
+	// use for NATS and the user service resolve to them.
 	type ports struct{ http, admin, grpc string }
 	addrs := map[string]ports{}
 	for _, s := range services {
 		addrs[s] = ports{freePort(t), freePort(t), freePort(t)}
 	}
-	hosts := strings.NewReplacer("nats://nats:4222", "nats://127.0.0.1:"+natsPort,
+	hosts := strings.NewReplacer(
+		"nats://nats:4222", "nats://127.0.0.1:"+natsPort,
+		"nats://nats.nats:4222", "nats://127.0.0.1:"+natsPort,
 		"http://user:8080", "http://127.0.0.1:"+addrs["user"].http)
 
 	procs := map[string]*proc{}
@@ -58,11 +127,10 @@ func TestSmokeComposeEnvironment(t *testing.T) {
 			p.stop(t)
 		}
 	}()
-	// Start in depends_on order: user, product, order, gateway.
+	// Start in dependency order: user, product, order, gateway.
 	for _, name := range []string{"user", "product", "order", "gateway"} {
-		s := c.Services[name]
-		env := []string{"PATH=" + os.Getenv("PATH"), "SHOP_ADMIN_PASSWORD=", "SHOP_ADMIN_EMAIL="}
-		for k, v := range s.Environment {
+		env := []string{"PATH=" + os.Getenv("PATH")}
+		for k, v := range plan[name].env {
 			switch {
 			case strings.HasPrefix(k, "OTEL_"): // no collector here
 				continue
@@ -80,11 +148,7 @@ func TestSmokeComposeEnvironment(t *testing.T) {
 			env = append(env, k+"="+hosts.Replace(v))
 		}
 		procs[name] = startProc(t, ctx, filepath.Join(bin, name), env)
-		// The Compose health check, with the admin address moved.
-		test := slices.Clone(s.Healthcheck.Test[1:])
-		test[0] = filepath.Join(bin, strings.TrimPrefix(test[0], "/"))
-		test[len(test)-1] = strings.Replace(test[len(test)-1], "127.0.0.1:"+portOf(t, s.Environment["GANTRY_ADMIN_ADDR"]), "127.0.0.1:"+addrs[name].admin, 1)
-		waitHealthy(t, ctx, name, procs[name], test)
+		waitHealthy(t, ctx, name, procs[name], plan[name].health("127.0.0.1:"+addrs[name].admin))
 	}
 
 	gw := "http://127.0.0.1:" + addrs["gateway"].http
@@ -116,23 +180,21 @@ func TestSmokeComposeEnvironment(t *testing.T) {
 		}
 	}
 
-	// SIGTERM: each process drains and exits 0 before Compose would
-	// SIGKILL it (stop_grace_period).
+	// SIGTERM: each process drains and exits 0 before it would be killed.
 	for _, name := range services {
 		if err := procs[name].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, name := range services {
-		grace, _ := time.ParseDuration(c.Services[name].StopGracePeriod)
 		p := procs[name]
 		select {
 		case <-p.done:
 			if p.err != nil {
 				t.Errorf("%s after SIGTERM: got %v, want exit status 0\n%s", name, p.err, p.log.String())
 			}
-		case <-time.After(grace):
-			t.Errorf("%s: still running %v after SIGTERM, want it gone within stop_grace_period", name, grace)
+		case <-time.After(plan[name].grace):
+			t.Errorf("%s: still running %v after SIGTERM, want it gone before the SIGKILL", name, plan[name].grace)
 		}
 	}
 }
