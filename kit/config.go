@@ -46,10 +46,14 @@ type Config struct {
 
 // TLSConfig names the service listener's certificate and key files. When
 // both are set the service listener serves HTTPS and rereads the files when
-// they change on disk.
+// they change on disk. With ClientCAFile too it serves mutual TLS: a client
+// must present a certificate signed by one of those CAs
+// (tls.RequireAndVerifyClientCert), and the bundle is reread like the
+// certificate.
 type TLSConfig struct {
-	CertFile string `yaml:"cert_file" help:"PEM certificate chain for the service listener"`
-	KeyFile  string `yaml:"key_file" help:"PEM private key for the service listener"`
+	CertFile     string `yaml:"cert_file" help:"PEM certificate chain for the service listener"`
+	KeyFile      string `yaml:"key_file" help:"PEM private key for the service listener"`
+	ClientCAFile string `yaml:"client_ca_file" help:"PEM CA bundle; when set, clients must present a certificate it signed (mTLS)"`
 }
 
 // NATSConfig says where the App's NATS connection (NewNATS) goes.
@@ -102,6 +106,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("nats.port: got %d, want 0-65535", c.NATS.Port)
 	case (c.TLS.CertFile == "") != (c.TLS.KeyFile == ""):
 		return errors.New("tls: set both cert_file and key_file, or neither")
+	case c.TLS.ClientCAFile != "" && c.TLS.CertFile == "":
+		return errors.New("tls: client_ca_file needs cert_file and key_file")
 	}
 	return nil
 }

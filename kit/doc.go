@@ -123,6 +123,7 @@
 //	pprof                GANTRY_PPROF                -pprof                true
 //	tls.cert_file        GANTRY_TLS_CERT_FILE        -tls-cert-file        none
 //	tls.key_file         GANTRY_TLS_KEY_FILE         -tls-key-file         none
+//	tls.client_ca_file   GANTRY_TLS_CLIENT_CA_FILE   -tls-client-ca-file   none (no client certificates asked)
 //	grpc_addr            GANTRY_GRPC_ADDR            -grpc-addr            :50051
 //	nats.url             GANTRY_NATS_URL             (no flag: secret)     none (embedded server)
 //	nats.port            GANTRY_NATS_PORT            -nats-port            4222

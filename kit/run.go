@@ -251,11 +251,10 @@ func (a *App) mountOpenAPI() {
 func (a *App) listen() (*servers, error) {
 	s := &servers{}
 	if a.cfg.TLS.CertFile != "" {
-		r, err := newCertReloader(a.cfg.TLS.CertFile, a.cfg.TLS.KeyFile, a.tlsEvery, a.logger)
-		if err != nil {
+		var err error
+		if s.tls, err = newServerTLS(a.cfg.TLS, a.tlsEvery, a.logger); err != nil {
 			return nil, err
 		}
-		s.tls = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: r.GetCertificate}
 	}
 	var err error
 	if s.adminLn, err = net.Listen("tcp", a.cfg.AdminAddr); err != nil {
