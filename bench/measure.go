@@ -20,6 +20,7 @@ type stat struct {
 	bad      int64         // non-2xx answers, socket errors or failed calls
 	cpu      time.Duration // server CPU time per request; 0 when unknown
 	extra    float64       // events: consumed per second
+	spread   float64       // medians only: max − min req/s over the rounds
 }
 
 // measure runs the row's load generator, pinned to core 1, for d.

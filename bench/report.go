@@ -25,16 +25,19 @@ func med(runs []stat) stat {
 		return v[len(v)/2]
 	}
 	var bad int64
+	lo, hi := runs[0].rps, runs[0].rps
 	for _, r := range runs {
 		bad += r.bad
+		lo, hi = min(lo, r.rps), max(hi, r.rps)
 	}
 	return stat{
-		rps:   pick(func(s stat) float64 { return s.rps }),
-		p50:   time.Duration(pick(func(s stat) float64 { return float64(s.p50) })),
-		p99:   time.Duration(pick(func(s stat) float64 { return float64(s.p99) })),
-		cpu:   time.Duration(pick(func(s stat) float64 { return float64(s.cpu) })),
-		extra: pick(func(s stat) float64 { return s.extra }),
-		bad:   bad,
+		rps:    pick(func(s stat) float64 { return s.rps }),
+		p50:    time.Duration(pick(func(s stat) float64 { return float64(s.p50) })),
+		p99:    time.Duration(pick(func(s stat) float64 { return float64(s.p99) })),
+		cpu:    time.Duration(pick(func(s stat) float64 { return float64(s.cpu) })),
+		extra:  pick(func(s stat) float64 { return s.extra }),
+		bad:    bad,
+		spread: hi - lo,
 	}
 }
 
@@ -106,7 +109,7 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "- Method: every server pinned to core 0 (`taskset -c 0`; proxies share it with their backend), "+
 		"the load generator pinned to core 1 (`taskset -c 1`), loopback. %d interleaved round(s), the row order rotated each round; "+
 		"each run %v after a %v unmeasured warm-up; %d connections (HTTP, wrk -t1) or concurrent callers (gRPC). "+
-		"Figures are medians over the rounds; \"server CPU/req\" is the server process's user+system time per request, read from /proc "+
+		"Figures are medians over the rounds; \"spread\" is half the range of req/s over the rounds, relative to the median; \"server CPU/req\" is the server process's user+system time per request, read from /proc "+
 		"(for a proxy, the proxy's own, without its backend); on a shared machine it is steadier than req/s. "+
 		"The whole measurement took %v.\n", o.rounds, o.dur, o.warmup, o.conns, r.elapsed.Round(time.Second))
 	fmt.Fprintf(&b, "- Versions: %s.\n\n", strings.Join(r.meta.versions, "; "))
@@ -131,12 +134,12 @@ func (r report) markdown() string {
 		if sec.load == "events" {
 			extra = " consumed/s |"
 		}
-		fmt.Fprintf(&b, "| row | %s | × %s | p50 | p99 | server CPU/req | CPU × %s | errors |%s goal met? |\n", sec.unit, sec.base, sec.base, extra)
+		fmt.Fprintf(&b, "| row | %s | spread | × %s | p50 | p99 | server CPU/req | CPU × %s | errors |%s goal met? |\n", sec.unit, sec.base, sec.base, extra)
 		sep := ""
 		if extra != "" {
 			sep = "--:|"
 		}
-		fmt.Fprintf(&b, "|---|--:|--:|--:|--:|--:|--:|--:|%s---|\n", sep)
+		fmt.Fprintf(&b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|%s---|\n", sep)
 		base, hasBase := m[sec.base]
 		for _, out := range rows {
 			st, ok := m[out.row.key]
@@ -159,7 +162,11 @@ func (r report) markdown() string {
 			if sec.load == "events" {
 				ex = fmt.Sprintf(" %.0f |", st.extra)
 			}
-			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %d |%s %s |\n", out.row.name, st.rps, ratio,
+			spread := "–"
+			if len(out.runs) > 1 && st.rps > 0 {
+				spread = fmt.Sprintf("±%.0f%%", 50*st.spread/st.rps)
+			}
+			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %d |%s %s |\n", out.row.name, st.rps, spread, ratio,
 				dur(st.p50), dur(st.p99), dur(st.cpu), cpuRatio, st.bad, ex, goal(out.row.key, m))
 		}
 		b.WriteString("\n")
