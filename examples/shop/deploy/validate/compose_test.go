@@ -36,6 +36,10 @@ type composeService struct {
 	Healthcheck     *composeHealth    `yaml:"healthcheck"`
 	Restart         string            `yaml:"restart"`
 	StopGracePeriod string            `yaml:"stop_grace_period"`
+	ReadOnly        bool              `yaml:"read_only"`
+	Tmpfs           []string          `yaml:"tmpfs"`
+	CapDrop         []string          `yaml:"cap_drop"`
+	SecurityOpt     []string          `yaml:"security_opt"`
 }
 
 type composeBuild struct {
@@ -183,6 +187,18 @@ func TestComposeShopServices(t *testing.T) {
 			want := []string{"CMD", "/probe", "http://127.0.0.1:" + admin + "/readyz"}
 			if s.Healthcheck == nil || !slices.Equal(s.Healthcheck.Test, want) {
 				t.Errorf("healthcheck: got %+v, want test %q", s.Healthcheck, want)
+			}
+			if !s.ReadOnly || !slices.Contains(s.CapDrop, "ALL") || !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
+				t.Errorf("security: got read_only=%v cap_drop=%v security_opt=%v, want true, [ALL], [no-new-privileges:true]", s.ReadOnly, s.CapDrop, s.SecurityOpt)
+			}
+			writable := slices.Clone(s.Tmpfs)
+			for _, v := range s.Volumes {
+				if parts := strings.Split(v, ":"); len(parts) >= 2 {
+					writable = append(writable, parts[1])
+				}
+			}
+			if dir := s.Environment["GANTRY_DATA_DIR"]; !slices.Contains(writable, dir) {
+				t.Errorf("GANTRY_DATA_DIR %q: got no volume there, want one (the root filesystem is read-only)", dir)
 			}
 			if s.Environment["GANTRY_NATS_URL"] != "nats://nats:4222" {
 				t.Errorf("GANTRY_NATS_URL: got %q, want nats://nats:4222", s.Environment["GANTRY_NATS_URL"])
