@@ -17,7 +17,7 @@ import (
 
 // testShop starts the whole shop on free loopback ports with its data in
 // dir (a new temporary one when empty) and stops it when the test ends.
-func testShop(t *testing.T, dir string, hook func(any)) *shop {
+func testShop(t testing.TB, dir string, hook func(any)) *shop {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()

@@ -12,5 +12,5 @@
 // Each service's migrations create the table:
 //
 //	CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
-//		subject TEXT NOT NULL, payload BLOB NOT NULL, created_at TEXT NOT NULL, published_at TEXT)
+//		subject TEXT NOT NULL, payload BLOB NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP, published_at TEXT)
 package outbox

@@ -41,7 +41,7 @@ func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 // (reachable through TxFrom), so the marker and the effects commit together
 // or not at all. Each service's migrations create the table:
 //
-//	CREATE TABLE processed_events (id TEXT PRIMARY KEY, processed_at TEXT NOT NULL)
+//	CREATE TABLE processed_events (id TEXT PRIMARY KEY, processed_at TEXT DEFAULT CURRENT_TIMESTAMP)
 type Processed struct{ DB *sql.DB }
 
 // Once implements events.Store.
