@@ -11,25 +11,35 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// rpcMetrics is a duration histogram per (service, method, code), named
-// after the OTel semantic convention rpc.{server,client}.call.duration.
+// rpcMetrics is a duration histogram per gRPC (service, method, code): the
+// transport's view, under the names grpc-ecosystem's interceptors made
+// familiar (grpc_server_handling_seconds). The endpoint middleware's
+// rpc_server_call_duration_seconds counts the same calls per operation, in
+// Gantry's error kinds; the two must not share a name, or one registration
+// would fail and its observations vanish.
 type rpcMetrics struct {
 	dur *prometheus.HistogramVec
 }
 
 func newRPCMetrics(reg prometheus.Registerer, side string) *rpcMetrics {
+	name := "grpc_" + side + "_handling_seconds"
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "rpc_" + side + "_call_duration_seconds",
-		Help:    "Duration of gRPC calls (" + side + " side), by service, method and status code.",
+		Name:    name,
+		Help:    "Duration of gRPC calls (" + side + " side) until the status is known, by gRPC service, method and status code.",
 		Buckets: prometheus.DefBuckets,
-	}, []string{"service", "method", "code"})
+	}, []string{"grpc_service", "grpc_method", "grpc_code"})
 	if err := reg.Register(h); err != nil {
 		var are prometheus.AlreadyRegisteredError
+		existing, ok := (*prometheus.HistogramVec)(nil), false
 		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(*prometheus.HistogramVec); ok {
-				h = existing
-			}
+			existing, ok = are.ExistingCollector.(*prometheus.HistogramVec)
 		}
+		if !ok {
+			// A different collector under this name: a wiring bug that would
+			// otherwise lose every observation without a word.
+			panic("transport/grpc: registering " + name + ": " + err.Error())
+		}
+		h = existing // several servers or connections share one registry
 	}
 	return &rpcMetrics{dur: h}
 }

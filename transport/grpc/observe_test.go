@@ -42,7 +42,7 @@ func TestTracingAndMetrics(t *testing.T) {
 		t.Errorf("parent links broken: client's parent %v (want %v), server's parent %v (want %v)",
 			client.Parent().SpanID(), parent.SpanContext().SpanID(), server.Parent().SpanID(), client.SpanContext().SpanID())
 	}
-	for _, name := range []string{"rpc_server_call_duration_seconds", "rpc_client_call_duration_seconds"} {
+	for _, name := range []string{"grpc_server_handling_seconds", "grpc_client_handling_seconds"} {
 		if n, err := testutil.GatherAndCount(reg, name); err != nil || n != 1 {
 			t.Errorf("%s: got %d series (%v), want 1", name, n, err)
 		}

@@ -34,9 +34,10 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.prop = p }
 }
 
-// WithRegisterer records RPC durations (rpc_server_call_duration_seconds or
-// rpc_client_call_duration_seconds, labelled service, method, code) in reg.
-// Several servers or connections may share one registry.
+// WithRegisterer records RPC durations (grpc_server_handling_seconds or
+// grpc_client_handling_seconds, labelled grpc_service, grpc_method and
+// grpc_code) in reg. Several servers or connections may share one registry;
+// the constructor panics if reg holds a different collector under that name.
 func WithRegisterer(reg prometheus.Registerer) Option {
 	return func(o *options) { o.reg = reg }
 }
