@@ -61,7 +61,7 @@ func (s *shop) URL() string { return "http://" + s.Gateway.HTTPAddr() }
 func start(ctx context.Context, o options) (_ *shop, err error) {
 	url, stopNATS, err := embedded.Starter(filepath.Join(o.data, "nats"), o.natsPort)
 	if err != nil {
-		return nil, fmt.Errorf("embedded NATS: %w", err)
+		return nil, fmt.Errorf("embedded NATS on port %d (-nats-port 0 picks a free one): %w", o.natsPort, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook}
