@@ -5,6 +5,8 @@
 //
 //	go run ./examples/shop [-addr :8080] [-data ./shop-data] [-nats-port 4222]
 //
+// With GANTRY_NATS_URL set it uses that NATS server (JetStream enabled)
+// instead of embedding one.
 // Ctrl-C stops it cleanly; run it again and the data is still there. See
 // README.md beside this file for the tour, and cmd/ for one process per
 // service.
@@ -56,6 +58,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	return s.stop()
 }
 
+// redact hides the credentials a GANTRY_NATS_URL (a comma-separated list)
+// may carry.
+func redact(urls string) string {
+	parts := strings.Split(urls, ",")
+	for i, u := range parts {
+		scheme, at := strings.Index(u, "://"), strings.LastIndex(u, "@")
+		if scheme >= 0 && at > scheme {
+			parts[i] = u[:scheme+3] + "***" + u[at:]
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
 func printAddrs(out io.Writer, s *shop, data string) {
 	gw := s.URL()
 	if h := s.Gateway.HTTPAddr(); strings.HasPrefix(h, "[::]:") || strings.HasPrefix(h, "0.0.0.0:") {
@@ -72,6 +87,6 @@ func printAddrs(out io.Writer, s *shop, data string) {
 	}{{"user", s.User}, {"product", s.Product}, {"order", s.Order}} {
 		fmt.Fprintf(out, "  %-8s http://%-21s metrics http://%s/metrics\n", a.name, a.app.HTTPAddr(), a.app.AdminAddr())
 	}
-	fmt.Fprintf(out, "  nats     %s (JetStream: streams ORDERS and STOCK, discovery bucket)\n", s.NATSURL)
+	fmt.Fprintf(out, "  nats     %s (JetStream: streams ORDERS and STOCK, discovery bucket)\n", redact(s.NATSURL))
 	fmt.Fprintln(out, "Try: curl -s "+gw+"/api/v1/products    Ctrl-C stops the shop.")
 }

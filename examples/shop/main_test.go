@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -144,5 +147,51 @@ func TestDocs(t *testing.T) {
 	}
 	if code, body := a.do("GET", "/docs/", nil); code != 200 || !strings.Contains(strings.ToLower(string(body)), "swagger") {
 		t.Errorf("GET /docs/ = %d, want 200 with Swagger UI", code)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://127.0.0.1:4222":               "nats://127.0.0.1:4222",
+		"nats://user:secret@nats.svc:4222":    "nats://***@nats.svc:4222",
+		"nats://token@a:4222,nats://b:4222":   "nats://***@a:4222,nats://b:4222",
+		"nats://u:p@a:4222,nats://u:p@b:4222": "nats://***@a:4222,nats://***@b:4222",
+	} {
+		if got := redact(in); got != want {
+			t.Errorf("redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRun runs the command's run function as main does: it prints where
+// everything is, and stops cleanly when its context ends (Ctrl-C).
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-nats-port", "0"},
+			func(k string) string { return map[string]string{"GANTRY_LOG_LEVEL": "error"}[k] }, pw)
+		pw.Close()
+	}()
+	var printed []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		printed = append(printed, sc.Text())
+		if strings.HasPrefix(sc.Text(), "Try: ") {
+			break
+		}
+	}
+	out := strings.Join(printed, "\n")
+	for _, want := range []string{"gateway  http://127.0.0.1:", "/docs", "user     http://", "product  http://", "order    http://", "nats     nats://"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	cancel()
+	go io.Copy(io.Discard, pr) // "stopping..."
+	if err := <-done; err != nil {
+		t.Errorf("run = %v, want nil after the context ended", err)
 	}
 }

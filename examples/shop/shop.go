@@ -59,9 +59,15 @@ func (s *shop) URL() string { return "http://" + s.Gateway.HTTPAddr() }
 // tokens with the user service's JWKS), then the gateway, and waits until
 // the gateway answers the catalog. On error everything started is stopped.
 func start(ctx context.Context, o options) (_ *shop, err error) {
-	url, stopNATS, err := embedded.Starter(filepath.Join(o.data, "nats"), o.natsPort)
-	if err != nil {
-		return nil, fmt.Errorf("embedded NATS on port %d (-nats-port 0 picks a free one): %w", o.natsPort, err)
+	// An external NATS (GANTRY_NATS_URL) is used as is; otherwise the shop
+	// embeds a server with JetStream under the data directory.
+	url, stopNATS := o.getenv("GANTRY_NATS_URL"), func() {}
+	if url == "" {
+		var err error
+		url, stopNATS, err = embedded.Starter(filepath.Join(o.data, "nats"), o.natsPort)
+		if err != nil {
+			return nil, fmt.Errorf("embedded NATS on port %d (-nats-port 0 picks a free one): %w", o.natsPort, err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook}
