@@ -56,6 +56,7 @@ type App struct {
 	adminAddr string
 
 	tlsEvery time.Duration // how often to stat the TLS files; tests set 0
+	level    slog.LevelVar // the built-in handler's level (WatchConfig changes it)
 }
 
 const (
@@ -88,7 +89,7 @@ func New(name string, opts ...Option) *App {
 	if a.instance == "" {
 		a.instance = newInstanceID()
 	}
-	a.logger = newLogger(a.cfg, o, name, a.version, a.instance)
+	a.logger = newLogger(a.cfg, o, name, a.version, a.instance, &a.level)
 	a.reg = o.registry
 	if a.reg == nil {
 		a.reg = prometheus.NewRegistry()

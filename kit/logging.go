@@ -31,7 +31,7 @@ func (t traceHandler) WithAttrs(as []slog.Attr) slog.Handler { return traceHandl
 
 func (t traceHandler) WithGroup(name string) slog.Handler { return traceHandler{t.h.WithGroup(name)} }
 
-func newLogger(cfg Config, o options, name, version, instance string) *slog.Logger {
+func newLogger(cfg Config, o options, name, version, instance string, level *slog.LevelVar) *slog.Logger {
 	var h slog.Handler
 	if o.logger != nil {
 		h = o.logger.Handler()
@@ -40,7 +40,8 @@ func newLogger(cfg Config, o options, name, version, instance string) *slog.Logg
 		if w == nil {
 			w = os.Stderr
 		}
-		ho := &slog.HandlerOptions{Level: cfg.LogLevel}
+		level.Set(cfg.LogLevel)
+		ho := &slog.HandlerOptions{Level: level}
 		if cfg.LogFormat == "text" {
 			h = slog.NewTextHandler(w, ho)
 		} else {
