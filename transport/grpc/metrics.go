@@ -22,9 +22,8 @@ type rpcMetrics struct {
 }
 
 func newRPCMetrics(reg prometheus.Registerer, side string) *rpcMetrics {
-	name := "grpc_" + side + "_handling_seconds"
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    name,
+		Name:    "grpc_" + side + "_handling_seconds",
 		Help:    "Duration of gRPC calls (" + side + " side) until the status is known, by gRPC service, method and status code.",
 		Buckets: prometheus.DefBuckets,
 	}, []string{"grpc_service", "grpc_method", "grpc_code"})
@@ -37,7 +36,7 @@ func newRPCMetrics(reg prometheus.Registerer, side string) *rpcMetrics {
 		if !ok {
 			// A different collector under this name: a wiring bug that would
 			// otherwise lose every observation without a word.
-			panic("transport/grpc: registering " + name + ": " + err.Error())
+			panic("transport/grpc: registering grpc_" + side + "_handling_seconds: " + err.Error())
 		}
 		h = existing // several servers or connections share one registry
 	}

@@ -35,8 +35,7 @@ var notCharted = map[string]string{
 	// The endpoint chain's rpc_*_call_duration_seconds already charts every
 	// gRPC call per operation; these are the transport's own view, for
 	// dashboards built on grpc-ecosystem's names.
-	"grpc_server_handling_seconds": "gRPC calls are charted per operation by rpc_server_call_duration_seconds",
-	"grpc_client_handling_seconds": "gRPC calls are charted per operation by rpc_client_call_duration_seconds",
+	`^grpc_[a-z]+_handling_seconds$`: "gRPC calls are charted per operation by rpc_{server,client}_call_duration_seconds",
 }
 
 // grafanaVars replaces the dashboard's variables with values the PromQL
