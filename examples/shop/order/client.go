@@ -2,6 +2,10 @@ package order
 
 import (
 	"context"
+	"errors"
+	"time"
+
+	kitlb "github.com/go-kit/kit/sd/lb"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -11,6 +15,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/product/productpb"
 	"github.com/gantrykit/gantry/kit"
 	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 
@@ -34,8 +39,20 @@ func newProductClient(ctx context.Context, app *kit.App, n *kit.NATS) (*productC
 		grpc.WithTransportCredentials(insecure.NewCredentials()))
 	factory := grpct.Factory(productpb.Catalog_GetProducts_FullMethodName, encodeLookup, decodeLookup, dial)
 	bal := lb.New(sel, factory, lb.P2C(), lb.Options{Logger: app.Logger()})
-	return &productClient{inst: inst, sel: sel, bal: bal,
-		lookup: endpoint.Typed[[]string, []Product](lb.Retry(bal, lb.RetryOptions{Idempotent: true}))}, nil
+	call := endpoint.Typed[[]string, []Product](lb.Retry(bal, lb.RetryOptions{Idempotent: true}))
+	return &productClient{inst: inst, sel: sel, bal: bal, lookup: func(ctx context.Context, ids []string) ([]Product, error) {
+		ps, err := call(ctx, ids)
+		return ps, noInstance(err)
+	}}, nil
+}
+
+// noInstance turns the balancer's "no instance" into an Unavailable error
+// (503 with Retry-After); other errors pass unchanged.
+func noInstance(err error) error {
+	if errors.Is(err, kitlb.ErrNoEndpoints) {
+		return errs.Unavailable(time.Second, "no product service instance")
+	}
+	return err
 }
 
 func (c *productClient) close() {
