@@ -2,7 +2,8 @@
 // for one service, kept at a key of a shared store (a NATS JetStream
 // key-value bucket with [NATSKV]), is read when the service starts and
 // watched while it runs, so that settings change without a restart or a
-// deploy.
+// deploy. discovery/etcd's ConfigSource reads the same documents from etcd,
+// and [Memory] holds them in process.
 //
 // An [Overlay] knows two kinds of settings by their dotted key paths:
 //
