@@ -31,8 +31,8 @@ type LiveConfig struct {
 }
 
 // WatchConfig makes the App follow the overlay at key in src (key ""
-// means the App's name), for example config.NATSKV over a bucket of the
-// App's NATS connection. The watch runs while the App runs (an App.Go
+// means the App's name), for example the App's NATS.ConfigSource, or
+// discovery/etcd's ConfigSource. The watch runs while the App runs (an App.Go
 // task); it survives the store going away and coming back. Call it before
 // Run.
 func (a *App) WatchConfig(src config.Source, key string) *LiveConfig {
@@ -79,4 +79,20 @@ func staticKeys(o *config.Overlay, prefix string, v reflect.Value, skip string) 
 			o.Static(path, fv.Interface())
 		}
 	}
+}
+
+// ConfigSource returns the config.Source of bucket (config.DefaultBucket
+// if "") over the App's NATS connection, for WatchConfig: the zero-extra-
+// infrastructure home of configuration overlays, next to the NATS KV
+// registry. The connection is taken when the watch starts, after the
+// start hooks have connected it.
+func (n *NATS) ConfigSource(bucket string) config.Source { return natsConfig{n, bucket} }
+
+type natsConfig struct {
+	n      *NATS
+	bucket string
+}
+
+func (s natsConfig) Watch(ctx context.Context, key string, fn func([]byte)) error {
+	return config.NATSKV(s.n.JetStream(), s.bucket).Watch(ctx, key, fn)
 }
