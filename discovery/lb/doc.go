@@ -30,6 +30,9 @@
 //	bal := lb.New(instancer, client.Factory, lb.P2C(), lb.Options{PerInstance: breakerPerInstance})
 //	get := endpoint.Typed[GetItem, Item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
 //
+// discovery/client builds that chain for a transport/http operation in one
+// call: client.HTTP[GetItem, Item](instancer, "GET", "/v1/items/{id}").
+//
 // Use Retry rather than middleware/retry around a balancer: it retries at
 // once on another pick, and it does not wait out the Retry-After of a
 // per-instance breaker, which speaks for that one instance only.
