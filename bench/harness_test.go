@@ -87,7 +87,7 @@ func TestQuick(t *testing.T) {
 	}
 	rep := string(b)
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`\| bare net/http \(ServeMux \+ encoding/json\) \| [0-9]+ \| (–|±[0-9]+%) \| 1\.00 \| [0-9.]+ (µs|ms) \| [0-9.]+ (µs|ms) \|`),
+		regexp.MustCompile(`\| bare net/http \(ServeMux \+ encoding/json\) \| [0-9]+ \| (–|±[0-9]+%) \| 1\.00 \| [0-9]+ \(1\.00\) \| [0-9.]+ (µs|ms) \| [0-9.]+ (µs|ms) \|`),
 		regexp.MustCompile(`\| go-kit transport/http \| [0-9]+ \| (–|±[0-9]+%) \| [0-9]+\.[0-9]{2} \|.* \| 0 \|`),
 		regexp.MustCompile(`Machine: .*CPUs`),
 	} {

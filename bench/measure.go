@@ -21,6 +21,7 @@ type stat struct {
 	cpu      time.Duration // server CPU time per request; 0 when unknown
 	extra    float64       // events: consumed per second
 	spread   float64       // medians only: max − min req/s over the rounds
+	best     float64       // medians only: the highest req/s of the rounds
 }
 
 // measure runs the row's load generator, pinned to core 1, for d.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +13,21 @@ type report struct {
 	outs    []*outcome
 	elapsed time.Duration
 	meta    meta
+	// loadStart is the 1-minute load average when measuring began.
+	loadStart string
+}
+
+// loadAvg is the 1-minute load average from /proc/loadavg.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
 
 // med is the per-field median of a row's runs.
@@ -38,6 +54,7 @@ func med(runs []stat) stat {
 		extra:  pick(func(s stat) float64 { return s.extra }),
 		bad:    bad,
 		spread: hi - lo,
+		best:   hi,
 	}
 }
 
@@ -109,10 +126,14 @@ func (r report) markdown() string {
 	fmt.Fprintf(&b, "- Method: every server pinned to core 0 (`taskset -c 0`; proxies share it with their backend), "+
 		"the load generator pinned to core 1 (`taskset -c 1`), loopback. %d interleaved round(s), the row order rotated each round; "+
 		"each run %v after a %v unmeasured warm-up; %d connections (HTTP, wrk -t1) or concurrent callers (gRPC). "+
-		"Figures are medians over the rounds; \"spread\" is half the range of req/s over the rounds, relative to the median; \"server CPU/req\" is the server process's user+system time per request, read from /proc "+
+		"Figures are medians over the rounds; \"spread\" is half the range of req/s over the rounds, relative to the median, and \"best\" the highest round "+
+		"(the least disturbed by other work on the machine); \"server CPU/req\" is the server process's user+system time per request, read from /proc "+
 		"(for a proxy, the proxy's own, without its backend); on a shared machine it is steadier than req/s. "+
 		"The whole measurement took %v.\n", o.rounds, o.dur, o.warmup, o.conns, r.elapsed.Round(time.Second))
-	fmt.Fprintf(&b, "- Versions: %s.\n\n", strings.Join(r.meta.versions, "; "))
+	fmt.Fprintf(&b, "- Versions: %s.\n", strings.Join(r.meta.versions, "; "))
+	fmt.Fprintf(&b, "- Noise: 1-minute load average %s at the start and %s at the end of the measurement (2 CPUs). "+
+		"A spread above about ±10%% means other work shared the cores during the run: the req/s ratios are then indicative only, "+
+		"and the server CPU time per request is the better comparison.\n\n", r.loadStart, loadAvg())
 
 	sections := []struct{ load, title, unit, base string }{
 		{"wrk", "HTTP: GET /v1/hello/{name} → JSON (wrk)", "req/s", "bare"},
@@ -134,12 +155,12 @@ func (r report) markdown() string {
 		if sec.load == "events" {
 			extra = " consumed/s |"
 		}
-		fmt.Fprintf(&b, "| row | %s | spread | × %s | p50 | p99 | server CPU/req | CPU × %s | errors |%s goal met? |\n", sec.unit, sec.base, sec.base, extra)
+		fmt.Fprintf(&b, "| row | %s | spread | × %s | best (× %s) | p50 | p99 | server CPU/req | CPU × %s | errors |%s goal met? |\n", sec.unit, sec.base, sec.base, sec.base, extra)
 		sep := ""
 		if extra != "" {
 			sep = "--:|"
 		}
-		fmt.Fprintf(&b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|%s---|\n", sep)
+		fmt.Fprintf(&b, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|%s---|\n", sep)
 		base, hasBase := m[sec.base]
 		for _, out := range rows {
 			st, ok := m[out.row.key]
@@ -166,7 +187,11 @@ func (r report) markdown() string {
 			if len(out.runs) > 1 && st.rps > 0 {
 				spread = fmt.Sprintf("±%.0f%%", 50*st.spread/st.rps)
 			}
-			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %d |%s %s |\n", out.row.name, st.rps, spread, ratio,
+			best := fmt.Sprintf("%.0f", st.best)
+			if hasBase && base.best > 0 {
+				best += fmt.Sprintf(" (%.2f)", st.best/base.best)
+			}
+			fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d |%s %s |\n", out.row.name, st.rps, spread, ratio, best,
 				dur(st.p50), dur(st.p99), dur(st.cpu), cpuRatio, st.bad, ex, goal(out.row.key, m))
 		}
 		b.WriteString("\n")

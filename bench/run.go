@@ -67,7 +67,7 @@ func run(ctx context.Context, o options, log io.Writer) error {
 		return fmt.Errorf("no row matches -rows %s", strings.Join(o.rows, ","))
 	}
 
-	started := time.Now()
+	started, load0 := time.Now(), loadAvg()
 	for round := range o.rounds {
 		for i := range outs {
 			k := (i + round) % len(outs) // rotate the order each round
@@ -92,7 +92,7 @@ func run(ctx context.Context, o options, log io.Writer) error {
 				round+1, out.row.key, st.rps, st.p50, st.p99, st.cpu, st.bad)
 		}
 	}
-	rep := report{opts: o, outs: outs, elapsed: time.Since(started), meta: collectMeta(ctx, o.dir)}
+	rep := report{opts: o, outs: outs, elapsed: time.Since(started), meta: collectMeta(ctx, o.dir), loadStart: load0}
 	if err := os.WriteFile(o.out, []byte(rep.markdown()), 0o644); err != nil {
 		return err
 	}
