@@ -13,7 +13,9 @@ import (
 //	go test -run '^$' -bench GetProduct -benchtime 2000x ./examples/shop/
 func BenchmarkGetProduct(b *testing.B) {
 	s := testShop(b, "", nil)
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	tr := &http.Transport{MaxIdleConnsPerHost: 8}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
 	for _, bb := range []struct{ name, base string }{
 		{"direct", "http://" + s.Product.HTTPAddr()},
 		{"gateway", s.URL()},
