@@ -11,6 +11,7 @@ func scenarios() []scenario {
 		{name: "breaker open, half-open, closed", short: true, run: breakerTimings},
 		{name: "retries under a full outage stay in budget", short: true, run: retryBudget},
 		{name: "deadline propagation gateway, A, B", short: true, run: deadlinePropagation},
+		{name: "deadline propagation gateway, A, B over gRPC", short: true, run: deadlineOverGRPC},
 		{name: "network faults: latency, blackhole, reset", short: false, run: networkFaults},
 		{name: "bad inputs: HTTP, slowloris, gRPC", short: true, run: badInputs},
 		{name: "JWT attacks at the gateway", short: true, run: jwtAttacks},
