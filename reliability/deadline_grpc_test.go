@@ -66,7 +66,9 @@ func deadlineOverGRPC(t *testing.T, p profile, f *fig) {
 	}
 	t.Cleanup(func() { cc.Close() })
 	call := grpct.NewClient[string, int64](cc, pricespb.Prices_GetPrice_FullMethodName,
-		func(_ context.Context, s string) (*pricespb.GetPriceRequest, error) { return &pricespb.GetPriceRequest{Sku: s}, nil },
+		func(_ context.Context, s string) (*pricespb.GetPriceRequest, error) {
+			return &pricespb.GetPriceRequest{Sku: s}, nil
+		},
 		func(_ context.Context, p *pricespb.Price) (int64, error) { return p.GetCents(), nil })
 	toB := timeout.New(2 * time.Second).For("b")(call.Endpoint())
 	a := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
