@@ -70,6 +70,14 @@ type Proc struct {
 // the test if it is still running.
 func Start(t testing.TB, binary string, env ...string) *Proc {
 	t.Helper()
+	return StartService(t, binary, "", env...)
+}
+
+// StartService is Start for a binary that runs several Apps: it takes the
+// addresses from the "serving" line of the App named service ("" for the
+// first App that serves).
+func StartService(t testing.TB, binary, service string, env ...string) *Proc {
+	t.Helper()
 	cmd := exec.Command(binary)
 	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
 	cmd.Env = append(cmd.Env, env...)
@@ -91,7 +99,7 @@ func Start(t testing.TB, binary string, env ...string) *Proc {
 			p.logs = append(p.logs, line)
 			p.mu.Unlock()
 			var rec map[string]any
-			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "serving" {
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "serving" && (service == "" || rec["service"] == service) {
 				h, _ := rec["http_addr"].(string)
 				a, _ := rec["admin_addr"].(string)
 				select {

@@ -1,0 +1,11 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/gantrykit/gantry/internal/exampletest"
+)
+
+func TestREADMESnippetsCompile(t *testing.T) {
+	exampletest.CheckSnippets(t, "README.md", "main.go")
+}
