@@ -77,11 +77,22 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	app.OnStart("streams", func(ctx context.Context) error { return outbox.EnsureStreams(ctx, n.JetStream()) })
 	kit.Subscribe(app, n, events.Consumer{Stream: StreamOrders, Durable: "product-reserve", Subject: SubjectOrderCreated,
 		Concurrency: 4, Backoff: []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second}},
-		events.Idempotent(sqldb.Processed{DB: db}, func(ctx context.Context, ev events.Event[OrderCreated]) error {
+		notifyAfter(relay, events.Idempotent(sqldb.Processed{DB: db}, func(ctx context.Context, ev events.Event[OrderCreated]) error {
 			return svc.Reserve(ctx, ev.Data)
-		}))
+		})))
 	app.Go("outbox-relay", relay.Run)
 	app.AddCheck("db", db.PingContext)
 	app.OnStop("db", func(context.Context) error { return db.Close() })
 	return &Server{App: app, DB: db, Relay: relay}, nil
+}
+
+// notifyAfter wakes the relay once h's transaction has committed.
+func notifyAfter[T any](r *outbox.Relay, h events.Handler[T]) events.Handler[T] {
+	return func(ctx context.Context, ev events.Event[T]) error {
+		err := h(ctx, ev)
+		if err == nil {
+			r.Notify()
+		}
+		return err
+	}
 }

@@ -144,8 +144,8 @@ func (s *Service) Reserve(ctx context.Context, ev OrderCreated) error {
 		// second orders.created for it could not add a second outcome.
 		return outbox.Add(ctx, tx, "stock-"+ev.OrderID, subject, result)
 	})
-	if err == nil {
-		s.committed()
+	if err == nil && sqldb.TxFrom(ctx) == nil {
+		s.committed() // in a caller's transaction, the caller wakes the relay after its commit
 	}
 	return err
 }
