@@ -36,6 +36,7 @@ type Retrier struct {
 	attempts    *prometheus.CounterVec
 	exhausted   *prometheus.CounterVec
 	sleep       func(ctx context.Context, d time.Duration) bool
+	jitter      func(ceiling time.Duration) time.Duration // uniform in [0, ceiling)
 	mu          sync.Mutex
 	budgets     map[string]*Budget
 }
@@ -117,7 +118,7 @@ func New(opts ...Option) *Retrier {
 		maxAttempts: DefaultMaxAttempts, base: DefaultBase, max: DefaultMax,
 		ratio: DefaultBudgetRatio, perSec: DefaultBudgetPerSec,
 		retryable:  func(err error) bool { return errs.KindOf(err).Retryable() },
-		idempotent: map[string]bool{}, sleep: sleep, budgets: map[string]*Budget{},
+		idempotent: map[string]bool{}, sleep: sleep, jitter: rand.N[time.Duration], budgets: map[string]*Budget{},
 	}
 	for _, o := range opts {
 		o(r)
@@ -185,7 +186,7 @@ func (r *Retrier) backoff(n int) time.Duration {
 	if ceiling <= 0 {
 		return 0
 	}
-	return rand.N(ceiling)
+	return r.jitter(ceiling)
 }
 
 // sleep waits d or until ctx is done; it reports whether d passed.

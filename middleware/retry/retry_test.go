@@ -53,6 +53,7 @@ func TestRetry(t *testing.T) {
 			var delays []time.Duration
 			r := New(append([]Option{WithIdempotent("get")}, tt.opts...)...)
 			r.sleep = func(_ context.Context, d time.Duration) bool { delays = append(delays, d); return true }
+			r.jitter = func(ceiling time.Duration) time.Duration { return ceiling - 1 } // the longest draw
 			calls := 0
 			e := r.For(tt.op)(func(context.Context, any) (any, error) {
 				var err error
