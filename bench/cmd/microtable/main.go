@@ -91,13 +91,19 @@ func run(in io.Reader, out io.Writer) error {
 }
 
 // baselineOf finds the baseline sibling of b: same package, same parent
-// benchmark, a baseline name as the last element.
+// benchmark, and as last element bare_X for a typed_X (or any *_X), else a
+// baseline name.
 func baselineOf(b *bench, all map[string]*bench) *bench {
-	parent := b.name
+	parent, last := b.name, ""
 	if i := strings.LastIndexByte(parent, '/'); i > 0 {
-		parent = parent[:i]
+		parent, last = parent[:i], parent[i+1:]
 	} else {
 		return nil
+	}
+	if _, suffix, ok := strings.Cut(last, "_"); ok {
+		if base, ok := all[b.pkg+" "+parent+"/bare_"+suffix]; ok {
+			return base
+		}
 	}
 	for _, n := range baselines {
 		if base, ok := all[b.pkg+" "+parent+"/"+n]; ok {
