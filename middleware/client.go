@@ -2,10 +2,12 @@ package middleware
 
 import (
 	"fmt"
+	"sync"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/gantrykit/gantry/middleware/breaker"
 	"github.com/gantrykit/gantry/middleware/metrics"
 	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/gantrykit/gantry/middleware/timeout"
@@ -19,14 +21,19 @@ import (
 // Name client operations after the remote operation, e.g.
 // "products.get", so that their breaker series differ from the server's.
 // A breaker per discovered instance belongs to the balancer, not here.
+// Update changes its breaker thresholds while it runs.
 type Client struct {
-	layers []Layer
+	layers  []Layer
+	breaker *breaker.Breaker // nil when off
+
+	mu  sync.Mutex
+	cfg ClientConfig // running
 }
 
 // NewClient builds the client chain that cfg switches on. It fails if the
 // Registerer holds different collectors under the chain's metric names.
 func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
-	c := &Client{}
+	c := &Client{cfg: cfg}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
 		c.layers = append(c.layers, Layer{Name: name, For: f})
 	}
@@ -56,7 +63,8 @@ func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 		add("retry", retry.New(opts...).For)
 	}
 	if !cfg.Breaker.Disabled {
-		add("breaker", newBreaker(cfg.Breaker, deps).For)
+		c.breaker = newBreaker(cfg.Breaker, deps)
+		add("breaker", c.breaker.For)
 	}
 	if cfg.Timeout.Timeout > 0 {
 		add("timeout", timeout.New(cfg.Timeout.Timeout).For)

@@ -63,7 +63,7 @@ func Example_order() {
 	fmt.Println("duration series (charge ok and unavailable, crash ok):", n)
 	fmt.Println("unavailable calls of charge:", count(reg, "charge", "unavailable"))
 	// Output:
-	// recovery → metrics → logging → shed → breaker
+	// recovery → metrics → logging → shed → ratelimit → breaker
 	// level=WARN msg="circuit breaker state changed" service=orders op=charge from=closed to=open
 	// level=ERROR msg="call failed" service=orders op=charge code=unavailable error="payment provider down"
 	// level=ERROR msg="call failed" service=orders op=charge code=unavailable error="circuit breaker open, retry later"

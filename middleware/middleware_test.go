@@ -47,7 +47,7 @@ func TestServerLayers(t *testing.T) {
 		deps middleware.Deps
 		want string
 	}{
-		{name: "zero config", cfg: middleware.Config{}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,breaker"},
+		{name: "zero config", cfg: middleware.Config{}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,ratelimit,breaker"},
 		{name: "everything", cfg: middleware.Config{
 			RateLimit: middleware.RateLimitConfig{PerSecond: 100},
 			Timeout:   middleware.TimeoutConfig{Timeout: time.Second},
@@ -56,8 +56,8 @@ func TestServerLayers(t *testing.T) {
 			Recovery: middleware.RecoveryConfig{Disabled: true}, Tracing: middleware.TracingConfig{Disabled: true},
 			Metrics: middleware.MetricsConfig{Disabled: true}, Logging: middleware.LoggingConfig{Disabled: true},
 			Shed: middleware.ShedConfig{Disabled: true}, Breaker: middleware.BreakerConfig{Disabled: true},
-		}, deps: fullDeps(), want: ""},
-		{name: "no deps", cfg: middleware.Config{}, deps: middleware.Deps{}, want: "recovery,shed,breaker"},
+		}, deps: fullDeps(), want: "ratelimit"},
+		{name: "no deps", cfg: middleware.Config{}, deps: middleware.Deps{}, want: "recovery,shed,ratelimit,breaker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,7 @@ package middleware
 import (
 	"fmt"
 	"log/slog"
-	"math"
+	"sync"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,15 +45,21 @@ type Layer struct {
 
 // Server builds the default server chain of one App. Build it once and ask
 // it per operation; per-operation state (limits, breakers, metric children)
-// lives inside it, keyed by operation name. It is safe for concurrent use.
+// lives inside it, keyed by operation name. It is safe for concurrent use;
+// Update changes its rate limit and breaker thresholds while it runs.
 type Server struct {
-	layers []Layer
+	layers  []Layer
+	limiter *ratelimit.Limiter
+	breaker *breaker.Breaker // nil when off
+
+	mu  sync.Mutex
+	cfg Config // running
 }
 
 // NewServer builds the server chain that cfg switches on. It fails if the
 // Registerer holds different collectors under the chain's metric names.
 func NewServer(cfg Config, deps Deps) (*Server, error) {
-	s := &Server{}
+	s := &Server{cfg: cfg}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
 		s.layers = append(s.layers, Layer{Name: name, For: f})
 	}
@@ -87,11 +93,13 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		}
 		add("shed", shed.New(opts...).For)
 	}
-	if c := cfg.RateLimit; c.PerSecond > 0 {
-		add("ratelimit", ratelimit.New(c.PerSecond, or(c.Burst, int(math.Ceil(c.PerSecond)))).For)
-	}
+	// Always there, so that Update can turn it on: with no limit it costs
+	// a call one atomic load.
+	s.limiter = newLimiter(cfg.RateLimit)
+	add("ratelimit", s.limiter.For)
 	if !cfg.Breaker.Disabled {
-		add("breaker", newBreaker(cfg.Breaker, deps).For)
+		s.breaker = newBreaker(cfg.Breaker, deps)
+		add("breaker", s.breaker.For)
 	}
 	if cfg.Timeout.Timeout > 0 {
 		add("timeout", timeout.New(cfg.Timeout.Timeout).For)
@@ -135,12 +143,11 @@ func newLogger(c LoggingConfig, deps Deps) *logging.Logger {
 }
 
 func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
-	consecutive := or(c.ConsecutiveFailures, breaker.DefaultConsecutiveFailures)
+	minRequests, ratio, consecutive, open := tripOf(c)
 	opts := []breaker.Option{
 		breaker.WithWindow(or(c.Window, breaker.DefaultWindow)),
-		breaker.WithTrip(uint32(max(or(c.MinRequests, breaker.DefaultMinRequests), 1)),
-			or(c.FailureRatio, breaker.DefaultFailureRatio), uint32(max(consecutive, 0))),
-		breaker.WithOpenTimeout(or(c.OpenTimeout, breaker.DefaultOpenTimeout)),
+		breaker.WithTrip(minRequests, ratio, consecutive),
+		breaker.WithOpenTimeout(open),
 		breaker.WithHalfOpenRequests(uint32(max(or(c.HalfOpenRequests, breaker.DefaultHalfOpenRequests), 1))),
 	}
 	if c.Adaptive {

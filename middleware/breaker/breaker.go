@@ -3,6 +3,7 @@ package breaker
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
@@ -24,12 +25,20 @@ const (
 
 // Breaker makes breaking middleware for named operations. Each operation
 // has its own breaker, created on the first For of its name and shared by
-// later ones. It is safe for concurrent use.
+// later ones. It is safe for concurrent use; [Breaker.SetTrip] and
+// [Breaker.SetOpenTimeout] change its thresholds while calls go through.
 type Breaker struct {
-	cfg config
+	trip atomic.Pointer[trip]
 
 	mu  sync.Mutex
-	ops map[string]kitendpoint.Middleware
+	cfg config // openTimeout changes under mu
+	ops map[string]*op
+}
+
+// op is one operation's breaker.
+type op struct {
+	mw      kitendpoint.Middleware
+	classic *classic // nil for adaptive throttling
 }
 
 type config struct {
@@ -133,23 +142,59 @@ func New(opts ...Option) *Breaker {
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Breaker{cfg: c, ops: make(map[string]kitendpoint.Middleware)}
+	b := &Breaker{cfg: c, ops: make(map[string]*op)}
+	b.trip.Store(&trip{minRequests: c.minRequests, ratio: c.ratio, consecutive: c.consecutive})
+	return b
 }
 
-// For returns middleware that breaks the calls of op.
-func (b *Breaker) For(op string) kitendpoint.Middleware {
+// For returns middleware that breaks the calls of name.
+func (b *Breaker) For(name string) kitendpoint.Middleware {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	mw, ok := b.ops[op]
+	o, ok := b.ops[name]
 	if !ok {
+		o = &op{}
 		if b.cfg.adaptive {
-			mw = newThrottle(b.cfg).middleware
+			o.mw = newThrottle(b.cfg).middleware
 		} else {
-			mw = newClassic(b.cfg, op).middleware
+			o.classic = newClassic(b.cfg, name, &b.trip)
+			o.mw = o.classic.middleware
 		}
-		b.ops[op] = mw
+		b.ops[name] = o
 	}
-	return mw
+	return o.mw
+}
+
+// SetTrip changes when classic breakers open, as [WithTrip] sets it, for
+// every operation's breaker, existing and future, at once. A breaker
+// keeps its counts and state: the new thresholds apply from the next
+// failure. It is safe to call while calls go through; it has no effect
+// on adaptive throttling.
+func (b *Breaker) SetTrip(minRequests uint32, ratio float64, consecutive uint32) {
+	b.trip.Store(&trip{minRequests: minRequests, ratio: ratio, consecutive: consecutive})
+}
+
+// SetOpenTimeout changes how long classic breakers stay open, as
+// [WithOpenTimeout] sets it. gobreaker fixes the timeout when it makes a
+// breaker, so every existing operation's breaker is replaced by a closed
+// one with the new timeout, forgetting its counts; an open one closes
+// (logged and counted as a transition to closed) and opens again if its
+// dependency still fails. Breakers made later get the new timeout. Setting
+// the timeout in force does nothing. It is safe to call while calls go
+// through (a call in flight finishes on the breaker it started on); it
+// has no effect on adaptive throttling.
+func (b *Breaker) SetOpenTimeout(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d == b.cfg.openTimeout {
+		return
+	}
+	b.cfg.openTimeout = d
+	for _, o := range b.ops {
+		if o.classic != nil {
+			o.classic.reset(d)
+		}
+	}
 }
 
 // unavailable is the error of a rejected call.

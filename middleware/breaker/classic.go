@@ -13,36 +13,61 @@ import (
 	"github.com/gantrykit/gantry/kit/errs"
 )
 
-// classic is one operation's gobreaker.
+// trip holds the thresholds that open a classic breaker; Breaker.SetTrip
+// swaps them for every breaker at once.
+type trip struct {
+	minRequests uint32
+	ratio       float64
+	consecutive uint32
+}
+
+// classic is one operation's gobreaker. Its gobreaker is replaced, closed,
+// when the open timeout changes (gobreaker's settings are fixed).
 type classic struct {
+	cfg    config
+	op     string
+	trip   *atomic.Pointer[trip]
+	base   time.Time
+	states [3]prometheus.Gauge
+	cur    atomic.Pointer[generation]
+}
+
+// generation is one gobreaker of an operation and what depends on its
+// open timeout.
+type generation struct {
 	cb       *gobreaker.CircuitBreaker[any]
-	base     time.Time
-	probeAt  atomic.Int64 // time.Since(base) when an open breaker goes half-open
-	isFail   func(error) bool
+	probeAt  atomic.Int64 // time.Since(base) when the open breaker goes half-open
 	halfWait time.Duration
 }
 
-func newClassic(cfg config, op string) *classic {
-	c := &classic{isFail: cfg.isFailure, halfWait: min(cfg.openTimeout, time.Second), base: time.Now()}
-	var states [3]prometheus.Gauge
+func newClassic(cfg config, op string, tr *atomic.Pointer[trip]) *classic {
+	c := &classic{cfg: cfg, op: op, trip: tr, base: time.Now()}
 	if cfg.state != nil {
 		for s := gobreaker.StateClosed; s <= gobreaker.StateOpen; s++ {
-			states[s] = cfg.state.WithLabelValues(cfg.service, op, stateName(s))
+			c.states[s] = cfg.state.WithLabelValues(cfg.service, op, stateName(s))
 		}
-		states[gobreaker.StateClosed].Set(1)
+		c.states[gobreaker.StateClosed].Set(1)
 	}
-	bucket := max(cfg.window/10, time.Millisecond)
-	c.cb = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
-		Name:         op,
+	c.cur.Store(c.generation(cfg.openTimeout))
+	return c
+}
+
+// generation makes a closed gobreaker with openTimeout.
+func (c *classic) generation(openTimeout time.Duration) *generation {
+	cfg := c.cfg
+	g := &generation{halfWait: min(openTimeout, time.Second)}
+	g.cb = gobreaker.NewCircuitBreaker[any](gobreaker.Settings{
+		Name:         c.op,
 		MaxRequests:  cfg.halfOpenRequests,
 		Interval:     cfg.window,
-		BucketPeriod: bucket,
-		Timeout:      cfg.openTimeout,
+		BucketPeriod: max(cfg.window/10, time.Millisecond),
+		Timeout:      openTimeout,
 		ReadyToTrip: func(n gobreaker.Counts) bool {
-			if cfg.consecutive > 0 && n.ConsecutiveFailures >= cfg.consecutive {
+			t := c.trip.Load()
+			if t.consecutive > 0 && n.ConsecutiveFailures >= t.consecutive {
 				return true
 			}
-			return n.Requests >= cfg.minRequests && float64(n.TotalFailures) >= cfg.ratio*float64(n.Requests)
+			return n.Requests >= t.minRequests && float64(n.TotalFailures) >= t.ratio*float64(n.Requests)
 		},
 		IsSuccessful: func(err error) bool { return err == nil || !cfg.isFailure(err) },
 		// A caller that gave up says nothing about the dependency's health.
@@ -50,24 +75,43 @@ func newClassic(cfg config, op string) *classic {
 		// Called with the breaker's lock held: no calls back into it.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
-				c.probeAt.Store(int64(time.Since(c.base) + cfg.openTimeout))
+				g.probeAt.Store(int64(time.Since(c.base) + openTimeout))
 			}
-			if cfg.state != nil {
-				states[from].Set(0)
-				states[to].Set(1)
-				cfg.transitions.WithLabelValues(cfg.service, op, stateName(from), stateName(to)).Inc()
-			}
-			if cfg.logger != nil {
-				level := slog.LevelInfo
-				if to == gobreaker.StateOpen {
-					level = slog.LevelWarn
-				}
-				cfg.logger.LogAttrs(context.Background(), level, "circuit breaker state changed",
-					slog.String("op", op), slog.String("from", stateName(from)), slog.String("to", stateName(to)))
+			if c.cur.Load() == g { // a replaced generation's calls no longer report
+				c.changed(from, to, "")
 			}
 		},
 	})
-	return c
+	return g
+}
+
+// changed reports a state change on the metrics and the log.
+func (c *classic) changed(from, to gobreaker.State, why string) {
+	cfg := c.cfg
+	if cfg.state != nil {
+		c.states[from].Set(0)
+		c.states[to].Set(1)
+		cfg.transitions.WithLabelValues(cfg.service, c.op, stateName(from), stateName(to)).Inc()
+	}
+	if cfg.logger != nil {
+		level := slog.LevelInfo
+		if to == gobreaker.StateOpen {
+			level = slog.LevelWarn
+		}
+		attrs := []slog.Attr{slog.String("op", c.op), slog.String("from", stateName(from)), slog.String("to", stateName(to))}
+		if why != "" {
+			attrs = append(attrs, slog.String("reason", why))
+		}
+		cfg.logger.LogAttrs(context.Background(), level, "circuit breaker state changed", attrs...)
+	}
+}
+
+// reset replaces the gobreaker with a closed one whose open timeout is d.
+func (c *classic) reset(d time.Duration) {
+	old := c.cur.Swap(c.generation(d))
+	if from := old.cb.State(); from != gobreaker.StateClosed {
+		c.changed(from, gobreaker.StateClosed, "open timeout changed")
+	}
 }
 
 func stateName(s gobreaker.State) string {
@@ -79,13 +123,14 @@ func stateName(s gobreaker.State) string {
 
 func (c *classic) middleware(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
-		resp, err := c.cb.Execute(func() (any, error) { return next(ctx, req) })
+		g := c.cur.Load()
+		resp, err := g.cb.Execute(func() (any, error) { return next(ctx, req) })
 		switch err {
 		case gobreaker.ErrOpenState:
-			wait := time.Duration(c.probeAt.Load()) - time.Since(c.base)
+			wait := time.Duration(g.probeAt.Load()) - time.Since(c.base)
 			return nil, unavailable(max(wait, time.Millisecond))
 		case gobreaker.ErrTooManyRequests:
-			return nil, unavailable(c.halfWait)
+			return nil, unavailable(g.halfWait)
 		}
 		return resp, err
 	}

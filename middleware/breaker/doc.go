@@ -26,6 +26,12 @@
 // while unavailable, deadline exceeded and internal errors do. A call the
 // caller canceled counts neither way in the classic breaker.
 //
+// Thresholds change while the service runs: [Breaker.SetTrip] swaps the
+// trip rule of every classic breaker at once (it is read only when a call
+// fails, so calls pay nothing for it), and [Breaker.SetOpenTimeout]
+// replaces every classic breaker by a closed one with the new timeout,
+// since gobreaker fixes the timeout when it makes a breaker.
+//
 // When it trips, the endpoint is not run and the caller sees, within
 // nanoseconds, a *errs.Error of kind Unavailable whose RetryAfter is the
 // time left until the breaker probes again (classic) or 1s (adaptive).

@@ -9,6 +9,10 @@
 // wait); HTTP transports turn it
 // into 429 with a Retry-After header.
 //
+// [Limiter.SetRate] changes the rate and burst of every bucket while calls
+// go through; a Limiter at an infinite rate lets calls through for one
+// atomic load, so it can sit in a chain switched off until a rate is set.
+//
 // Keyed buckets use bounded memory: a key idle for longer than the idle
 // time (default 10 minutes) is dropped, and when the number of keys reaches
 // the maximum (default 10,000 per operation) an arbitrary key is evicted to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
@@ -25,16 +26,19 @@ type KeyFunc func(ctx context.Context, req any) string
 // Limiter makes rate-limiting middleware for named operations. Each
 // operation has its own bucket (or set of keyed buckets), created on the
 // first For of its name and shared by later ones. It is safe for concurrent
-// use.
+// use; [Limiter.SetRate] changes its rate while calls go through.
 type Limiter struct {
-	limit   rate.Limit
-	burst   int
 	key     KeyFunc
 	maxKeys int
 	idle    time.Duration
+	// unlimited is set while the rate is infinite: calls then skip the
+	// buckets, at the cost of one atomic load.
+	unlimited atomic.Bool
 
-	mu  sync.Mutex
-	ops map[string]*opLimit
+	mu    sync.Mutex
+	limit rate.Limit
+	burst int
+	ops   map[string]*opLimit
 }
 
 // Option configures a Limiter.
@@ -54,20 +58,60 @@ func WithIdle(d time.Duration) Option { return func(l *Limiter) { l.idle = d } }
 // [WithKey]). A burst below 1 is taken as 1. perSecond <= 0 rejects
 // everything; math.Inf(1) allows everything.
 func New(perSecond float64, burst int, opts ...Option) *Limiter {
-	l := &Limiter{
-		limit: rate.Limit(perSecond), burst: max(burst, 1),
-		maxKeys: DefaultMaxKeys, idle: DefaultIdle, ops: make(map[string]*opLimit),
-	}
-	switch {
-	case math.IsInf(perSecond, 1):
-		l.limit = rate.Inf
-	case perSecond <= 0:
-		l.limit, l.burst = 0, 0 // no initial burst either
-	}
+	l := &Limiter{maxKeys: DefaultMaxKeys, idle: DefaultIdle, ops: make(map[string]*opLimit)}
+	l.limit, l.burst = bucket(perSecond, burst)
+	l.unlimited.Store(l.limit == rate.Inf)
 	for _, o := range opts {
 		o(l)
 	}
 	return l
+}
+
+// bucket turns New's arguments into a rate.Limiter's.
+func bucket(perSecond float64, burst int) (rate.Limit, int) {
+	switch {
+	case math.IsInf(perSecond, 1):
+		return rate.Inf, max(burst, 1)
+	case perSecond <= 0 || math.IsNaN(perSecond):
+		return 0, 0 // no initial burst either
+	}
+	return rate.Limit(perSecond), max(burst, 1)
+}
+
+// SetRate changes the rate and burst of every bucket of l, existing (every
+// operation's, every key's) and future, with the meaning they have in
+// [New]; math.Inf(1) turns limiting off, so that a Limiter made with an
+// infinite rate costs calls one atomic load until a finite rate is set.
+// A bucket keeps the tokens it holds, up to the new burst. It is safe to
+// call while calls go through; a call that runs during SetRate sees the
+// old or the new rate.
+func (l *Limiter) SetRate(perSecond float64, burst int) {
+	limit, b := bucket(perSecond, burst)
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limit, l.burst = limit, b
+	for _, s := range l.ops {
+		if s.single != nil {
+			set(s.single, limit, b, now)
+		} else {
+			s.keyed.set(limit, b, now)
+		}
+	}
+	l.unlimited.Store(limit == rate.Inf)
+}
+
+// Rate returns the rate and burst that l applies.
+func (l *Limiter) Rate() (perSecond float64, burst int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return float64(l.limit), l.burst
+}
+
+// set changes lim's rate and burst at now.
+func set(lim *rate.Limiter, limit rate.Limit, burst int, now time.Time) {
+	lim.SetLimitAt(now, limit)
+	lim.SetBurstAt(now, burst)
 }
 
 type opLimit struct {
@@ -93,6 +137,9 @@ func (l *Limiter) For(op string) kitendpoint.Middleware {
 	base := time.Now()
 	return func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
+			if l.unlimited.Load() {
+				return next(ctx, req)
+			}
 			now := base.Add(time.Since(base)) // keeps base's wall and monotonic readings, at half the cost of time.Now
 			lim := s.single
 			if lim == nil {

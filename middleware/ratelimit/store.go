@@ -71,6 +71,17 @@ func (s *store) sweep(now time.Time) {
 	}
 }
 
+// set changes the rate and burst of every key's bucket, and of those made
+// later.
+func (s *store) set(limit rate.Limit, burst int, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit, s.burst = limit, burst
+	for _, e := range s.keys {
+		set(e.lim, limit, burst, now)
+	}
+}
+
 // len returns the number of keys held.
 func (s *store) len() int {
 	s.mu.RLock()
