@@ -1,7 +1,10 @@
 // Command gozero serves GET /v1/hello/{name} with go-zero's rest server and
 // its defaults (breaker, shedding, timeout, max bytes, recover, metrics,
 // tracing, access log as go-zero sets them), filled by conf.FillDefault.
-// Logs go to the console, which the harness discards.
+// Logs go to the console, which the harness sends to a file. Those defaults
+// include an access-log line and a span per request and a dev server on
+// :6060; with BENCH_QUIET=1 the log level is error (no access log) and the
+// dev server is off, for the framework without its logging.
 package main
 
 import (
@@ -36,6 +39,10 @@ func main() {
 		os.Exit(1)
 	}
 	c.Name = "hello"
+	if os.Getenv("BENCH_QUIET") == "1" {
+		c.Log.Level = "error"
+		c.DevServer.Enabled = false
+	}
 	c.Host = host
 	c.Port, _ = strconv.Atoi(port)
 	srv := rest.MustNewServer(c)
