@@ -187,6 +187,28 @@
 //	client.breaker.half_open_requests          GANTRY_CLIENT_BREAKER_HALF_OPEN_REQUESTS         -client-breaker-half-open-requests
 //	client.timeout.timeout                     GANTRY_CLIENT_TIMEOUT_TIMEOUT                    -client-timeout-timeout
 //
+// # Centralized configuration
+//
+// App.WatchConfig(src, key) follows an overlay document in the config
+// file's shape, kept in a shared store (NATS.ConfigSource for the App's
+// NATS KV bucket, discovery/etcd's ConfigSource for etcd), and applies it
+// while the App runs. These keys are live, applied without a restart to
+// every operation, existing and future:
+//
+//	gantry.log_level                                  (unless WithLogger gave the logger)
+//	gantry.features.NAME                              feature flags (LiveConfig.Features)
+//	gantry.middleware.rate_limit.per_second, .burst   0 turns limiting off, a positive rate on
+//	gantry.middleware.breaker.min_requests, .failure_ratio, .consecutive_failures, .open_timeout
+//	gantry.client.breaker.min_requests, .failure_ratio, .consecutive_failures, .open_timeout
+//
+// A changed open_timeout replaces each classic breaker by a closed one
+// with the new timeout (gobreaker fixes it per breaker); the other
+// thresholds apply from the next failure, counts kept. Every other
+// gantry.* key is static: an overlay that changes one is logged and listed
+// in LiveConfig.Status().NeedsRestart. A document with a bad value (a
+// negative rate, a failure ratio above 1...) or an unknown key is rejected
+// whole and logged, and every setting keeps its value.
+//
 // # Middleware
 //
 // App.Middleware(op) returns the default server chain for one operation as

@@ -5,8 +5,11 @@ import (
 	"encoding"
 	"reflect"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/middleware"
 )
 
 // LiveConfig is the App's centralized configuration, made by WatchConfig:
@@ -17,6 +20,16 @@ import (
 //
 //	gantry.log_level   the level of the App's logger (unless WithLogger gave one)
 //	gantry.features    feature flags, read with Features.Enabled
+//	gantry.middleware.rate_limit.per_second, .burst
+//	                   the rate limit of every operation of App.Middleware
+//	                   (0 turns it off, a positive rate on)
+//	gantry.middleware.breaker.min_requests, .failure_ratio,
+//	gantry.middleware.breaker.consecutive_failures, .open_timeout
+//	gantry.client.breaker.(the same four)
+//	                   the trip thresholds of every operation's breaker in
+//	                   App.Middleware and App.ClientMiddleware; a changed
+//	                   open_timeout replaces each breaker by a closed one
+//	                   (see middleware/breaker.Breaker.SetOpenTimeout)
 //
 // Every other gantry.* key is static: an overlay that changes one is
 // logged and listed in Status().NeedsRestart. Register the service's own
@@ -46,7 +59,9 @@ func (a *App) WatchConfig(src config.Source, key string) *LiveConfig {
 		lc.Static("gantry.log_level", a.cfg.LogLevel)
 	}
 	config.Dynamic(lc.Overlay, "gantry.features", map[string]bool{}, nil, lc.Features.Set)
-	staticKeys(lc.Overlay, "gantry", reflect.ValueOf(a.cfg), "gantry.log_level")
+	live := liveChainKeys(lc.Overlay, a)
+	live["gantry.log_level"] = true
+	staticKeys(lc.Overlay, "gantry", reflect.ValueOf(a.cfg), live)
 	a.Go("config", func(ctx context.Context) error { return lc.Run(ctx, src, key) })
 	return lc
 }
@@ -54,8 +69,8 @@ func (a *App) WatchConfig(src config.Source, key string) *LiveConfig {
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // staticKeys registers every leaf of the config struct v under prefix as
-// static, except skip.
-func staticKeys(o *config.Overlay, prefix string, v reflect.Value, skip string) {
+// static, except those in skip.
+func staticKeys(o *config.Overlay, prefix string, v reflect.Value, skip map[string]bool) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -75,10 +90,96 @@ func staticKeys(o *config.Overlay, prefix string, v reflect.Value, skip string) 
 			staticKeys(o, path, fv, skip)
 			continue
 		}
-		if path != skip {
+		if !skip[path] {
 			o.Static(path, fv.Interface())
 		}
 	}
+}
+
+// liveChains applies the dynamic middleware keys to the App's chains.
+type liveChains struct {
+	a *App
+
+	mu     sync.Mutex
+	server middleware.Config
+	client middleware.ClientConfig
+}
+
+// update edits the live copies and applies them. Chains not built yet are
+// left alone while the settings equal the ones they will be built with;
+// else they are built now, so that a change is never lost.
+func (l *liveChains) update(edit func(*middleware.Config, *middleware.ClientConfig)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	edit(&l.server, &l.client)
+	a := l.a
+	if !a.chains.built.Load() && l.server.RateLimit == a.cfg.Middleware.RateLimit &&
+		l.server.Breaker == a.cfg.Middleware.Breaker && l.client.Breaker == a.cfg.Client.Breaker {
+		return
+	}
+	a.buildChains()
+	if a.chains.err != nil {
+		return // Run reports it
+	}
+	// Each key is validated by the overlay, and the static keys it reports
+	// are the ones Update would; an error here is a start value Update
+	// refuses (such as a negative rate, taken as "no limit" at start).
+	if _, err := a.chains.server.Update(l.server); err != nil {
+		a.logger.Error("config overlay: server middleware not updated", "error", err)
+	}
+	if _, err := a.chains.client.Update(l.client); err != nil {
+		a.logger.Error("config overlay: client middleware not updated", "error", err)
+	}
+}
+
+// liveChainKeys registers the dynamic middleware keys on o and returns
+// them.
+func liveChainKeys(o *config.Overlay, a *App) map[string]bool {
+	l := &liveChains{a: a, server: a.cfg.Middleware, client: a.cfg.Client}
+	keys := map[string]bool{}
+	liveKey(o, l, keys, "gantry.middleware.rate_limit.per_second",
+		func(s *middleware.Config, _ *middleware.ClientConfig) *float64 { return &s.RateLimit.PerSecond })
+	liveKey(o, l, keys, "gantry.middleware.rate_limit.burst",
+		func(s *middleware.Config, _ *middleware.ClientConfig) *int { return &s.RateLimit.Burst })
+	type section = func(*middleware.Config, *middleware.ClientConfig) *middleware.BreakerConfig
+	for prefix, b := range map[string]section{
+		"gantry.middleware.breaker.": func(s *middleware.Config, _ *middleware.ClientConfig) *middleware.BreakerConfig { return &s.Breaker },
+		"gantry.client.breaker.":     func(_ *middleware.Config, c *middleware.ClientConfig) *middleware.BreakerConfig { return &c.Breaker },
+	} {
+		liveKey(o, l, keys, prefix+"min_requests",
+			func(s *middleware.Config, c *middleware.ClientConfig) *int { return &b(s, c).MinRequests })
+		liveKey(o, l, keys, prefix+"failure_ratio",
+			func(s *middleware.Config, c *middleware.ClientConfig) *float64 { return &b(s, c).FailureRatio })
+		liveKey(o, l, keys, prefix+"consecutive_failures",
+			func(s *middleware.Config, c *middleware.ClientConfig) *int { return &b(s, c).ConsecutiveFailures })
+		liveKey(o, l, keys, prefix+"open_timeout",
+			func(s *middleware.Config, c *middleware.ClientConfig) *time.Duration { return &b(s, c).OpenTimeout })
+	}
+	return keys
+}
+
+// liveKey registers key, the field that field points to, as a dynamic
+// setting: validated with the chains' Validate (the running value is
+// always accepted), applied with their Update.
+func liveKey[T comparable](o *config.Overlay, l *liveChains, keys map[string]bool, key string, field func(*middleware.Config, *middleware.ClientConfig) *T) {
+	keys[key] = true
+	base := *field(&l.server, &l.client)
+	validate := func(v T) error {
+		if v == base {
+			return nil
+		}
+		// The field alone, so that the error is about it.
+		var s middleware.Config
+		var c middleware.ClientConfig
+		*field(&s, &c) = v
+		if err := s.Validate(); err != nil {
+			return err
+		}
+		return c.Validate()
+	}
+	config.Dynamic(o, key, base, validate, func(v T) {
+		l.update(func(s *middleware.Config, c *middleware.ClientConfig) { *field(s, c) = v })
+	})
 }
 
 // ConfigSource returns the config.Source of bucket (config.DefaultBucket

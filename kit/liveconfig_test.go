@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
+
 	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // handled wraps a config Source so that the test learns when the App has
@@ -86,5 +89,66 @@ func TestWatchConfigGivenLogger(t *testing.T) {
 	}
 	if st := lc.Status(); !reflect.DeepEqual(st.NeedsRestart, []string{"gantry.log_level"}) {
 		t.Errorf("log_level with a logger from WithLogger: got needs-restart %v, want [gantry.log_level]", st.NeedsRestart)
+	}
+}
+
+// calls runs e n times and reports which calls were allowed, e.g. "+-".
+func calls(e kitendpoint.Endpoint, n int) string {
+	var got strings.Builder
+	for range n {
+		if _, err := e(context.Background(), nil); err != nil {
+			got.WriteString("-")
+		} else {
+			got.WriteString("+")
+		}
+	}
+	return got.String()
+}
+
+// TestWatchConfigMiddleware changes the rate limit and breaker thresholds
+// of running chains through overlays; a bad value is refused and the old
+// limit kept; other middleware keys need a restart.
+func TestWatchConfigMiddleware(t *testing.T) {
+	a := newTestApp(t, nil, nil)
+	var mem config.Memory
+	lc := a.WatchConfig(&mem, "")
+	// An overlay applied before any chain is built is not lost.
+	if _, err := lc.Apply([]byte("gantry: {middleware: {rate_limit: {per_second: 0.01, burst: 2}}}")); err != nil {
+		t.Fatal(err)
+	}
+	get := kitendpoint.Chain(a.Middleware("get")[0], a.Middleware("get")[1:]...)(func(context.Context, any) (any, error) { return "ok", nil })
+	if got := calls(get, 3); got != "++-" {
+		t.Errorf("0.01/s burst 2: got %s, want ++-", got)
+	}
+	st, err := lc.Apply([]byte("gantry: {middleware: {rate_limit: {per_second: -1}}}"))
+	if err == nil || !strings.Contains(err.Error(), "gantry.middleware.rate_limit.per_second") || st.Rejected == nil {
+		t.Errorf("negative rate: got %v, want a rejection naming the key", err)
+	}
+	if got := calls(get, 1); got != "-" {
+		t.Errorf("after the rejection: got %s, want - (old limit kept)", got)
+	}
+	if _, err := lc.Apply(nil); err != nil { // no overlay: back to no limit
+		t.Fatal(err)
+	}
+	if got := calls(get, 3); got != "+++" {
+		t.Errorf("overlay removed: got %s, want +++", got)
+	}
+
+	// Client breaker: one failure in a row opens it.
+	n := 0
+	pay := kitendpoint.Chain(a.ClientMiddleware("pay")[0], a.ClientMiddleware("pay")[1:]...)(func(context.Context, any) (any, error) {
+		n++
+		return nil, errs.Unavailable(0, "down")
+	})
+	st, err = lc.Apply([]byte("gantry: {client: {breaker: {consecutive_failures: 1, open_timeout: 1h, window: 1m}, retry: {disabled: true}}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"gantry.client.breaker.window", "gantry.client.retry.disabled"}; !reflect.DeepEqual(st.NeedsRestart, want) {
+		t.Errorf("got needs-restart %v, want %v", st.NeedsRestart, want)
+	}
+	calls(pay, 1) // fails (not idempotent: no retry) and opens it
+	if _, err := pay(context.Background(), nil); n != 1 || errs.RetryAfterOf(err) < 59*time.Minute {
+		t.Errorf("got %d calls through and %v, want 1 and rejected for about 1h", n, err)
 	}
 }

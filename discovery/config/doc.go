@@ -30,5 +30,10 @@
 //	http_addr: ":9000"   # static: reported as needing a restart
 //
 // kit wires it: App.WatchConfig makes an Overlay with the runtime's dynamic
-// and static keys and runs it while the App runs.
+// and static keys and runs it while the App runs. The runtime's dynamic
+// keys are gantry.log_level, gantry.features, the rate limit
+// (gantry.middleware.rate_limit.per_second and .burst) and the breaker
+// thresholds (min_requests, failure_ratio, consecutive_failures,
+// open_timeout under gantry.middleware.breaker and gantry.client.breaker);
+// every other gantry.* key is static. See the kit package documentation.
 package config

@@ -82,7 +82,8 @@ func bucket(perSecond float64, burst int) (rate.Limit, int) {
 // operation's, every key's) and future, with the meaning they have in
 // [New]; math.Inf(1) turns limiting off, so that a Limiter made with an
 // infinite rate costs calls one atomic load until a finite rate is set.
-// A bucket keeps the tokens it holds, up to the new burst. It is safe to
+// A bucket keeps the tokens it holds, up to the new burst; one that had an
+// infinite rate starts full, like a new one. It is safe to
 // call while calls go through; a call that runs during SetRate sees the
 // old or the new rate.
 func (l *Limiter) SetRate(perSecond float64, burst int) {
@@ -108,10 +109,17 @@ func (l *Limiter) Rate() (perSecond float64, burst int) {
 	return float64(l.limit), l.burst
 }
 
-// set changes lim's rate and burst at now.
+// set changes lim's rate and burst at now. A bucket leaving an infinite
+// rate is filled: its burst is set a nanosecond earlier, and that
+// nanosecond at the infinite rate fills it up to the new burst when the
+// rate is set.
 func set(lim *rate.Limiter, limit rate.Limit, burst int, now time.Time) {
+	at := now
+	if lim.Limit() == rate.Inf {
+		at = now.Add(-time.Nanosecond)
+	}
+	lim.SetBurstAt(at, burst)
 	lim.SetLimitAt(now, limit)
-	lim.SetBurstAt(now, burst)
 }
 
 type opLimit struct {

@@ -76,3 +76,24 @@ func TestSetRateConcurrent(t *testing.T) {
 		t.Errorf("got %v, %d, want the last SetRate: 500, 50", r, burst)
 	}
 }
+
+// TestSetRateFromUnlimited: a bucket that had no limit starts full at the
+// new burst, as a new one would.
+func TestSetRateFromUnlimited(t *testing.T) {
+	for _, opts := range [][]ratelimit.Option{nil, {ratelimit.WithKey(keyOf)}} {
+		l := ratelimit.New(0.01, 1, opts...)
+		e := l.For("a")(ok)
+		_, _ = e(context.Background(), "alice") // empties alice's bucket
+		l.SetRate(math.Inf(1), 1)
+		_, _ = e(context.Background(), "alice")
+		l.SetRate(0.01, 3)
+		var got []byte
+		for range 4 {
+			_, err := e(context.Background(), "alice")
+			got = append(got, map[bool]byte{true: '+', false: '-'}[err == nil])
+		}
+		if string(got) != "+++-" {
+			t.Errorf("keyed %v: got %s, want +++-", opts != nil, got)
+		}
+	}
+}
