@@ -37,6 +37,21 @@ func chain(b *testing.B, cfg middleware.Config, deps middleware.Deps, next kiten
 	return endpoint.Chain(s.For("get_order")...)(next)
 }
 
+// withoutLayer is the default chain without the named layer.
+func withoutLayer(b *testing.B, name string, deps middleware.Deps, next kitendpoint.Endpoint) kitendpoint.Endpoint {
+	s, err := middleware.NewServer(middleware.Config{}, deps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var mws []kitendpoint.Middleware
+	for i, l := range s.Layers() {
+		if l.Name != name {
+			mws = append(mws, s.For("get_order")[i])
+		}
+	}
+	return endpoint.Chain(mws...)(next)
+}
+
 // BenchmarkChain measures the default server chain against a bare go-kit
 // endpoint in the same run.
 func BenchmarkChain(b *testing.B) {
@@ -52,6 +67,9 @@ func BenchmarkChain(b *testing.B) {
 	}{
 		{"bare", bare},
 		{"default", chain(b, middleware.Config{}, benchDeps(parentBased), bare)},
+		// The default without its pass-through ratelimit layer (there while
+		// rate_limit.per_second is 0, so that Update can turn it on).
+		{"default_without_ratelimit", withoutLayer(b, "ratelimit", benchDeps(parentBased), bare)},
 		// Every call starts a (non-recording) span the provider's sampler drops.
 		{"default_provider_never_samples", chain(b, middleware.Config{Tracing: middleware.TracingConfig{ProviderSamplesRoots: true}},
 			benchDeps(sdktrace.ParentBased(sdktrace.NeverSample())), bare)},

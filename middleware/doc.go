@@ -25,6 +25,13 @@
 // for client endpoints. Per-operation state (limits, breakers, metric
 // children) lives inside the chain, keyed by operation name.
 //
+// A running chain's rate limit and breaker thresholds change with
+// [Server.Update] and [Client.Update], for every operation at once; each
+// returns the keys of the other changes, which only a new chain applies.
+// The ratelimit layer is always in the server chain, a pass-through that
+// costs a call one atomic load while rate_limit.per_second is 0, so that
+// Update can turn limiting on.
+//
 // What the caller sees when a layer trips, each an *errs.Error:
 //
 //	shed       Unavailable (503) with RetryAfter, in microseconds
