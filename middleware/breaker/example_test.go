@@ -25,3 +25,23 @@ func Example() {
 	// 4 payment provider down
 	// 5 circuit breaker open, retry later
 }
+
+// SetTrip changes when every breaker of b opens, while calls go through;
+// a breaker keeps what it has counted.
+func ExampleBreaker_SetTrip() {
+	b := breaker.New() // 5 failures in a row open it
+	e := b.For("charge")(func(context.Context, any) (any, error) {
+		return nil, errs.Unavailable(0, "payment provider down")
+	})
+	_, err := e(context.Background(), nil)
+	fmt.Println(err)
+	b.SetTrip(breaker.DefaultMinRequests, breaker.DefaultFailureRatio, 2) // now 2 in a row
+	for range 2 {
+		_, err := e(context.Background(), nil)
+		fmt.Println(err)
+	}
+	// Output:
+	// payment provider down
+	// payment provider down
+	// circuit breaker open, retry later
+}
