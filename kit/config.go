@@ -109,5 +109,11 @@ func (c *Config) Validate() error {
 	case c.TLS.ClientCAFile != "" && c.TLS.CertFile == "":
 		return errors.New("tls: client_ca_file needs cert_file and key_file")
 	}
+	if err := c.Middleware.Validate(); err != nil {
+		return fmt.Errorf("middleware.%w", err)
+	}
+	if err := c.Client.Validate(); err != nil {
+		return fmt.Errorf("client.%w", err)
+	}
 	return nil
 }

@@ -117,3 +117,30 @@ func TestMiddlewareLogsEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestMiddlewareBadValuesFailStart: a value the chains cannot use stops the
+// App before anything starts, with the key named, rather than being read
+// as "off".
+func TestMiddlewareBadValuesFailStart(t *testing.T) {
+	for key, val := range map[string]string{
+		"GANTRY_MIDDLEWARE_RATE_LIMIT_PER_SECOND": "-1",
+		"GANTRY_MIDDLEWARE_BREAKER_FAILURE_RATIO": "2",
+		"GANTRY_CLIENT_BREAKER_FAILURE_RATIO":     "1.5",
+	} {
+		app := kit.New("orders", kit.WithArgs(nil), kit.WithGetenv(func(k string) string {
+			if k == key {
+				return val
+			}
+			return ""
+		}))
+		want := strings.ToLower(strings.TrimPrefix(key, "GANTRY_"))
+		want = strings.Replace(strings.Replace(want, "middleware_", "middleware.", 1), "client_", "client.", 1)
+		want = strings.Replace(strings.Replace(want, "rate_limit_", "rate_limit.", 1), "breaker_", "breaker.", 1)
+		if err := app.Err(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=%s: Err = %v, want an error naming %s", key, val, err, want)
+		}
+		if err := app.Run(context.Background()); err == nil {
+			t.Errorf("%s=%s: Run started", key, val)
+		}
+	}
+}
