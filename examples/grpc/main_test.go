@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -24,17 +22,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := exampletest.Build(".")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
 
 func dial(t *testing.T, p *exampletest.Proc) *grpc.ClientConn {
 	t.Helper()

@@ -6,6 +6,7 @@ package exampletest
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -238,4 +239,22 @@ func (p *Proc) LogField(t testing.TB, msg, key string) string {
 	}
 	t.Fatalf("no log line with msg %q and %s in:\n%s", msg, key, p.Logs())
 	return ""
+}
+
+// Main is a test binary's TestMain for an example: it builds the example
+// in the current directory into *binary, runs the tests and exits.
+//
+//	var binary string
+//
+//	func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func Main(m *testing.M, binary *string) {
+	bin, cleanup, err := Build(".")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*binary = bin
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
