@@ -8,6 +8,7 @@ func scenarios() []scenario {
 		{name: "kill 1 of 3 instances under GET load", short: true, run: killOne},
 		{name: "one instance 10x slow", short: true, run: slowOne},
 		{name: "rolling restart under POST load", short: false, run: rollingRestart},
+		{name: "rolling restart of kit Apps under POST load", short: false, run: rollingRestartKit},
 		{name: "breaker open, half-open, closed", short: true, run: breakerTimings},
 		{name: "retries under a full outage stay in budget", short: true, run: retryBudget},
 		{name: "deadline propagation gateway, A, B", short: true, run: deadlinePropagation},
