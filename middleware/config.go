@@ -61,7 +61,7 @@ type ShedConfig struct {
 	MaxInFlight  int           `yaml:"max_in_flight" help:"hard limit of calls in flight per operation (0: 1000)"`
 	FixedLimit   bool          `yaml:"fixed_limit" help:"turn the adaptive concurrency limit off; only max_in_flight applies"`
 	InitialLimit int           `yaml:"initial_limit" help:"starting adaptive limit (0: 20)"`
-	MinLimit     int           `yaml:"min_limit" help:"lowest adaptive limit (0: 20, as in Netflix's Gradient2)"`
+	MinLimit     int           `yaml:"min_limit" help:"lowest adaptive limit (0: 1; raise it where latency is noisy, or a busy machine's jitter sheds calls the service could take)"`
 	Queue        int           `yaml:"queue" help:"calls that may wait for a slot of max_in_flight (0: 16, negative: none); calls over the adaptive limit never wait"`
 	QueueWait    time.Duration `yaml:"queue_wait" help:"longest wait for a slot (0: 10ms)"`
 	RetryAfter   time.Duration `yaml:"retry_after" help:"Retry-After hint of shed calls (0: 1s)"`

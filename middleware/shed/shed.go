@@ -15,7 +15,7 @@ import (
 const (
 	DefaultMaxInFlight  = 1000
 	DefaultInitialLimit = 20
-	DefaultMinLimit     = 20
+	DefaultMinLimit     = 1
 	DefaultQueue        = 16
 	DefaultQueueWait    = 10 * time.Millisecond
 	DefaultRetryAfter   = time.Second
