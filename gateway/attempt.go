@@ -106,7 +106,7 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		return errBreakerOpen
 	}
 	rt := a.rt
-	a.inst, a.err, a.status, a.retryErr = in, nil, 0, false
+	a.inst, a.err, a.status, a.retryErr, a.overloaded = in, nil, 0, false, false
 	a.attempts++
 	if a.body != nil {
 		a.out.Body, a.out.ContentLength = io.NopCloser(bytes.NewReader(a.body)), int64(len(a.body))
@@ -130,7 +130,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 			outcome = "status_5xx"
 		case a.err == nil || a.retryErr:
 			outcome = "status_5xx"
-			breakerErr = errRetryableStatus{a.status}
+			if !a.overloaded { // shedding is not breakage: see attempt.overloaded
+				breakerErr = errRetryableStatus{a.status}
+			}
 			result = errs.Unavailable(0, "upstream answered %d", a.status)
 		case a.timedOut.Load():
 			outcome, breakerErr = "timeout", errTimeout

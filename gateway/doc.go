@@ -42,7 +42,12 @@
 // the rate limit taken with middleware/ratelimit (429 with Retry-After).
 // Then discovery/lb's power-of-two-choices balancer over peak-EWMA latency
 // picks an instance; each instance has a gobreaker breaker, and an open
-// breaker (like a refused connection) ejects it from balancing. The request
+// breaker (like a refused connection) ejects it from balancing. Failures,
+// timeouts and 502/503/504 answers count against the breaker, except a 503
+// or 429 that carries Retry-After: that instance is shedding load, alive
+// and quick, and ejecting it (perhaps a service's only one) would turn a
+// partial overload into an outage; it is retried elsewhere and weighed down
+// by the balancer's failure penalty instead. The request
 // is proxied by httputil.ReverseProxy: bodies stream both ways, hop-by-hop
 // headers are dropped, X-Forwarded-* and Forwarded are set from the
 // connection (never trusted from the client), X-Request-Id is passed on or

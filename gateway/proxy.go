@@ -72,11 +72,15 @@ type attempt struct {
 	err      error // set by the error hook; nil after a proxied response
 	status   int   // upstream status, when a response came back
 	retryErr bool  // err came from a retryable 5xx answer
-	timedOut atomic.Bool
-	timer    *time.Timer
-	inbound  context.Context // the client's request context
-	attempts int
-	wrote    int // status of an answer the gateway wrote itself
+	// overloaded: the instance answered 503 or 429 with Retry-After, shedding
+	// load or guarding a broken dependency of its own. It is alive and
+	// answering fast, so its breaker does not count the answer.
+	overloaded bool
+	timedOut   atomic.Bool
+	timer      *time.Timer
+	inbound    context.Context // the client's request context
+	attempts   int
+	wrote      int // status of an answer the gateway wrote itself
 
 	w           http.ResponseWriter
 	out         *http.Request // r with the attempt in its context
@@ -168,6 +172,8 @@ func forwarded(r *http.Request) string {
 func (g *Gateway) modifyResponse(res *http.Response) error {
 	a := attemptFrom(res.Request.Context())
 	a.status = res.StatusCode
+	a.overloaded = (res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests) &&
+		res.Header.Get("Retry-After") != ""
 	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		// A stream lives past the route timeout, which bounds its start.
 		if a.timer != nil {

@@ -152,3 +152,56 @@ routes: [{name: s, prefix: /, service: s, retries: 1}]
 		})
 	}
 }
+
+// TestSheddingDoesNotTripBreaker: an instance answering 503 with Retry-After
+// is shedding load, not broken; its breaker stays closed, so once it has
+// room again it is served at once. A service's only instance ejected for
+// shedding would turn partial overload into a full outage.
+func TestSheddingDoesNotTripBreaker(t *testing.T) {
+	var calls atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) <= 5 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer up.Close()
+	reg := prometheus.NewRegistry()
+	_, gw := start(t, replace(`
+services: {busy: {urls: ["URL"], breaker: {failures: 2, open: 1m}}}
+routes: [{name: busy, prefix: /, service: busy}]
+`, "URL", up.URL), gateway.WithRegisterer(reg))
+	for i := range 5 {
+		if res, _, raw := do(t, "GET", gw.URL+"/x", nil, ""); res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("call %d: status = %d, want the upstream's 503: %s", i, res.StatusCode, raw)
+		}
+	}
+	if res, _, raw := do(t, "GET", gw.URL+"/x", nil, ""); res.StatusCode != http.StatusOK {
+		t.Fatalf("after shedding: status = %d, want 200 from the instance (breaker closed): %s", res.StatusCode, raw)
+	}
+	if got := gauge(t, reg, "gateway_upstream_breakers_open", "upstream=busy"); got != 0 {
+		t.Errorf("gateway_upstream_breakers_open{upstream=busy} = %v, want 0", got)
+	}
+}
+
+// TestBare503TripsBreaker: a 503 without Retry-After still counts, so a
+// broken instance is cut off as before.
+func TestBare503TripsBreaker(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer up.Close()
+	reg := prometheus.NewRegistry()
+	_, gw := start(t, replace(`
+services: {broken: {urls: ["URL"], breaker: {failures: 2, open: 1m}}}
+routes: [{name: broken, prefix: /, service: broken}]
+`, "URL", up.URL), gateway.WithRegisterer(reg))
+	for range 3 {
+		do(t, "GET", gw.URL+"/x", nil, "")
+	}
+	if got := gauge(t, reg, "gateway_upstream_breakers_open", "upstream=broken"); got != 1 {
+		t.Errorf("gateway_upstream_breakers_open{upstream=broken} = %v, want 1", got)
+	}
+}
