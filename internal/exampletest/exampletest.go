@@ -42,6 +42,7 @@ type BuildError struct {
 	Err    error
 }
 
+// Error returns the build failure with the compiler's output.
 func (e *BuildError) Error() string { return "go build: " + e.Err.Error() + "\n" + e.Output }
 
 func mustAbs(p string) string {

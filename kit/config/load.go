@@ -33,6 +33,7 @@ type Source struct {
 // -help). Its Error text is the usage; errors.Is(err, flag.ErrHelp) holds.
 type HelpError struct{ Usage string }
 
+// Error returns the usage text.
 func (e *HelpError) Error() string { return e.Usage }
 
 // Is makes errors.Is(err, flag.ErrHelp) true.

@@ -78,6 +78,7 @@ type TypeError struct {
 	Request   bool // true for a request, false for a response
 }
 
+// Error names the expected and the actual type.
 func (e *TypeError) Error() string {
 	what := "response"
 	if e.Request {
