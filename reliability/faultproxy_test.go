@@ -24,6 +24,7 @@ type faultProxy struct {
 	upstream string
 	mode     atomic.Value // string
 	delay    atomic.Int64
+	accepted atomic.Int64 // connections accepted, in any mode
 	ln       net.Listener
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
@@ -78,6 +79,7 @@ func (p *faultProxy) accept() {
 		if err != nil {
 			return
 		}
+		p.accepted.Add(1)
 		if p.mode.Load() == "reset" {
 			reset(c)
 			continue
