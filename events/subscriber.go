@@ -47,8 +47,16 @@ type Consumer struct {
 	// slowest handler: an event still being handled after AckWait is
 	// delivered again, to this or another instance.
 	AckWait time.Duration
-	// Concurrency bounds the handlers running at once (default 1).
+	// Concurrency bounds the handlers running at once (default 1). With 1,
+	// events are handled in the order the stream delivers them.
 	Concurrency int
+	// Prefetch is how many events are fetched ahead of the handlers and
+	// wait in memory for one to be free (default 16; negative: none, one
+	// pull request per free handler). Fetching ahead spares a round trip
+	// per event; an event waits at most Prefetch/Concurrency handler times
+	// before its handler starts, and its AckWait runs meanwhile, so keep
+	// that well under AckWait.
+	Prefetch int
 	// DeadLetter is the subject failed events are published to (default
 	// "dlq.STREAM.DURABLE", in a stream "STREAM_DLQ" that Start declares).
 	// A custom subject must be captured by a stream you declare.
@@ -76,6 +84,12 @@ func (c Consumer) withDefaults() (Consumer, error) {
 	}
 	if c.FetchWait <= 0 {
 		c.FetchWait = time.Second
+	}
+	switch {
+	case c.Prefetch == 0:
+		c.Prefetch = 16
+	case c.Prefetch < 0:
+		c.Prefetch = 0
 	}
 	return c, nil
 }
@@ -174,19 +188,45 @@ func (s *Subscriber[T]) Stop(ctx context.Context) error {
 	}
 }
 
-// loop fetches as many events as there are free handler slots, so that
-// nothing waits in a client buffer while its AckWait runs out.
+// loop fetches events into a buffer of Concurrency+Prefetch, from which
+// Concurrency workers take them in order of arrival. It asks for no more
+// than the buffer has room for, so no event waits in a client buffer beyond
+// the one Prefetch bounds, and pulls once half of it is free. When the loop
+// stops, the workers finish what was fetched, so those events are answered
+// now rather than redelivered after AckWait.
 func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 	defer close(s.loopDone)
-	slots := make(chan struct{}, s.cfg.Concurrency)
+	size := s.cfg.Concurrency + s.cfg.Prefetch
+	slots := make(chan struct{}, size) // one per event fetched and not yet answered
+	work := make(chan jetstream.Msg, size)
+	for range s.cfg.Concurrency {
+		s.inflight.Add(1)
+		go func() {
+			defer s.inflight.Done()
+			for msg := range work {
+				s.handle(msg)
+				<-slots
+			}
+		}()
+	}
+	defer close(work)
+	// Pull when half the buffer is free, not at every freed slot: a pull
+	// then carries many events, and the workers still have the other half.
+	lowWater := max(1, size/2)
 	for {
-		select {
-		case <-s.stop:
-			return
-		case slots <- struct{}{}:
+		n := 0
+		for n < lowWater {
+			select {
+			case <-s.stop:
+				for range n {
+					<-slots
+				}
+				return
+			case slots <- struct{}{}:
+				n++
+			}
 		}
-		n := 1
-		for n < s.cfg.Concurrency {
+		for n < size {
 			select {
 			case slots <- struct{}{}:
 				n++
@@ -200,11 +240,7 @@ func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 		if err == nil {
 			for msg := range batch.Messages() {
 				got++
-				s.inflight.Add(1)
-				go func() {
-					defer func() { <-slots; s.inflight.Done() }()
-					s.handle(msg)
-				}()
+				work <- msg // never blocks: each queued event holds a slot
 			}
 		}
 		for range n - got {

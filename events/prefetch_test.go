@@ -1,0 +1,107 @@
+package events_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gantrykit/gantry/events"
+)
+
+// TestPrefetchKeepsOrder: with one handler and events fetched ahead, events
+// are handled in stream order, each once; and Stop handles what was already
+// fetched rather than leaving it to be redelivered after AckWait.
+func TestPrefetchKeepsOrder(t *testing.T) {
+	e := newEnv(t)
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+	const n = 200
+	for i := range n {
+		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var seen []int
+	release := make(chan struct{})
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "ordered", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+		func(_ context.Context, ev events.Event[orderCreated]) error {
+			mu.Lock()
+			seen = append(seen, ev.Data.Order)
+			first := len(seen) == 1
+			mu.Unlock()
+			if first {
+				<-release // hold the only handler while the buffer fills
+			}
+			return nil
+		})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the loop fetches ahead meanwhile
+	close(release)
+	waitFor(t, "all events handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= n })
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != n {
+		t.Fatalf("handled %d events, want %d", len(seen), n)
+	}
+	for i, order := range seen {
+		if order != i {
+			t.Fatalf("event %d handled in position %d; order: %v", order, i, seen[:min(len(seen), i+5)])
+		}
+	}
+}
+
+// TestStopHandlesFetchedEvents: events fetched ahead when Stop comes are
+// handled before Stop returns, and none is left unacknowledged.
+func TestStopHandlesFetchedEvents(t *testing.T) {
+	e := newEnv(t)
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+	for i := range 20 {
+		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	handled := 0
+	started := make(chan struct{}, 1)
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+		func(_ context.Context, _ events.Event[orderCreated]) error {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			time.Sleep(5 * time.Millisecond)
+			mu.Lock()
+			handled++
+			mu.Unlock()
+			return nil
+		})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := handled
+	mu.Unlock()
+	cons, err := e.js.Consumer(context.Background(), "ORDERS", "stopper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || got == 0 || uint64(got)+info.NumPending != 20 {
+		t.Errorf("after Stop: handled %d, %d still pending, %d awaiting ack; want handled + pending = 20 and none awaiting ack",
+			got, info.NumPending, info.NumAckPending)
+	}
+}
