@@ -2,16 +2,20 @@ package gateway
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/hmac"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/gantrykit/gantry/kit/errs"
 	"github.com/gantrykit/gantry/middleware/auth"
@@ -60,34 +64,28 @@ func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 	}
 	var keys auth.Keys
 	var raw []byte
+	var src string // the config key holding raw
 	switch {
 	case c.JWKSURL != "":
 		keys = auth.NewJWKS(c.JWKSURL)
 	case c.SecretEnv != "":
-		raw = []byte(getenv(c.SecretEnv))
+		src, raw = "auth.secret_env", []byte(getenv(c.SecretEnv))
 		if len(raw) == 0 {
-			return nil, &ConfigError{Key: "auth.secret_env", Msg: fmt.Sprintf("environment variable %s is empty", c.SecretEnv)}
+			return nil, &ConfigError{Key: src, Msg: fmt.Sprintf("environment variable %s is empty", c.SecretEnv)}
 		}
 	case c.KeyFile != "":
 		b, err := os.ReadFile(c.KeyFile)
 		if err != nil {
 			return nil, &ConfigError{Key: "auth.key_file", Msg: err.Error()}
 		}
-		raw = b
+		src, raw = "auth.key_file", b
 	default:
 		return nil, nil // no jwt route may exist: Validate checked
 	}
 	if keys == nil {
-		var key any = raw
-		var err error
-		switch alg {
-		case "RS256":
-			key, err = jwt.ParseRSAPublicKeyFromPEM(raw)
-		case "ES256":
-			key, err = jwt.ParseECPublicKeyFromPEM(raw)
-		}
+		key, err := staticKey(alg, raw)
 		if err != nil {
-			return nil, &ConfigError{Key: "auth", Msg: "bad public key: " + err.Error()}
+			return nil, &ConfigError{Key: src, Msg: err.Error()}
 		}
 		keys = auth.StaticKeys{"": key}
 	}
@@ -103,6 +101,83 @@ func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 		}
 	}
 	return v, nil
+}
+
+// staticKey turns the configured key material into the verification key
+// for alg: the shared secret for HS256; for RS256, ES256 and EdDSA a PEM
+// public key ("PUBLIC KEY", "RSA PUBLIC KEY" or a "CERTIFICATE") of the
+// algorithm's family: RSA of at least 2048 bits, EC P-256, Ed25519. A key of
+// another family is an error here rather than a 401 on every request, and a
+// PEM key is never used as an HMAC secret (the algorithm-confusion attack
+// signs HS256 tokens with a public key).
+func staticKey(alg string, raw []byte) (any, error) {
+	block, _ := pem.Decode(raw)
+	if alg == "HS256" {
+		if block != nil {
+			return nil, fmt.Errorf("holds a PEM %q block, but auth.alg HS256 needs a shared secret: set auth.alg to RS256, ES256 or EdDSA for a public key", block.Type)
+		}
+		return raw, nil
+	}
+	if block == nil {
+		return nil, fmt.Errorf("auth.alg %s needs a PEM public key, found no PEM block", alg)
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "PUBLIC KEY":
+		key, err = x509.ParsePKIXPublicKey(block.Bytes)
+	case "RSA PUBLIC KEY":
+		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
+	case "CERTIFICATE":
+		var cert *x509.Certificate
+		if cert, err = x509.ParseCertificate(block.Bytes); err == nil {
+			key = cert.PublicKey
+		}
+	default:
+		return nil, fmt.Errorf("holds a PEM %q block; auth.alg %s needs the issuer's public key (PEM \"PUBLIC KEY\")", block.Type, alg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bad PEM %q block: %v", block.Type, err)
+	}
+	var fits bool
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		if fits = alg == "RS256"; fits && k.N.BitLen() < 2048 {
+			return nil, fmt.Errorf("RSA key of %d bits is too short for RS256, want at least 2048", k.N.BitLen())
+		}
+	case *ecdsa.PublicKey:
+		fits = alg == "ES256" && k.Curve == elliptic.P256()
+	case ed25519.PublicKey:
+		fits = alg == "EdDSA"
+	}
+	if !fits {
+		return nil, fmt.Errorf("holds %s, which cannot verify auth.alg %s (%s)", keyKind(key), alg, wantKey(alg))
+	}
+	return key, nil
+}
+
+// wantKey names the key an asymmetric algorithm takes.
+func wantKey(alg string) string {
+	switch alg {
+	case "RS256":
+		return "wants an RSA key"
+	case "ES256":
+		return "wants an EC P-256 key"
+	}
+	return "wants an Ed25519 key"
+}
+
+// keyKind describes a parsed public key for error messages.
+func keyKind(key any) string {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return "an RSA key"
+	case *ecdsa.PublicKey:
+		return "an EC " + k.Curve.Params().Name + " key"
+	case ed25519.PublicKey:
+		return "an Ed25519 key"
+	}
+	return fmt.Sprintf("a %T key", key)
 }
 
 // verify checks the Authorization header value and returns the caller, or

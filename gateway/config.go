@@ -94,13 +94,16 @@ type RouteAuth struct {
 
 // AuthConfig is the edge JWT verification shared by all jwt routes.
 type AuthConfig struct {
-	// Alg is HS256, RS256 or ES256 (default HS256). Tokens signed with any
-	// other algorithm, including "none", are rejected.
+	// Alg is HS256, RS256, ES256 or EdDSA (Ed25519; default HS256). Tokens
+	// signed with any other algorithm, including "none", are rejected.
 	Alg string `yaml:"alg"`
 	// The verification key: JWKSURL (a JSON Web Key Set, fetched, cached
-	// and refreshed), or SecretEnv, the environment variable holding the
-	// HMAC secret or, for RS256/ES256, the PEM public key, or KeyFile, a
-	// file holding it.
+	// and refreshed; EdDSA takes its OKP Ed25519 keys), or SecretEnv, the
+	// environment variable holding the HMAC secret or, for RS256, ES256
+	// and EdDSA, the PEM public key ("PUBLIC KEY": RSA of 2048 bits or
+	// more, EC P-256, Ed25519), or KeyFile, a file holding it. A key of
+	// the wrong family for Alg, or a PEM key given to HS256, fails New and
+	// Reload with an error naming auth.secret_env or auth.key_file.
 	JWKSURL   string `yaml:"jwks_url"`
 	SecretEnv string `yaml:"secret_env"`
 	KeyFile   string `yaml:"key_file"`

@@ -29,6 +29,13 @@
 //	defer gw.Close()
 //	srv := gateway.NewServer(gw, cfg.Server, logger) // ReadHeaderTimeout, header limits
 //
+// With server.tls_cert and server.tls_key set, serve it with
+// srv.ListenAndServeTLS(cfg.Server.TLSCert, cfg.Server.TLSKey) (the
+// command does this for you): TLS ends at the gateway, clients get HTTP/2
+// by ALPN or HTTP/1.1, upstreams are reached as configured and see
+// X-Forwarded-Proto: https and Forwarded proto=https, and a cleartext
+// request to that port gets 400 without reaching a route.
+//
 // A service without urls is resolved by the Resolver given WithResolver:
 // any go-kit sd.Instancer fits, so the discovery packages (static, dns,
 // natskv, etcd) plug in directly.
@@ -76,6 +83,19 @@
 // gateway_retries_total and gateway_upstream_breakers_open{upstream}, with
 // route and service names as labels, never paths; an OTel server span per
 // request and a client span per upstream attempt.
+//
+// # JWT algorithms and keys
+//
+// auth.alg is the one algorithm tokens may be signed with: HS256 (the
+// default, a shared secret), RS256, ES256 or EdDSA (Ed25519). Their keys
+// come from auth.jwks_url (RSA, EC, and OKP Ed25519 keys, chosen by the
+// token's kid) or are a PEM public key ("PUBLIC KEY") in auth.key_file or
+// in the variable auth.secret_env names. A token signed with any other
+// algorithm gets 401, so an EdDSA route refuses an HS256 token keyed with
+// its public key (algorithm confusion). A key that cannot verify auth.alg
+// (another family, an RSA key under 2048 bits, a curve other than P-256
+// for ES256, a private key, or a PEM key given to HS256) fails New and
+// Reload with an error naming auth.key_file or auth.secret_env.
 //
 // # Trust model for forwarded claims
 //

@@ -64,9 +64,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	switch c.Auth.Alg {
-	case "", "HS256", "RS256", "ES256":
+	case "", "HS256", "RS256", "ES256", "EdDSA":
 	default:
-		bad("auth.alg", "%q is not one of HS256, RS256, ES256", c.Auth.Alg)
+		bad("auth.alg", "%q is not one of HS256, RS256, ES256, EdDSA", c.Auth.Alg)
 	}
 	if c.Docs.Path != "" && !strings.HasPrefix(c.Docs.Path, "/") {
 		bad("docs.path", "must start with /")
