@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/kit/errs"
 )
@@ -39,7 +40,18 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	defer a.timer.Stop()
 	a.inbound = r.Context()
 	a.w, a.out = w, r.WithContext(context.WithValue(ctx, attemptKey{}, a))
+	if status, err := g.attempts(ctx, a, retryable); err != nil {
+		a.problem(w, r, err, status)
+	}
+}
 
+// attempts runs a.rt's upstream attempts for either front end until one
+// answers, the request cannot be retried, or nobody is left to answer. It
+// returns the problem the gateway must answer with itself, if any: 413,
+// 502, 503 (no instance, breakers open) or 504 (route timeout).
+func (g *Gateway) attempts(ctx context.Context, a *attempt, retryable bool) (status int, err error) {
+	rt := a.rt
+	up := rt.up
 	for skips := 0; ; {
 		ep, err := up.bal.Endpoint()
 		if err != nil && up.retired.Load() {
@@ -52,8 +64,7 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		}
 		if err != nil {
 			rt.m.attempt("no_instance")
-			a.problem(w, r, errs.Unavailable(time.Second, "no instance of %s", up.name), 0)
-			return
+			return 0, errs.Unavailable(time.Second, "no instance of %s", up.name)
 		}
 		a.breakerOpen = false
 		a.canRetry = retryable && a.attempts < rt.retries && up.budget.CanRetry()
@@ -64,24 +75,21 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		if a.breakerOpen {
 			if skips++; skips > 2*int(up.count.Load()) {
 				rt.m.attempt("breaker_open")
-				a.problem(w, r, errs.Unavailable(up.openFor(), "no healthy instance of %s", up.name), 0)
-				return
+				return 0, errs.Unavailable(up.openFor(), "no healthy instance of %s", up.name)
 			}
 			continue
 		}
 		switch {
-		case a.err == nil:
-			return // answered (or streaming finished)
+		case a.err == nil || a.committed:
+			return 0, nil // answered (or a stream cut after its head was sent)
 		case a.timedOut.Load():
-			a.problem(w, r, errs.DeadlineExceeded("upstream %s did not answer within %s", up.name, rt.timeout), 0)
-			return
-		case a.inbound.Err() != nil:
-			return // client gone: nobody to answer
+			return 0, errs.DeadlineExceeded("upstream %s did not answer within %s", up.name, rt.timeout)
+		case a.clientGone():
+			return 0, nil // nobody to answer
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(a.err, &mbe) {
-			a.problem(w, r, errs.InvalidArgument("body larger than %d bytes", rt.maxBody), http.StatusRequestEntityTooLarge)
-			return
+			return http.StatusRequestEntityTooLarge, errs.InvalidArgument("body larger than %d bytes", rt.maxBody)
 		}
 		if a.canRetry && up.budget.Retry() {
 			rt.m.retries.Inc()
@@ -91,8 +99,7 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		if a.retryErr {
 			status = a.status
 		}
-		a.problem(w, r, errs.Wrap(errs.KindUnavailable, a.err, "upstream %s failed", up.name), status)
-		return
+		return status, errs.Wrap(errs.KindUnavailable, a.err, "upstream %s failed", up.name)
 	}
 }
 
@@ -100,6 +107,12 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // exchange, reported to the instance's breaker and, through the returned
 // error, to the balancer's latency and ejection statistics.
 func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (result error) {
+	if a.lane != nil && in.url.Scheme != "http" {
+		// Discovery added a TLS instance after the lane took the request:
+		// skip it like an ejected one (rare; later requests go to net/http).
+		a.breakerOpen = true
+		return errBreakerOpen
+	}
 	done, err := in.cb.Allow()
 	if err != nil { // open, or half-open with its probe in flight
 		a.breakerOpen = true
@@ -111,7 +124,13 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 	if a.body != nil {
 		a.out.Body, a.out.ContentLength = io.NopCloser(bytes.NewReader(a.body)), int64(len(a.body))
 	}
-	_, span := g.tracer.Start(ctx, rt.up.span, g.client...)
+	// An attempt span under a parent the sampler dropped would be dropped
+	// too (parent-based sampling): skip it, and propagate the parent.
+	span, own := trace.SpanFromContext(ctx), false
+	if span.IsRecording() || span.SpanContext().IsSampled() {
+		_, span = g.tracer.Start(ctx, rt.up.span, g.client...)
+		own = true
+	}
 	a.span = span
 	a.start = time.Now()
 	defer func() {
@@ -121,7 +140,8 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 				a.err = errAborted
 			}
 		}
-		rt.up.m.latency.Observe(time.Since(a.start).Seconds())
+		a.end = time.Now()
+		rt.up.m.latency.Observe(a.end.Sub(a.start).Seconds())
 		var breakerErr error
 		outcome := "ok"
 		switch {
@@ -137,7 +157,7 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		case a.timedOut.Load():
 			outcome, breakerErr = "timeout", errTimeout
 			result = errs.DeadlineExceeded("route timeout")
-		case a.inbound.Err() != nil:
+		case a.clientGone():
 			outcome, breakerErr = "canceled", errClientGone // says nothing about the instance
 			result = errs.Canceled("client went away")
 		default:
@@ -145,6 +165,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		}
 		done(breakerErr)
 		rt.m.attempt(outcome)
+		if !own {
+			return
+		}
 		if span.IsRecording() {
 			span.SetAttributes(attribute.String("server.address", in.url.Host), attribute.Int("http.response.status_code", a.status))
 			if breakerErr != nil {
@@ -153,7 +176,11 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		}
 		span.End()
 	}()
-	rt.up.proxy.ServeHTTP(a.w, a.out)
+	if a.lane != nil {
+		a.lane.exchange(a, in)
+	} else {
+		rt.up.proxy.ServeHTTP(a.w, a.out)
+	}
 	return nil
 }
 

@@ -86,28 +86,43 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *h1Transport) get(ctx context.Context, host string) (*h1Conn, bool, error) {
-	now := time.Now()
+	if c := t.idleConn(host, time.Now()); c != nil {
+		return c, true, nil
+	}
+	c, err := t.dial(ctx, host)
+	return c, false, err
+}
+
+// idleConn takes the most recently pooled connection to host, or returns
+// nil.
+func (t *h1Transport) idleConn(host string, now time.Time) *h1Conn {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	for list := t.idle[host]; len(list) > 0; list = t.idle[host] {
 		c := list[len(list)-1]
 		list[len(list)-1] = nil
 		t.idle[host] = list[:len(list)-1]
 		if now.Sub(c.idleAt) < h1IdleTimeout {
-			t.mu.Unlock()
-			return c, true, nil
+			return c
 		}
 		c.nc.Close()
 	}
-	t.mu.Unlock()
-	nc, err := t.dialer.DialContext(ctx, "tcp", host)
-	if err != nil {
-		return nil, false, err
-	}
-	return &h1Conn{t: t, host: host, nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, false, nil
+	return nil
 }
 
-func (t *h1Transport) put(c *h1Conn) {
-	now := time.Now()
+// dial opens a new connection to host.
+func (t *h1Transport) dial(ctx context.Context, host string) (*h1Conn, error) {
+	nc, err := t.dialer.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return nil, err
+	}
+	return &h1Conn{t: t, host: host, nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, nil
+}
+
+func (t *h1Transport) put(c *h1Conn) { t.putAt(c, time.Now()) }
+
+// putAt pools c as idle since now.
+func (t *h1Transport) putAt(c *h1Conn, now time.Time) {
 	c.idleAt = now
 	t.mu.Lock()
 	if now.Sub(t.lastSweep) > h1IdleTimeout {
@@ -156,7 +171,9 @@ func (t *h1Transport) CloseIdleConnections() {
 		delete(t.idle, host)
 	}
 	t.mu.Unlock()
-	t.fallback.CloseIdleConnections()
+	if t.fallback != nil {
+		t.fallback.CloseIdleConnections()
+	}
 }
 
 var errConnAborted = errors.New("upstream connection aborted by cancellation")

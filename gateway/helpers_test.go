@@ -1,10 +1,12 @@
 package gateway_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,9 +72,34 @@ func start(t testing.TB, yaml string, opts ...gateway.Option) (*gateway.Gateway,
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	srv := httptest.NewServer(gw)
-	t.Cleanup(func() { srv.Close(); _ = gw.Close() })
+	srv := serveGateway(t, gw)
+	t.Cleanup(func() { _ = gw.Close() })
 	return gw, srv
+}
+
+// serveGateway serves gw on 127.0.0.1 the way the command does: the fast lane
+// in front of net/http. GATEWAY_TEST_FRONT=nethttp leaves the lane out,
+// so that the whole suite checks both front ends (.ci/run runs it twice).
+func serveGateway(t testing.TB, gw *gateway.Gateway) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(gw)
+	if os.Getenv("GATEWAY_TEST_FRONT") == "nethttp" {
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	fp := gateway.NewFastPath(srv.Listener, func() *gateway.Gateway { return gw }, gateway.ServerConfig{}, nil)
+	srv.Listener = fp
+	srv.Start()
+	t.Cleanup(func() {
+		// Like httptest.Server.Close: connections are cut, not drained
+		// (TestLaneDrain covers the graceful path).
+		srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = fp.Shutdown(ctx)
+	})
+	return srv
 }
 
 const jwtSecret = "test-secret-0123456789abcdef0123"

@@ -66,6 +66,7 @@ type attempt struct {
 	claims   string // forwarded claims header value, "" for none
 	inst     *instance
 	start    time.Time // of the current upstream attempt
+	end      time.Time // of the last upstream attempt; the request's end for finish
 	canRetry bool      // a 5xx may be turned into a retry
 	span     trace.Span
 
@@ -87,6 +88,17 @@ type attempt struct {
 	body        []byte        // buffered body of a retryable request
 	breakerOpen bool          // the picked instance's breaker refused
 	aborted     any           // a panic (http.ErrAbortHandler) to re-raise
+
+	lane      *laneReq // set when the fast lane serves the request
+	committed bool     // the lane sent the answer's head: no retry, no problem
+}
+
+// clientGone reports whether the client left while the request was served.
+func (a *attempt) clientGone() bool {
+	if a.lane != nil {
+		return a.lane.gone
+	}
+	return a.inbound.Err() != nil
 }
 
 type attemptKey struct{}

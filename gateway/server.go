@@ -26,6 +26,10 @@ type ServerConfig struct {
 	// MaxHeaderBytes caps request line and headers; default 64 KiB. Larger
 	// requests get 431.
 	MaxHeaderBytes int `yaml:"max_header_bytes"`
+	// DisableFastLane makes the command serve every request through
+	// net/http and httputil.ReverseProxy instead of its fast lane (see
+	// FastPath). Without TLS the lane is on by default.
+	DisableFastLane bool `yaml:"disable_fast_lane"`
 }
 
 // NewServer returns an http.Server for h configured by c. Body size is

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -117,18 +118,32 @@ func hostOnly(h string) string {
 	return h
 }
 
+// request is what routing reads of a request: both front ends (net/http
+// and the fast lane) fill one.
+type request struct {
+	method        string // the method to match; differs from the request's for CORS preflights
+	host          string // Host header, port included
+	path          string // decoded path
+	acceptVersion string // Accept-Version header
+	accept        string // Accept header, read only when acceptVersion is ""
+}
+
+func requestOf(r *http.Request, method string) request {
+	return request{method: method, host: r.Host, path: r.URL.Path,
+		acceptVersion: r.Header.Get("Accept-Version"), accept: r.Header.Get("Accept")}
+}
+
 // match finds the route for r and the public path prefix it matched (the
-// part that strip_prefix and rewrite replace). method is the method to
-// match, which differs from r.Method for CORS preflights.
-func (t *table) match(r *http.Request, method string) (*route, string) {
-	path := r.URL.Path
+// part that strip_prefix and rewrite replace).
+func (t *table) match(r request) (*route, string) {
+	path := r.path
 	pv, rest := splitVersion(path)
-	hv := r.Header.Get("Accept-Version")
+	hv := r.acceptVersion
 	if hv == "" {
-		hv = acceptVersion(r.Header.Get("Accept"))
+		hv = acceptVersion(r.accept)
 	}
 	if len(t.patterns) > 0 {
-		if rt, m := t.matchPattern(r, method, pv, rest, hv); rt != nil {
+		if rt, m := t.matchPattern(r, pv, rest, hv); rt != nil {
 			return rt, m
 		}
 	}
@@ -136,13 +151,13 @@ func (t *table) match(r *http.Request, method string) (*route, string) {
 	for _, rt := range t.prefixes {
 		if rt.host != "" {
 			if host == "" {
-				host = hostOnly(r.Host)
+				host = hostOnly(r.host)
 			}
 			if host != rt.host {
 				continue
 			}
 		}
-		if rt.methods != nil && !contains(rt.methods, method) {
+		if rt.methods != nil && !contains(rt.methods, r.method) {
 			continue
 		}
 		p, base := path, 0
@@ -162,16 +177,12 @@ func (t *table) match(r *http.Request, method string) (*route, string) {
 	return nil, ""
 }
 
-func (t *table) matchPattern(r *http.Request, method, pv, rest, hv string) (*route, string) {
+func (t *table) matchPattern(r request, pv, rest, hv string) (*route, string) {
 	try := func(mux *http.ServeMux, p string) *route {
 		if mux == nil {
 			return nil
 		}
-		r2 := *r
-		u := *r.URL
-		u.Path, u.RawPath = p, ""
-		r2.URL, r2.Method = &u, method
-		h, _ := mux.Handler(&r2)
+		h, _ := mux.Handler(&http.Request{Method: r.method, Host: r.host, URL: &url.URL{Path: p}})
 		if rh, ok := h.(routeHandler); ok {
 			return rh.r
 		}
@@ -179,14 +190,14 @@ func (t *table) matchPattern(r *http.Request, method, pv, rest, hv string) (*rou
 	}
 	if pv != "" {
 		if rt := try(t.patterns[pv], rest); rt != nil {
-			return rt, r.URL.Path[:len(r.URL.Path)-len(rest)] + rt.static
+			return rt, r.path[:len(r.path)-len(rest)] + rt.static
 		}
 	} else if hv != "" {
-		if rt := try(t.patterns[hv], r.URL.Path); rt != nil {
+		if rt := try(t.patterns[hv], r.path); rt != nil {
 			return rt, rt.static
 		}
 	}
-	if rt := try(t.patterns[""], r.URL.Path); rt != nil {
+	if rt := try(t.patterns[""], r.path); rt != nil {
 		return rt, rt.static
 	}
 	return nil, ""

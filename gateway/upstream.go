@@ -64,6 +64,7 @@ type upstream struct {
 	owned     bool         // the instancer came from the Resolver: Stop it on close
 	instances sync.Map     // key → *instance, for docs
 	count     atomic.Int32 // instances
+	nonPlain  atomic.Int32 // instances not reached over plain http://
 	retired   atomic.Bool  // replaced by a reload; closed
 }
 
@@ -128,6 +129,10 @@ func (u *upstream) factory(addr string) (endpoint.Endpoint, io.Closer, error) {
 	}
 	u.instances.Store(in.key, in)
 	u.count.Add(1)
+	plain := in.url.Scheme == "http"
+	if !plain {
+		u.nonPlain.Add(1)
+	}
 	ep := func(ctx context.Context, req any) (any, error) {
 		a, ok := req.(*attempt)
 		if !ok {
@@ -138,12 +143,19 @@ func (u *upstream) factory(addr string) (endpoint.Endpoint, io.Closer, error) {
 	return ep, closerFunc(func() error {
 		u.instances.CompareAndDelete(in.key, in)
 		u.count.Add(-1)
+		if !plain {
+			u.nonPlain.Add(-1)
+		}
 		if in.open() {
 			u.breakerChanged(gobreaker.StateOpen, gobreaker.StateClosed)
 		}
 		return nil
 	}), nil
 }
+
+// plain reports whether every instance is reached over cleartext
+// HTTP/1.1, which the gateway's fast lane speaks.
+func (u *upstream) plain() bool { return !u.cfg.H2C && u.nonPlain.Load() == 0 }
 
 type closerFunc func() error
 

@@ -3,6 +3,7 @@ package kit
 import (
 	"io"
 	"log/slog"
+	"net"
 
 	"github.com/prometheus/client_golang/prometheus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -24,6 +25,7 @@ type options struct {
 	envPrefix string
 	service   any
 	sections  []section
+	wrapHTTP  func(net.Listener) net.Listener
 }
 
 type section struct {
@@ -61,6 +63,17 @@ func WithArgs(args []string) Option { return func(o *options) { o.args = args } 
 // os.Getenv. It is used for GANTRY_*, the service's keys and the
 // OTEL_EXPORTER_OTLP_* variables that decide whether traces are exported.
 func WithGetenv(getenv func(string) string) Option { return func(o *options) { o.getenv = getenv } }
+
+// WithHTTPListener puts wrap between the service listener and its
+// http.Server when the listener is cleartext (with TLS it is not called):
+// the server serves the listener wrap returns, which sees every connection
+// first. If that listener has a Shutdown(context.Context) error method,
+// Run calls it after the server's own Shutdown, under the same
+// shutdown_timeout, so connections it kept are drained too. The gateway
+// command puts its fast lane (gateway.NewFastPath) here.
+func WithHTTPListener(wrap func(net.Listener) net.Listener) Option {
+	return func(o *options) { o.wrapHTTP = wrap }
+}
 
 // WithoutSignals stops Run from handling SIGINT and SIGTERM; only its
 // context ends it. Tests use it; so do programs that handle signals

@@ -140,6 +140,11 @@ func (a *App) shutdown(ctx context.Context, s *servers, drain []namedFunc, hooks
 	if err := closeServer(sctx, s.http); err != nil {
 		errs = append(errs, fmt.Errorf("%w: closing the service listener: %w", ErrShutdownTimeout, err))
 	}
+	if ln, ok := s.httpLn.(interface{ Shutdown(context.Context) error }); ok {
+		if err := ln.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("%w: draining the service listener: %w", ErrShutdownTimeout, err))
+		}
+	}
 	endTasks()
 	done := make(chan struct{})
 	go func() { tasks.Wait(); close(done) }()
@@ -263,6 +268,9 @@ func (a *App) listen() (*servers, error) {
 	if s.httpLn, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
 		s.adminLn.Close()
 		return nil, fmt.Errorf("kit: service listener: %w", err)
+	}
+	if a.opts.wrapHTTP != nil && s.tls == nil {
+		s.httpLn = a.opts.wrapHTTP(s.httpLn)
 	}
 	a.adminAddr, a.httpAddr = s.adminLn.Addr().String(), s.httpLn.Addr().String()
 	a.mountOpenAPI()

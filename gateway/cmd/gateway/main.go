@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -62,7 +63,20 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	app := kit.New("gateway", kit.WithArgs(append(serverArgs(cfg.Server), rest...)), kit.WithGetenv(getenv))
+	gw := &lazyGateway{}
+	var app *kit.App
+	kitOpts := []kit.Option{kit.WithArgs(append(serverArgs(cfg.Server), rest...)), kit.WithGetenv(getenv)}
+	if !cfg.Server.DisableFastLane {
+		// Plain HTTP/1.1 requests are served by the gateway's fast lane;
+		// the rest reach the kit server and gw through it.
+		kitOpts = append(kitOpts, kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+			c := app.Config()
+			return gateway.NewFastPath(ln, gw.p.Load, gateway.ServerConfig{
+				ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout,
+			}, app.Logger())
+		}))
+	}
+	app = kit.New("gateway", kitOpts...)
 	if err := app.Err(); err != nil {
 		return err
 	}
@@ -72,7 +86,6 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		gateway.WithLogger(app.Logger()),
 		gateway.WithGetenv(getenv),
 	}
-	gw := &lazyGateway{}
 	if discovered(cfg) {
 		if getenv("GANTRY_NATS_URL") == "" {
 			return errors.New("services without urls are discovered over NATS: set GANTRY_NATS_URL")

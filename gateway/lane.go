@@ -1,0 +1,374 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// FastPath is the gateway's fast lane: a net.Listener wrapper that serves
+// the common case, plain HTTP/1.1 GET, HEAD and DELETE requests without a
+// body on routes without CORS, itself, and hands every other connection
+// to the net/http server that serves on it.
+//
+//	fp := gateway.NewFastPath(ln, func() *gateway.Gateway { return g }, cfg.Server, logger)
+//	srv := gateway.NewServer(g, cfg.Server, logger)
+//	go srv.Serve(fp) // sees the connections the lane hands over
+//	...
+//	srv.Shutdown(ctx) // closes fp: the lane stops accepting and drains
+//	fp.Shutdown(ctx)  // waits for the lane's connections
+//
+// The lane reads each request head in place, routes, authenticates,
+// rate-limits and balances exactly as Gateway.ServeHTTP does (same
+// metrics, spans, access log, breakers and retries), writes the upstream
+// request straight from those bytes and relays the answer's head and body
+// (Content-Length, chunked or until close) without building an
+// http.Request or http.Response. It costs about a third of the CPU of
+// net/http plus httputil.ReverseProxy per request.
+//
+// The first request the lane does not take (a body, Expect, Upgrade,
+// HTTP/1.0, a percent-encoded or unclean path, an unknown route, a CORS
+// route, the docs, a head over 8 KiB or anything it does not parse
+// strictly) hands its connection, unread bytes included, to the net/http
+// server for good, so every answer net/http would give is still given. The
+// lane does not watch for a client that hangs up while its request waits
+// on an upstream; the route timeout bounds that wait. It serves cleartext
+// listeners only: terminate TLS with NewServer as before.
+type FastPath struct {
+	inner  net.Listener
+	gw     func() *Gateway
+	logger *slog.Logger
+	idle   time.Duration // keep-alive idle timeout
+	header time.Duration // read header timeout
+
+	handed    chan net.Conn
+	done      chan struct{} // closed by Close
+	closeOnce sync.Once
+	acceptErr atomic.Pointer[error] // the inner listener's failure
+	draining  atomic.Bool
+	accepting sync.WaitGroup
+
+	served, handedOver atomic.Int64 // requests answered, connections handed over
+
+	mu    sync.Mutex
+	conns map[*laneConn]struct{}
+	wg    sync.WaitGroup // lane connections
+}
+
+// NewFastPath starts accepting on ln and returns the listener the net/http
+// server must serve on. gw returns the gateway to serve with, or nil while
+// it is not built yet (every connection then goes to net/http). c supplies
+// the idle and read-header timeouts (defaults as NewServer's).
+func NewFastPath(ln net.Listener, gw func() *Gateway, c ServerConfig, logger *slog.Logger) *FastPath {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	fp := &FastPath{
+		inner: ln, gw: gw, logger: logger,
+		idle: c.IdleTimeout, header: c.ReadHeaderTimeout,
+		handed: make(chan net.Conn),
+		done:   make(chan struct{}),
+		conns:  map[*laneConn]struct{}{},
+	}
+	if fp.idle <= 0 {
+		fp.idle = 2 * time.Minute
+	}
+	if fp.header <= 0 {
+		fp.header = 5 * time.Second
+	}
+	fp.accepting.Add(1)
+	go fp.acceptLoop()
+	return fp
+}
+
+// Accept returns the next connection handed over to net/http.
+func (fp *FastPath) Accept() (net.Conn, error) {
+	select {
+	case c := <-fp.handed:
+		return c, nil
+	case <-fp.done:
+		if p := fp.acceptErr.Load(); p != nil {
+			return nil, *p
+		}
+		return nil, net.ErrClosed
+	}
+}
+
+// Counts returns how many requests the lane has answered itself and how
+// many connections it has handed to net/http.
+func (fp *FastPath) Counts() (served, handedOver int64) {
+	return fp.served.Load(), fp.handedOver.Load()
+}
+
+// Addr is the inner listener's address.
+func (fp *FastPath) Addr() net.Addr { return fp.inner.Addr() }
+
+// Close stops accepting and starts draining the lane: idle connections are
+// closed, busy ones after their current answer (sent with Connection:
+// close). It does not wait; Shutdown does.
+func (fp *FastPath) Close() error {
+	var err error
+	fp.closeOnce.Do(func() {
+		err = fp.inner.Close()
+		close(fp.done)
+		fp.draining.Store(true)
+		fp.mu.Lock()
+		for c := range fp.conns {
+			if c.idle.Load() {
+				_ = c.nc.SetReadDeadline(aLongTimeAgo)
+			}
+		}
+		fp.mu.Unlock()
+	})
+	return err
+}
+
+// Shutdown closes the lane like Close and waits until its connections
+// have finished, or until ctx ends: then it closes them and returns
+// ctx.Err().
+func (fp *FastPath) Shutdown(ctx context.Context) error {
+	_ = fp.Close()
+	done := make(chan struct{})
+	go func() { fp.accepting.Wait(); fp.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		fp.mu.Lock()
+		for c := range fp.conns {
+			_ = c.nc.Close()
+			if u := c.up.Load(); u != nil {
+				_ = u.nc.Close() // a stream blocked on its upstream
+			}
+		}
+		fp.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
+
+var aLongTimeAgo = time.Unix(1, 0)
+
+func (fp *FastPath) acceptLoop() {
+	defer fp.accepting.Done()
+	var delay time.Duration
+	for {
+		nc, err := fp.inner.Accept()
+		if err != nil {
+			select {
+			case <-fp.done:
+				return
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				fp.logger.Warn("gateway fast lane: accept failed, retrying", "err", err, "in", delay)
+				select {
+				case <-time.After(delay):
+				case <-fp.done:
+					return
+				}
+				continue
+			}
+			fp.acceptErr.Store(&err)
+			fp.closeOnce.Do(func() { close(fp.done); fp.draining.Store(true) })
+			return
+		}
+		delay = 0
+		c := fp.newConn(nc)
+		if c == nil {
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// laneConn is one client connection served by the lane.
+type laneConn struct {
+	fp   *FastPath
+	nc   net.Conn
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	ip   string // client IP, for X-Forwarded-For, Forwarded and rate limits
+	idle atomic.Bool
+	up   atomic.Pointer[h1Conn] // the upstream connection of the request being served
+	rdl  time.Time              // the read deadline last set
+	req  laneReq
+}
+
+var (
+	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 8<<10) }}
+	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 8<<10) }}
+)
+
+func (fp *FastPath) newConn(nc net.Conn) *laneConn {
+	c := &laneConn{fp: fp, nc: nc}
+	c.req.c = c
+	c.ip = clientIPOf(nc.RemoteAddr().String())
+	fp.mu.Lock()
+	if fp.draining.Load() {
+		fp.mu.Unlock()
+		_ = nc.Close()
+		return nil
+	}
+	fp.conns[c] = struct{}{}
+	fp.wg.Add(1)
+	fp.mu.Unlock()
+	c.br = readers.Get().(*bufio.Reader)
+	c.br.Reset(nc)
+	c.bw = writers.Get().(*bufio.Writer)
+	c.bw.Reset(nc)
+	return c
+}
+
+// release forgets c; handed tells whether net/http now owns the socket.
+func (c *laneConn) release(handed bool) {
+	c.fp.mu.Lock()
+	delete(c.fp.conns, c)
+	c.fp.mu.Unlock()
+	if !handed {
+		_ = c.nc.Close()
+		c.br.Reset(nil)
+		readers.Put(c.br)
+	}
+	c.bw.Reset(nil)
+	writers.Put(c.bw)
+	c.fp.wg.Done()
+}
+
+// serve reads and answers requests until the connection ends or is
+// handed over to net/http.
+func (c *laneConn) serve() {
+	handed := false
+	defer func() {
+		if p := recover(); p != nil {
+			c.fp.logger.Error("gateway fast lane: panic serving a request", "panic", p, "stack", string(debug.Stack()))
+			handed = false
+		}
+		c.release(handed)
+	}()
+	for {
+		if c.br.Buffered() == 0 {
+			// Arm the idle timeout before publishing the idle state, so
+			// that Close's expired deadline always comes after it. A
+			// deadline armed less than idle/16 ago is kept: under load
+			// this saves a timer update per request.
+			now := c.req.end
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if d := now.Add(c.fp.idle); d.Sub(c.rdl) > c.fp.idle/16 {
+				_ = c.nc.SetReadDeadline(d)
+				c.rdl = d
+			}
+			c.idle.Store(true)
+			if c.fp.draining.Load() {
+				return
+			}
+			_, err := c.br.Peek(1)
+			c.idle.Store(false)
+			if err != nil {
+				return
+			}
+		}
+		n, ok := c.readHead()
+		if n < 0 {
+			return // timeout or error: nothing to answer
+		}
+		r := &c.req
+		if !ok || !r.parse(c.br, n) || !r.route(c) {
+			handed = c.handoff()
+			return
+		}
+		r.gw.serveLane(r)
+		c.fp.served.Add(1)
+		_, _ = c.br.Discard(n)
+		if r.broken {
+			return
+		}
+		if err := c.bw.Flush(); err != nil || r.close {
+			return
+		}
+	}
+}
+
+// readHead waits for a complete head in the buffer and returns its length
+// and whether the lane can parse it; n < 0 means the connection failed or
+// the client was too slow (the read-header timeout).
+func (c *laneConn) readHead() (n int, ok bool) {
+	armed := false
+	for {
+		buf, _ := c.br.Peek(c.br.Buffered())
+		n, st := scanHead(buf)
+		switch {
+		case st == headComplete:
+			return n, true
+		case st == headInvalid || len(buf) == c.br.Size():
+			return 0, false // net/http answers 400 or 431 as it sees fit
+		}
+		if !armed {
+			c.rdl = time.Now().Add(c.fp.header)
+			_ = c.nc.SetReadDeadline(c.rdl)
+			armed = true
+		}
+		if _, err := c.br.Peek(len(buf) + 1); err != nil {
+			return -1, false // gone, or too slow (slowloris): nothing to answer
+		}
+	}
+}
+
+// handoff gives the connection, with what the lane buffered but did not
+// consume, to the net/http server. It reports false when nobody takes it.
+func (c *laneConn) handoff() bool {
+	_ = c.nc.SetDeadline(time.Time{})
+	pc := &prefixConn{Conn: c.nc, r: c.br}
+	c.fp.handedOver.Add(1) // before net/http can answer on it
+	select {
+	case c.fp.handed <- pc:
+		return true
+	case <-c.fp.done:
+		c.fp.handedOver.Add(-1)
+		return false
+	}
+}
+
+// prefixConn is a connection handed to net/http: reads drain the lane's
+// buffer first.
+type prefixConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if p.r != nil {
+		if p.r.Buffered() > 0 {
+			return p.r.Read(b)
+		}
+		p.r.Reset(nil)
+		readers.Put(p.r)
+		p.r = nil
+	}
+	return p.Conn.Read(b)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// clientIPOf is the host part of a remote address.
+func clientIPOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}

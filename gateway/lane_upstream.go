@@ -1,0 +1,487 @@
+package gateway
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	errUpstreamHead     = errors.New("upstream sent a malformed response head")
+	errUpstreamHeadSize = errors.New("upstream response head larger than the read buffer")
+	errUpstreamFraming  = errors.New("upstream sent a body the gateway cannot frame")
+)
+
+// exchange is one upstream attempt for a lane request: the request written
+// from the client's head, the answer's head and body relayed to the client.
+// It reports like the ReverseProxy hooks do, through a: status, err,
+// retryErr, overloaded, timedOut; committed once the client got the head.
+// A reused keep-alive connection that fails before any answer (the
+// instance closed it while idle) is replaced once more by a new one: the
+// request is bodiless and idempotent.
+func (r *laneReq) exchange(a *attempt, in *instance) {
+	pool := r.gw.lanePool
+	for {
+		c, reused := pool.idleConn(in.url.Host, a.start), true
+		if c == nil {
+			reused = false
+			ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
+			var err error
+			c, err = pool.dial(ctx, in.url.Host)
+			cancel()
+			if err != nil {
+				r.fail(a, err, false)
+				return
+			}
+		}
+		_ = c.nc.SetDeadline(r.deadline)
+		r.c.up.Store(c)
+		stale, err := r.roundTrip(c, a, in)
+		r.c.up.Store(nil)
+		if err == nil {
+			return
+		}
+		c.nc.Close()
+		if stale && reused {
+			continue
+		}
+		r.fail(a, err, false)
+		return
+	}
+}
+
+// roundTrip sends the request on c and relays the answer. stale reports
+// that c failed before a single byte came back: a connection the instance
+// closed while it sat idle in the pool.
+func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, err error) {
+	if err := r.send(c, a, in); err != nil {
+		return !isTimeout(err), err
+	}
+	return r.receive(c, a)
+}
+
+// fail records an attempt's failure; client tells whether writing to the
+// client failed rather than the upstream.
+func (r *laneReq) fail(a *attempt, err error, client bool) {
+	switch {
+	case client:
+		r.gone = true
+	case isTimeout(err):
+		a.timedOut.Store(true)
+	}
+	if a.committed {
+		r.broken = true // the client has part of an answer: end its connection
+	}
+	if a.err == nil {
+		a.err = err
+	}
+}
+
+// send writes the upstream request: the client's request line and fields
+// minus hop-by-hop and edge-owned ones, then the gateway's own fields.
+func (r *laneReq) send(c *h1Conn, a *attempt, in *instance) error {
+	w := c.bw
+	rt := a.rt
+	w.WriteString(r.method)
+	w.WriteByte(' ')
+	p := r.path
+	if rt.strip || rt.rewrite != "" {
+		p = rt.upstreamPath(p, a.matched)
+	}
+	if base := in.url.Path; base != "" {
+		p = joinPath(base, p)
+	}
+	w.WriteString(p)
+	if q := in.url.RawQuery; q != "" || len(r.query) > 0 {
+		w.WriteByte('?')
+		w.WriteString(q)
+		if q != "" && len(r.query) > 0 {
+			w.WriteByte('&')
+		}
+		w.Write(r.query)
+	}
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(in.url.Host) // as httputil.ProxyRequest.SetURL leaves it
+	w.WriteString("\r\n")
+	for i := range r.h.fields {
+		f := &r.h.fields[i]
+		switch f.kind {
+		case kHost, kForwarding, kRequestID, kClaims, kTraceparent, kTracestate:
+			continue
+		case kTE: // only "TE: trailers" passes, as in httputil.ReverseProxy
+			if bytes.EqualFold(f.value, []byte("trailers")) {
+				w.WriteString("Te: trailers\r\n")
+			}
+			continue
+		}
+		if f.drop {
+			continue
+		}
+		w.Write(f.name)
+		w.WriteString(": ")
+		w.Write(f.value)
+		w.WriteString("\r\n")
+	}
+	ip := r.c.ip
+	w.WriteString("X-Forwarded-For: ")
+	w.WriteString(ip)
+	w.WriteString("\r\nX-Forwarded-Host: ")
+	w.Write(r.host)
+	w.WriteString("\r\nX-Forwarded-Proto: http\r\nForwarded: for=\"")
+	if strings.IndexByte(ip, ':') >= 0 {
+		w.WriteByte('[')
+		w.WriteString(ip)
+		w.WriteByte(']')
+	} else {
+		w.WriteString(ip)
+	}
+	w.WriteString("\";host=\"")
+	for _, ch := range r.host {
+		if ch != '"' {
+			w.WriteByte(ch)
+		}
+	}
+	w.WriteString("\";proto=http\r\nX-Request-Id: ")
+	w.WriteString(a.reqID)
+	w.WriteString("\r\n")
+	if a.claims != "" {
+		w.WriteString(claimsHeader)
+		w.WriteString(": ")
+		w.WriteString(a.claims)
+		w.WriteString("\r\n")
+	}
+	if sc := a.span.SpanContext(); sc.IsValid() {
+		var buf [55]byte // 00-<32 hex>-<16 hex>-<2 hex>
+		tid, sid := sc.TraceID(), sc.SpanID()
+		copy(buf[:3], "00-")
+		hex.Encode(buf[3:35], tid[:])
+		buf[35] = '-'
+		hex.Encode(buf[36:52], sid[:])
+		buf[52] = '-'
+		hex.Encode(buf[53:55], []byte{byte(sc.TraceFlags())})
+		w.WriteString("Traceparent: ")
+		w.Write(buf[:])
+		w.WriteString("\r\n")
+		if ts := sc.TraceState().String(); ts != "" {
+			w.WriteString("Tracestate: ")
+			w.WriteString(ts)
+			w.WriteString("\r\n")
+		}
+	}
+	w.WriteString("\r\n")
+	return w.Flush()
+}
+
+// joinPath joins an instance's base path and the request path with one
+// slash, as httputil.ProxyRequest.SetURL does.
+func joinPath(base, p string) string {
+	a, b := strings.HasSuffix(base, "/"), strings.HasPrefix(p, "/")
+	switch {
+	case a && b:
+		return base + p[1:]
+	case !a && !b:
+		return base + "/" + p
+	}
+	return base + p
+}
+
+// receive reads the upstream's answer and relays it to the client. stale
+// reports that the connection failed before a single byte came back.
+func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
+	br := c.br
+	h := &r.resp
+	var code, minor int
+	for first := true; ; first = false {
+		n, err := readUpstreamHead(br)
+		if err != nil {
+			return first && br.Buffered() == 0 && !isTimeout(err), err
+		}
+		buf, _ := br.Peek(n)
+		if !h.parse(buf, n) {
+			return false, errUpstreamHead
+		}
+		if code, minor = statusOf(h.line); code == 0 {
+			return false, errUpstreamHead
+		}
+		if code >= 200 {
+			break
+		}
+		if code == http.StatusSwitchingProtocols {
+			return false, errUpstreamHead // never asked for
+		}
+		_, _ = br.Discard(n) // 1xx informational: skip
+	}
+	a.status = code
+	a.overloaded = (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) && h.get(kRetryAfter) != nil
+	switch code {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if a.canRetry {
+			a.retryErr = true
+			return false, errRetryableStatus{code}
+		}
+	}
+
+	bodyless := r.method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
+	length, chunked := int64(-1), false
+	if !bodyless {
+		if te := h.get(kTransferEncoding); te != nil {
+			if h.count(kTransferEncoding) != 1 || !bytes.EqualFold(trimOWS(te), []byte("chunked")) {
+				return false, errUpstreamFraming
+			}
+			chunked = true
+		} else if cl := h.get(kContentLength); cl != nil {
+			if length = contentLength(h); length < 0 {
+				return false, errUpstreamFraming
+			}
+		}
+	}
+	keep := minor == 1 && (h.conn == nil || !hasToken(h.conn, "close")) ||
+		minor == 0 && h.conn != nil && hasToken(h.conn, "keep-alive")
+	untilClose := !bodyless && !chunked && length < 0
+	if !bodyless && bytes.HasPrefix(h.get(kContentType), []byte("text/event-stream")) {
+		_ = c.nc.SetDeadline(time.Time{}) // a stream outlives the route timeout, which bounded its start
+	}
+
+	cw := r.c.bw
+	cw.WriteString("HTTP/1.1 ")
+	cw.Write(h.line[9:])
+	cw.WriteString("\r\n")
+	for i := range h.fields {
+		f := &h.fields[i]
+		if f.drop || f.kind == kRequestID || chunked && f.kind == kContentLength {
+			continue
+		}
+		cw.Write(f.name)
+		cw.WriteString(": ")
+		cw.Write(f.value)
+		cw.WriteString("\r\n")
+	}
+	if chunked {
+		cw.WriteString("Transfer-Encoding: chunked\r\n")
+	}
+	cw.WriteString("X-Request-Id: ")
+	cw.WriteString(a.reqID)
+	cw.WriteString("\r\n")
+	if untilClose || r.close || r.c.fp.draining.Load() {
+		r.close = true
+		cw.WriteString("Connection: close\r\n")
+	}
+	cw.WriteString("\r\n")
+	_, _ = br.Discard(h.n)
+	a.committed = true
+
+	rl := relay{w: cw, r: br}
+	switch {
+	case bodyless:
+	case chunked:
+		rl.chunked()
+	case length >= 0:
+		rl.n(length)
+	default:
+		rl.all()
+		keep = false
+	}
+	if rl.werr != nil || rl.rerr != nil {
+		c.nc.Close()
+		if rl.werr != nil {
+			r.fail(a, rl.werr, true)
+		} else {
+			r.fail(a, rl.rerr, false)
+		}
+		return false, nil // recorded in a: not the connection-level error
+	}
+	if keep {
+		r.gw.lanePool.putAt(c, a.start)
+	} else {
+		c.nc.Close()
+	}
+	return false, nil
+}
+
+// readUpstreamHead waits until br holds a complete response head.
+func readUpstreamHead(br *bufio.Reader) (int, error) {
+	for {
+		buf, _ := br.Peek(br.Buffered())
+		n, st := scanHead(buf)
+		switch {
+		case st == headComplete:
+			return n, nil
+		case st == headInvalid:
+			return 0, errUpstreamHead
+		case len(buf) == br.Size():
+			return 0, errUpstreamHeadSize
+		}
+		if _, err := br.Peek(len(buf) + 1); err != nil {
+			if errors.Is(err, io.EOF) && len(buf) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+	}
+}
+
+// statusOf parses "HTTP/1.x NNN reason" and returns the code and x, or 0.
+func statusOf(line []byte) (code, minor int) {
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || len(line) > 12 && line[12] != ' ' {
+		return 0, 0
+	}
+	switch line[7] {
+	case '0', '1':
+		minor = int(line[7] - '0')
+	default:
+		return 0, 0
+	}
+	for _, ch := range line[9:12] {
+		if ch < '0' || ch > '9' {
+			return 0, 0
+		}
+		code = code*10 + int(ch-'0')
+	}
+	if code < 100 {
+		return 0, 0
+	}
+	return code, minor
+}
+
+// contentLength is the answer's length: every Content-Length field must
+// agree. It returns -1 for a bad or conflicting value.
+func contentLength(h *head) int64 {
+	n := int64(-1)
+	for i := range h.fields {
+		if h.fields[i].kind != kContentLength {
+			continue
+		}
+		v, err := strconv.ParseInt(b2s(h.fields[i].value), 10, 64)
+		if err != nil || v < 0 || n >= 0 && v != n {
+			return -1
+		}
+		n = v
+	}
+	return n
+}
+
+// relay copies an answer's body from the upstream to the client, flushing
+// what it has written whenever it is about to wait for the upstream, so a
+// stream (SSE, chunked) reaches the client as it comes.
+type relay struct {
+	w          *bufio.Writer
+	r          *bufio.Reader
+	werr, rerr error
+}
+
+// fill makes sure the upstream buffer is not empty.
+func (rl *relay) fill() bool {
+	if rl.r.Buffered() > 0 {
+		return true
+	}
+	if rl.w.Buffered() > 0 {
+		if rl.werr = rl.w.Flush(); rl.werr != nil {
+			return false
+		}
+	}
+	if _, err := rl.r.Peek(1); err != nil {
+		rl.rerr = err
+		return false
+	}
+	return true
+}
+
+func (rl *relay) n(n int64) {
+	for n > 0 {
+		if !rl.fill() {
+			if rl.rerr == io.EOF {
+				rl.rerr = io.ErrUnexpectedEOF
+			}
+			return
+		}
+		k := min(int64(rl.r.Buffered()), n)
+		b, _ := rl.r.Peek(int(k))
+		if _, rl.werr = rl.w.Write(b); rl.werr != nil {
+			return
+		}
+		_, _ = rl.r.Discard(int(k))
+		n -= k
+	}
+}
+
+func (rl *relay) all() {
+	for rl.fill() {
+		b, _ := rl.r.Peek(rl.r.Buffered())
+		if _, rl.werr = rl.w.Write(b); rl.werr != nil {
+			return
+		}
+		_, _ = rl.r.Discard(len(b))
+	}
+	if rl.rerr == io.EOF {
+		rl.rerr = nil
+	}
+}
+
+// line relays one CRLF-terminated line and returns it (valid until the
+// next read).
+func (rl *relay) line() []byte {
+	if !rl.fill() {
+		if rl.rerr == io.EOF {
+			rl.rerr = io.ErrUnexpectedEOF
+		}
+		return nil
+	}
+	l, err := rl.r.ReadSlice('\n')
+	if err != nil || len(l) < 2 || l[len(l)-2] != '\r' {
+		rl.rerr = errUpstreamFraming
+		if err != nil && err != bufio.ErrBufferFull {
+			rl.rerr = err
+		}
+		return nil
+	}
+	if _, rl.werr = rl.w.Write(l); rl.werr != nil {
+		return nil
+	}
+	return l
+}
+
+// chunked relays a chunked body as it is, chunk extensions and trailers
+// included, checking its framing.
+func (rl *relay) chunked() {
+	for {
+		l := rl.line()
+		if l == nil {
+			return
+		}
+		size := l[:len(l)-2]
+		if i := bytes.IndexByte(size, ';'); i >= 0 {
+			size = size[:i]
+		}
+		n, err := strconv.ParseUint(b2s(trimOWS(size)), 16, 62)
+		if err != nil {
+			rl.rerr = fmt.Errorf("%w: chunk size %q", errUpstreamFraming, size)
+			return
+		}
+		if n == 0 {
+			for { // trailers, then the empty line
+				l := rl.line()
+				if l == nil {
+					return
+				}
+				if len(l) == 2 {
+					return
+				}
+			}
+		}
+		rl.n(int64(n))
+		if l := rl.line(); l == nil {
+			return
+		} else if len(l) != 2 {
+			rl.rerr = errUpstreamFraming
+			return
+		}
+	}
+}
