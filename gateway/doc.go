@@ -67,11 +67,28 @@
 // cannot be reached, 503 with Retry-After when every instance is ejected by
 // its breaker, and 504 at the route timeout.
 //
-// Upstream connections: bodiless GET, HEAD, OPTIONS and DELETE requests to
+// Upstream connections (net/http front): bodiless GET, HEAD, OPTIONS and DELETE requests to
 // HTTP/1.1 instances are written and answered on the handler's goroutine
 // over pooled keep-alive connections; everything else uses a net/http
 // Transport with large keep-alive pools, or cleartext HTTP/2 for services
 // with h2c set. Copy buffers come from a sync.Pool.
+//
+// # The fast lane
+//
+// On a cleartext listener the command serves through FastPath, which sees
+// every connection first: plain HTTP/1.1 GET, HEAD and DELETE requests
+// without a body, on routes without CORS to HTTP/1.1 instances, are read,
+// routed, checked and proxied by the gateway itself, straight from and to
+// the sockets' buffers, through the same admission, balancing, breakers,
+// retries, metrics, spans and access log as above. It spends about half
+// the CPU per request of net/http with httputil.ReverseProxy (see
+// docs/benchmarks.md). The first request it does not take hands the whole
+// connection, with the bytes already read, to the net/http server, which
+// answers as it always did. Set server.disable_fast_lane to serve
+// everything through net/http. The lane does not notice a client that
+// hangs up while its request waits on an upstream (the route timeout
+// bounds the wait), and a library user puts it in front of their server
+// with NewFastPath.
 //
 // # Observability
 //
