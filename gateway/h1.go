@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type h1Conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
+	// The fast lane writes through out, and waits for answers on rc.
+	out *outbuf
+	rc  syscall.RawConn
 }
 
 func newH1Transport(fallback *http.Transport) *h1Transport {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"runtime/debug"
@@ -196,8 +197,9 @@ type laneConn struct {
 	fp   *FastPath
 	nc   net.Conn
 	br   *bufio.Reader
-	bw   *bufio.Writer
-	ip   string // client IP, for X-Forwarded-For, Forwarded and rate limits
+	bw   *outbuf
+	rc   syscall.RawConn // nil when nc is not a socket
+	ip   string          // client IP, for X-Forwarded-For, Forwarded and rate limits
 	idle atomic.Bool
 	up   atomic.Pointer[h1Conn] // the upstream connection of the request being served
 	rdl  time.Time              // the read deadline last set
@@ -206,7 +208,7 @@ type laneConn struct {
 
 var (
 	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 8<<10) }}
-	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 8<<10) }}
+	writers = sync.Pool{New: func() any { return newOutbuf(nil, 8<<10) }}
 )
 
 func (fp *FastPath) newConn(nc net.Conn) *laneConn {
@@ -222,10 +224,14 @@ func (fp *FastPath) newConn(nc net.Conn) *laneConn {
 	fp.conns[c] = struct{}{}
 	fp.wg.Add(1)
 	fp.mu.Unlock()
+	var rw io.ReadWriter = nc
+	if x := newRawIO(nc); x != nil {
+		rw, c.rc = x, x.rc
+	}
 	c.br = readers.Get().(*bufio.Reader)
-	c.br.Reset(nc)
-	c.bw = writers.Get().(*bufio.Writer)
-	c.bw.Reset(nc)
+	c.br.Reset(rw)
+	c.bw = writers.Get().(*outbuf)
+	c.bw.w, c.bw.b, c.bw.err = rw, c.bw.b[:0], nil
 	return c
 }
 
@@ -239,7 +245,7 @@ func (c *laneConn) release(handed bool) {
 		c.br.Reset(nil)
 		readers.Put(c.br)
 	}
-	c.bw.Reset(nil)
+	c.bw.w = nil
 	writers.Put(c.bw)
 	c.fp.wg.Done()
 }
@@ -257,27 +263,11 @@ func (c *laneConn) serve() {
 	}()
 	for {
 		if c.br.Buffered() == 0 {
-			// Arm the idle timeout before publishing the idle state, so
-			// that Close's expired deadline always comes after it. A
-			// deadline armed less than idle/16 ago is kept: under load
-			// this saves a timer update per request.
-			now := c.req.end
-			if now.IsZero() {
-				now = time.Now()
-			}
-			if d := now.Add(c.fp.idle); d.Sub(c.rdl) > c.fp.idle/16 {
-				_ = c.nc.SetReadDeadline(d)
-				c.rdl = d
-			}
-			c.idle.Store(true)
-			if c.fp.draining.Load() {
+			if !c.awaitRequest() {
 				return
 			}
-			_, err := c.br.Peek(1)
-			c.idle.Store(false)
-			if err != nil {
-				return
-			}
+		} else if err := c.bw.Flush(); err != nil { // a pipelined request waits: answer the last one first
+			return
 		}
 		n, ok := c.readHead()
 		if n < 0 {
@@ -285,7 +275,7 @@ func (c *laneConn) serve() {
 		}
 		r := &c.req
 		if !ok || !r.parse(c.br, n) || !r.route(c) {
-			handed = c.handoff()
+			handed = c.bw.Flush() == nil && c.handoff()
 			return
 		}
 		r.gw.serveLane(r)
@@ -294,10 +284,40 @@ func (c *laneConn) serve() {
 		if r.broken {
 			return
 		}
-		if err := c.bw.Flush(); err != nil || r.close {
+		if r.close {
+			_ = c.bw.Flush()
 			return
 		}
 	}
+}
+
+// awaitRequest sends the last answer and waits for the next request, under
+// the idle timeout. It reports false when the connection is done: closed,
+// idle for too long, or the lane is draining.
+func (c *laneConn) awaitRequest() bool {
+	// Arm the idle timeout before publishing the idle state, so that
+	// Close's expired deadline always comes after it. A deadline armed
+	// less than idle/16 ago is kept: under load this saves a timer update
+	// per request.
+	now := c.req.end
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if d := now.Add(c.fp.idle); d.Sub(c.rdl) > c.fp.idle/16 {
+		_ = c.nc.SetReadDeadline(d)
+		c.rdl = d
+	}
+	c.idle.Store(true)
+	defer c.idle.Store(false)
+	if c.fp.draining.Load() {
+		_ = c.bw.Flush()
+		return false
+	}
+	if _, err := c.bw.sendThenWait(c.rc); err != nil {
+		return false
+	}
+	_, err := c.br.Peek(1)
+	return err == nil
 }
 
 // readHead waits for a complete head in the buffer and returns its length

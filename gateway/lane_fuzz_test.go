@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func FuzzLaneResponseHead(f *testing.F) {
 		if cl := contentLength(&h); framed && cl >= 0 && h.get(kTransferEncoding) == nil && res.ContentLength != cl {
 			t.Fatalf("lane read length %d, net/http %d: %q", cl, res.ContentLength, in[:n])
 		}
-		rl := relay{w: bufio.NewWriter(&bytes.Buffer{}), r: bufio.NewReader(bytes.NewReader(in[n:]))}
+		rl := relay{w: newOutbuf(io.Discard, 4096), r: bufio.NewReader(bytes.NewReader(in[n:]))}
 		if h.get(kTransferEncoding) != nil {
 			rl.chunked() // must end, with or without an error
 		}

@@ -62,7 +62,15 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 // that c failed before a single byte came back: a connection the instance
 // closed while it sat idle in the pool.
 func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, err error) {
-	if err := r.send(c, a, in); err != nil {
+	if c.out == nil { // a new connection: the lane's raw reads and writes
+		c.out = newOutbuf(c.nc, 8<<10)
+		if x := newRawIO(c.nc); x != nil {
+			c.out.w, c.rc = x, x.rc
+			c.br.Reset(x)
+		}
+	}
+	r.send(c.out, a, in)
+	if _, err := c.out.sendThenWait(c.rc); err != nil {
 		return !isTimeout(err), err
 	}
 	return r.receive(c, a)
@@ -85,10 +93,10 @@ func (r *laneReq) fail(a *attempt, err error, client bool) {
 	}
 }
 
-// send writes the upstream request: the client's request line and fields
-// minus hop-by-hop and edge-owned ones, then the gateway's own fields.
-func (r *laneReq) send(c *h1Conn, a *attempt, in *instance) error {
-	w := c.bw
+// send buffers the upstream request in w: the client's request line and
+// fields minus hop-by-hop and edge-owned ones, then the gateway's own
+// fields.
+func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	rt := a.rt
 	w.WriteString(r.method)
 	w.WriteByte(' ')
@@ -177,7 +185,6 @@ func (r *laneReq) send(c *h1Conn, a *attempt, in *instance) error {
 		}
 	}
 	w.WriteString("\r\n")
-	return w.Flush()
 }
 
 // joinPath joins an instance's base path and the request path with one
@@ -372,7 +379,7 @@ func contentLength(h *head) int64 {
 // what it has written whenever it is about to wait for the upstream, so a
 // stream (SSE, chunked) reaches the client as it comes.
 type relay struct {
-	w          *bufio.Writer
+	w          *outbuf
 	r          *bufio.Reader
 	werr, rerr error
 }
