@@ -42,8 +42,10 @@ type h1Conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
-	// The fast lane writes through out, and waits for answers on rc.
+	// The fast lane writes through out, reads through in, and waits for
+	// answers on rc.
 	out *outbuf
+	in  *inbuf
 	rc  syscall.RawConn
 }
 

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -196,7 +195,7 @@ func (fp *FastPath) acceptLoop() {
 type laneConn struct {
 	fp   *FastPath
 	nc   net.Conn
-	br   *bufio.Reader
+	br   *inbuf
 	bw   *outbuf
 	rc   syscall.RawConn // nil when nc is not a socket
 	ip   string          // client IP, for X-Forwarded-For, Forwarded and rate limits
@@ -207,7 +206,7 @@ type laneConn struct {
 }
 
 var (
-	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 8<<10) }}
+	readers = sync.Pool{New: func() any { return newInbuf(nil, 8<<10) }}
 	writers = sync.Pool{New: func() any { return newOutbuf(nil, 8<<10) }}
 )
 
@@ -228,8 +227,8 @@ func (fp *FastPath) newConn(nc net.Conn) *laneConn {
 	if x := newRawIO(nc); x != nil {
 		rw, c.rc = x, x.rc
 	}
-	c.br = readers.Get().(*bufio.Reader)
-	c.br.Reset(rw)
+	c.br = readers.Get().(*inbuf)
+	c.br.reset(rw)
 	c.bw = writers.Get().(*outbuf)
 	c.bw.w, c.bw.b, c.bw.err = rw, c.bw.b[:0], nil
 	return c
@@ -242,7 +241,7 @@ func (c *laneConn) release(handed bool) {
 	c.fp.mu.Unlock()
 	if !handed {
 		_ = c.nc.Close()
-		c.br.Reset(nil)
+		c.br.reset(nil)
 		readers.Put(c.br)
 	}
 	c.bw.w = nil
@@ -280,7 +279,7 @@ func (c *laneConn) serve() {
 		}
 		r.gw.serveLane(r)
 		c.fp.served.Add(1)
-		_, _ = c.br.Discard(n)
+		c.br.Discard(n)
 		if r.broken {
 			return
 		}
@@ -313,11 +312,7 @@ func (c *laneConn) awaitRequest() bool {
 		_ = c.bw.Flush()
 		return false
 	}
-	if _, err := c.bw.sendThenWait(c.rc); err != nil {
-		return false
-	}
-	_, err := c.br.Peek(1)
-	return err == nil
+	return c.bw.sendThenRead(c.rc, c.br) == nil
 }
 
 // readHead waits for a complete head in the buffer and returns its length
@@ -364,7 +359,7 @@ func (c *laneConn) handoff() bool {
 // buffer first.
 type prefixConn struct {
 	net.Conn
-	r *bufio.Reader
+	r *inbuf
 }
 
 func (p *prefixConn) Read(b []byte) (int, error) {
@@ -372,7 +367,7 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 		if p.r.Buffered() > 0 {
 			return p.r.Read(b)
 		}
-		p.r.Reset(nil)
+		p.r.reset(nil)
 		readers.Put(p.r)
 		p.r = nil
 	}

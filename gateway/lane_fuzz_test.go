@@ -31,7 +31,7 @@ func FuzzLaneHead(f *testing.F) {
 		if st != headComplete {
 			return
 		}
-		br := bufio.NewReaderSize(bytes.NewReader(in), 64<<10)
+		br := newInbuf(bytes.NewReader(in), 64<<10)
 		if _, err := br.Peek(len(in)); err != nil {
 			return // longer than the reader: the lane hands it over
 		}
@@ -103,9 +103,28 @@ func FuzzLaneResponseHead(f *testing.F) {
 		if cl := contentLength(&h); framed && cl >= 0 && h.get(kTransferEncoding) == nil && res.ContentLength != cl {
 			t.Fatalf("lane read length %d, net/http %d: %q", cl, res.ContentLength, in[:n])
 		}
-		rl := relay{w: newOutbuf(io.Discard, 4096), r: bufio.NewReader(bytes.NewReader(in[n:]))}
+		rl := relay{w: newOutbuf(io.Discard, 4096), r: newInbuf(bytes.NewReader(in[n:]), 4096)}
 		if h.get(kTransferEncoding) != nil {
 			rl.chunked() // must end, with or without an error
+		}
+	})
+}
+
+// FuzzValidValue checks the eight-bytes-at-a-time check against the plain
+// one.
+func FuzzValidValue(f *testing.F) {
+	f.Add([]byte("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig"))
+	f.Add([]byte("abcdefg\x7fhijklmnop"))
+	f.Add([]byte("tab\there and more text\r"))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		want := true
+		for _, ch := range v {
+			if ch < ' ' && ch != '\t' || ch == 0x7f {
+				want = false
+			}
+		}
+		if got := validValue(v); got != want {
+			t.Fatalf("validValue(%q) = %v, want %v", v, got, want)
 		}
 	})
 }

@@ -1,19 +1,26 @@
 package gateway
 
 import (
+	"bufio"
+	"bytes"
 	"io"
 	"net"
 	"os"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
 // outbuf is the lane's write buffer: a bufio.Writer whose pending bytes the
-// lane can hand to sendThenWait.
+// lane can hand to sendThenRead.
 type outbuf struct {
 	w   io.Writer
 	b   []byte
 	err error
+	// deadline, when set, bounds a write that cannot finish at once in
+	// sendThenRead: it becomes nc's write deadline.
+	nc       net.Conn
+	deadline time.Time
 }
 
 func newOutbuf(w io.Writer, size int) *outbuf { return &outbuf{w: w, b: make([]byte, 0, size)} }
@@ -70,58 +77,87 @@ func (o *outbuf) WriteByte(c byte) error {
 	return o.err
 }
 
-// sendThenWait writes o's pending bytes on nc and waits until nc is
-// readable (or its read deadline passes), without the read a plain
-// Write-then-Read makes first, which almost always fails with EAGAIN: the
-// peer has not answered yet. The wait is armed before the write, so an
-// answer that comes back at once is not missed. It reports
-// whether it did so; if not (nc is not a syscall.Conn, or the socket took
-// only part of the bytes) it has written the rest the ordinary way and
-// the caller reads as usual.
-func (o *outbuf) sendThenWait(rc syscall.RawConn) (waited bool, err error) {
+// sendThenRead writes o's pending bytes on rc's socket, waits until it is
+// readable (or its read deadline passes) and reads what came into in, all
+// in one RawConn.Read: no read that fails with EAGAIN because the peer has
+// not answered yet, as a Write followed by a Read would make. The wait is
+// armed before the write, so an answer that comes back at once is not
+// missed. Without a RawConn, or when the socket takes only part of the
+// bytes, the rest is written and read the ordinary way. in must be empty.
+func (o *outbuf) sendThenRead(rc syscall.RawConn, in *inbuf) error {
 	if o.err != nil {
-		return false, o.err
+		return o.err
 	}
-	if rc == nil || len(o.b) == 0 {
-		return false, o.Flush()
+	if rc == nil || len(o.b) == 0 || in.err != nil || !in.room() {
+		if err := o.Flush(); err != nil {
+			return err
+		}
+		return in.fill()
 	}
 	b, n := o.b, 0
-	var werr error
-	first := true
-	rerr := rc.Read(func(fd uintptr) bool {
-		if !first {
+	var werr, rerr error
+	wrote := false
+	err := rc.Read(func(fd uintptr) bool {
+		if !wrote {
+			for n < len(b) {
+				r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
+				switch {
+				case e == syscall.EINTR:
+					continue
+				case e != 0:
+					werr = e
+					return true
+				case int(r1) <= 0:
+					werr = io.ErrShortWrite
+					return true
+				}
+				n += int(r1)
+			}
+			wrote = true
+			return false // written: wait for the answer
+		}
+		for {
+			r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&in.buf[in.wpos])), uintptr(len(in.buf)-in.wpos))
+			switch e {
+			case 0:
+				if r1 == 0 {
+					rerr = io.EOF
+				}
+				in.wpos += int(r1)
+				return true
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false // woken without data: wait again
+			}
+			rerr = os.NewSyscallError("read", e)
 			return true
 		}
-		first = false
-		for n < len(b) {
-			r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
-			switch {
-			case e == syscall.EINTR:
-				continue
-			case e != 0:
-				werr = e
-				return true
-			case int(r1) <= 0:
-				werr = io.ErrShortWrite
-				return true
-			}
-			n += int(r1)
-		}
-		return false // written: wait for the answer
 	})
 	o.b = o.b[:0]
 	switch {
 	case werr == syscall.EAGAIN: // the socket buffer is full: finish blocking
-		_, o.err = o.w.Write(b[n:])
-		return false, o.err
+		if o.nc != nil && !o.deadline.IsZero() {
+			_ = o.nc.SetWriteDeadline(o.deadline)
+		}
+		if _, o.err = o.w.Write(b[n:]); o.err != nil {
+			return o.err
+		}
+		return in.fill()
 	case werr != nil:
-		o.err = &net.OpError{Op: "write", Net: "tcp", Err: werr}
-		return false, o.err
-	case n < len(b):
-		o.err = rerr // the read lock failed before the write: closed
-		return false, o.err
+		o.err = os.NewSyscallError("write", werr)
+		return o.err
+	case !wrote:
+		o.err = err // the read lock failed before the write: closed
+		return o.err
+	case err != nil:
+		in.err = err
+		return err
+	case rerr != nil:
+		in.err = rerr
+		return rerr
 	}
-	return true, rerr
+	return nil
 }
 
 // rawConn returns nc's syscall.RawConn, or nil.
@@ -227,4 +263,116 @@ func (x *rawIO) Write(p []byte) (int, error) {
 	}
 	x.p = nil
 	return n, err
+}
+
+// inbuf is the lane's read buffer: the parts of bufio.Reader the lane uses
+// (Peek, Discard, ReadSlice), over a buffer that sendThenRead can fill in
+// the same call that waited for the data.
+type inbuf struct {
+	r          io.Reader
+	buf        []byte
+	rpos, wpos int
+	err        error
+}
+
+func newInbuf(r io.Reader, size int) *inbuf { return &inbuf{r: r, buf: make([]byte, size)} }
+
+func (in *inbuf) reset(r io.Reader) { in.r, in.rpos, in.wpos, in.err = r, 0, 0, nil }
+
+// Buffered is the number of bytes read and not consumed.
+func (in *inbuf) Buffered() int { return in.wpos - in.rpos }
+
+// Size is the buffer's size: the longest head the lane reads.
+func (in *inbuf) Size() int { return len(in.buf) }
+
+// room compacts the buffer and reports whether there is space to read into.
+func (in *inbuf) room() bool {
+	if in.rpos == in.wpos {
+		in.rpos, in.wpos = 0, 0
+	}
+	if in.wpos == len(in.buf) && in.rpos > 0 {
+		in.wpos = copy(in.buf, in.buf[in.rpos:in.wpos])
+		in.rpos = 0
+	}
+	return in.wpos < len(in.buf)
+}
+
+// fill reads once more into the buffer.
+func (in *inbuf) fill() error {
+	if in.err != nil {
+		return in.err
+	}
+	if !in.room() {
+		return bufio.ErrBufferFull
+	}
+	for range 100 {
+		n, err := in.r.Read(in.buf[in.wpos:])
+		in.wpos += n
+		if err != nil {
+			in.err = err
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	in.err = io.ErrNoProgress
+	return in.err
+}
+
+// Peek returns the next n bytes without consuming them, reading as needed;
+// with fewer, it returns what there is and why.
+func (in *inbuf) Peek(n int) ([]byte, error) {
+	if n > len(in.buf) {
+		return in.buf[in.rpos:in.wpos], bufio.ErrBufferFull
+	}
+	for in.Buffered() < n {
+		if err := in.fill(); err != nil {
+			return in.buf[in.rpos:in.wpos], err
+		}
+	}
+	return in.buf[in.rpos : in.rpos+n], nil
+}
+
+// Discard consumes n buffered bytes.
+func (in *inbuf) Discard(n int) {
+	in.rpos += min(n, in.Buffered())
+}
+
+// ReadSlice returns the bytes up to and including delim, reading as
+// needed; bufio.ErrBufferFull when the buffer fills first.
+func (in *inbuf) ReadSlice(delim byte) ([]byte, error) {
+	for searched := 0; ; {
+		if i := bytes.IndexByte(in.buf[in.rpos+searched:in.wpos], delim); i >= 0 {
+			line := in.buf[in.rpos : in.rpos+searched+i+1]
+			in.rpos += searched + i + 1
+			return line, nil
+		}
+		searched = in.Buffered()
+		if in.rpos == 0 && in.wpos == len(in.buf) {
+			line := in.buf[in.rpos:in.wpos]
+			in.rpos = in.wpos
+			return line, bufio.ErrBufferFull
+		}
+		if err := in.fill(); err != nil {
+			line := in.buf[in.rpos:in.wpos]
+			in.rpos = in.wpos
+			return line, err
+		}
+	}
+}
+
+// Read reads buffered bytes first, then from the connection.
+func (in *inbuf) Read(p []byte) (int, error) {
+	if in.Buffered() == 0 {
+		if len(p) >= len(in.buf) {
+			return in.r.Read(p)
+		}
+		if err := in.fill(); err != nil && in.Buffered() == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, in.buf[in.rpos:in.wpos])
+	in.rpos += n
+	return n, nil
 }

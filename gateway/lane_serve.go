@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"net/http"
@@ -39,7 +38,7 @@ type laneReq struct {
 // takes the request: GET, HEAD or DELETE over HTTP/1.1, without a body,
 // Expect or Upgrade, one valid Host, an origin-form target whose path
 // needs neither decoding nor cleaning.
-func (r *laneReq) parse(br *bufio.Reader, n int) bool {
+func (r *laneReq) parse(br *inbuf, n int) bool {
 	buf, _ := br.Peek(n)
 	r.gw, r.rt, r.matched, r.close, r.broken, r.gone = nil, nil, "", false, false, false
 	if !r.h.parse(buf, n) {

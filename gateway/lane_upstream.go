@@ -42,7 +42,9 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 				return
 			}
 		}
-		_ = c.nc.SetDeadline(r.deadline)
+		// The read deadline bounds the wait for the answer; a write that
+		// cannot finish at once gets the same deadline (sendThenRead).
+		_ = c.nc.SetReadDeadline(r.deadline)
 		r.c.up.Store(c)
 		stale, err := r.roundTrip(c, a, in)
 		r.c.up.Store(nil)
@@ -63,15 +65,15 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 // closed while it sat idle in the pool.
 func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, err error) {
 	if c.out == nil { // a new connection: the lane's raw reads and writes
-		c.out = newOutbuf(c.nc, 8<<10)
+		c.out, c.in = newOutbuf(c.nc, 8<<10), newInbuf(c.nc, 16<<10)
 		if x := newRawIO(c.nc); x != nil {
-			c.out.w, c.rc = x, x.rc
-			c.br.Reset(x)
+			c.out.w, c.in.r, c.rc = x, x, x.rc
 		}
 	}
 	r.send(c.out, a, in)
-	if _, err := c.out.sendThenWait(c.rc); err != nil {
-		return !isTimeout(err), err
+	c.out.nc, c.out.deadline = c.nc, r.deadline
+	if err := c.out.sendThenRead(c.rc, c.in); err != nil {
+		return c.in.Buffered() == 0 && !isTimeout(err), err
 	}
 	return r.receive(c, a)
 }
@@ -203,7 +205,7 @@ func joinPath(base, p string) string {
 // receive reads the upstream's answer and relays it to the client. stale
 // reports that the connection failed before a single byte came back.
 func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
-	br := c.br
+	br := c.in
 	h := &r.resp
 	var code, minor int
 	for first := true; ; first = false {
@@ -224,7 +226,7 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 		if code == http.StatusSwitchingProtocols {
 			return false, errUpstreamHead // never asked for
 		}
-		_, _ = br.Discard(n) // 1xx informational: skip
+		br.Discard(n) // 1xx informational: skip
 	}
 	a.status = code
 	a.overloaded = (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) && h.get(kRetryAfter) != nil
@@ -254,7 +256,7 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 		minor == 0 && h.conn != nil && hasToken(h.conn, "keep-alive")
 	untilClose := !bodyless && !chunked && length < 0
 	if !bodyless && bytes.HasPrefix(h.get(kContentType), []byte("text/event-stream")) {
-		_ = c.nc.SetDeadline(time.Time{}) // a stream outlives the route timeout, which bounded its start
+		_ = c.nc.SetReadDeadline(time.Time{}) // a stream outlives the route timeout, which bounded its start
 	}
 
 	cw := r.c.bw
@@ -282,7 +284,7 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 		cw.WriteString("Connection: close\r\n")
 	}
 	cw.WriteString("\r\n")
-	_, _ = br.Discard(h.n)
+	br.Discard(h.n)
 	a.committed = true
 
 	rl := relay{w: cw, r: br}
@@ -314,7 +316,7 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 }
 
 // readUpstreamHead waits until br holds a complete response head.
-func readUpstreamHead(br *bufio.Reader) (int, error) {
+func readUpstreamHead(br *inbuf) (int, error) {
 	for {
 		buf, _ := br.Peek(br.Buffered())
 		n, st := scanHead(buf)
@@ -380,7 +382,7 @@ func contentLength(h *head) int64 {
 // stream (SSE, chunked) reaches the client as it comes.
 type relay struct {
 	w          *outbuf
-	r          *bufio.Reader
+	r          *inbuf
 	werr, rerr error
 }
 
@@ -414,7 +416,7 @@ func (rl *relay) n(n int64) {
 		if _, rl.werr = rl.w.Write(b); rl.werr != nil {
 			return
 		}
-		_, _ = rl.r.Discard(int(k))
+		rl.r.Discard(int(k))
 		n -= k
 	}
 }
@@ -425,7 +427,7 @@ func (rl *relay) all() {
 		if _, rl.werr = rl.w.Write(b); rl.werr != nil {
 			return
 		}
-		_, _ = rl.r.Discard(len(b))
+		rl.r.Discard(len(b))
 	}
 	if rl.rerr == io.EOF {
 		rl.rerr = nil

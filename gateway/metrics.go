@@ -68,6 +68,7 @@ type routeMetrics struct {
 	upstream string
 
 	codes sync.Map // int → prometheus.Counter
+	ok200 prometheus.Counter
 }
 
 func (m *metrics) forRoute(route, upstream string) *routeMetrics {
@@ -77,10 +78,14 @@ func (m *metrics) forRoute(route, upstream string) *routeMetrics {
 		ok:       m.attempts.WithLabelValues(route, upstream, "ok"),
 		retries:  m.retries.WithLabelValues(route, upstream),
 		vec:      m, route: route, upstream: upstream,
+		ok200: m.requests.WithLabelValues(route, "200"),
 	}
 }
 
 func (rm *routeMetrics) code(status int) prometheus.Counter {
+	if status == 200 && rm.ok200 != nil {
+		return rm.ok200
+	}
 	if c, ok := rm.codes.Load(status); ok {
 		return c.(prometheus.Counter)
 	}
