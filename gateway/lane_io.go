@@ -21,6 +21,7 @@ type outbuf struct {
 	// sendThenRead: it becomes nc's write deadline.
 	nc       net.Conn
 	deadline time.Time
+	x        sendRead
 }
 
 func newOutbuf(w io.Writer, size int) *outbuf { return &outbuf{w: w, b: make([]byte, 0, size)} }
@@ -94,46 +95,14 @@ func (o *outbuf) sendThenRead(rc syscall.RawConn, in *inbuf) error {
 		}
 		return in.fill()
 	}
-	b, n := o.b, 0
-	var werr, rerr error
-	wrote := false
-	err := rc.Read(func(fd uintptr) bool {
-		if !wrote {
-			for n < len(b) {
-				r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
-				switch {
-				case e == syscall.EINTR:
-					continue
-				case e != 0:
-					werr = e
-					return true
-				case int(r1) <= 0:
-					werr = io.ErrShortWrite
-					return true
-				}
-				n += int(r1)
-			}
-			wrote = true
-			return false // written: wait for the answer
-		}
-		for {
-			r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&in.buf[in.wpos])), uintptr(len(in.buf)-in.wpos))
-			switch e {
-			case 0:
-				if r1 == 0 {
-					rerr = io.EOF
-				}
-				in.wpos += int(r1)
-				return true
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // woken without data: wait again
-			}
-			rerr = os.NewSyscallError("read", e)
-			return true
-		}
-	})
+	x := &o.x
+	if x.fn == nil {
+		x.fn = x.step // bound once: no closure per call
+	}
+	x.b, x.n, x.in, x.werr, x.rerr, x.wrote = o.b, 0, in, nil, nil, false
+	err := rc.Read(x.fn)
+	b, n, werr, rerr, wrote := x.b, x.n, x.werr, x.rerr, x.wrote
+	x.b, x.in = nil, nil
 	o.b = o.b[:0]
 	switch {
 	case werr == syscall.EAGAIN: // the socket buffer is full: finish blocking
@@ -158,6 +127,57 @@ func (o *outbuf) sendThenRead(rc syscall.RawConn, in *inbuf) error {
 		return rerr
 	}
 	return nil
+}
+
+// sendRead is sendThenRead's state across RawConn.Read's calls of step.
+type sendRead struct {
+	b          []byte
+	n          int
+	in         *inbuf
+	werr, rerr error
+	wrote      bool
+	fn         func(uintptr) bool
+}
+
+// step writes x.b on its first call and asks to wait; on later calls it
+// reads into x.in, asking to wait again while nothing is there.
+func (x *sendRead) step(fd uintptr) bool {
+	if !x.wrote {
+		for x.n < len(x.b) {
+			r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&x.b[x.n])), uintptr(len(x.b)-x.n))
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e != 0:
+				x.werr = e
+				return true
+			case int(r1) <= 0:
+				x.werr = io.ErrShortWrite
+				return true
+			}
+			x.n += int(r1)
+		}
+		x.wrote = true
+		return false // written: wait for the answer
+	}
+	in := x.in
+	for {
+		r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&in.buf[in.wpos])), uintptr(len(in.buf)-in.wpos))
+		switch e {
+		case 0:
+			if r1 == 0 {
+				x.rerr = io.EOF
+			}
+			in.wpos += int(r1)
+			return true
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // woken without data: wait again
+		}
+		x.rerr = os.NewSyscallError("read", e)
+		return true
+	}
 }
 
 // rawConn returns nc's syscall.RawConn, or nil.

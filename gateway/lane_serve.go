@@ -30,6 +30,7 @@ type laneReq struct {
 	deadline time.Time
 	end      time.Time // when the answer was done
 	close    bool      // answer with Connection: close, then close
+	att      attempt   // the request's, reused: nothing keeps it once answered
 	broken   bool      // an answer was cut short: the connection must close
 	gone     bool      // the client stopped reading
 }
@@ -110,7 +111,10 @@ func (r *laneReq) route(c *laneConn) bool {
 // attempts, metrics, span and access log.
 func (g *Gateway) serveLane(r *laneReq) {
 	rt := r.rt
-	a := &attempt{rt: rt, matched: r.matched, lane: r, reqID: r.requestID()}
+	// One attempt per connection, reset per request: nothing keeps it
+	// once the request is answered.
+	a := &r.att
+	*a = attempt{rt: rt, matched: r.matched, lane: r, reqID: r.requestID()}
 	ctx := context.Background()
 	if r.h.get(kTraceparent) != nil {
 		ctx = propagation.TraceContext{}.Extract(ctx, laneCarrier{&r.h})
