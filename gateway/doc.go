@@ -80,9 +80,9 @@
 // without a body, on routes without CORS to HTTP/1.1 instances, are read,
 // routed, checked and proxied by the gateway itself, straight from and to
 // the sockets' buffers, through the same admission, balancing, breakers,
-// retries, metrics, spans and access log as above. It spends about half
-// the CPU per request of net/http with httputil.ReverseProxy (see
-// docs/benchmarks.md). The first request it does not take hands the whole
+// retries, metrics, spans and access log as above. It spends about 40% of
+// the CPU per request of net/http with httputil.ReverseProxy, about as
+// much as nginx (see docs/benchmarks.md). The first request it does not take hands the whole
 // connection, with the bytes already read, to the net/http server, which
 // answers as it always did. Set server.disable_fast_lane to serve
 // everything through net/http. The lane does not notice a client that

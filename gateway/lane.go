@@ -30,8 +30,11 @@ import (
 // metrics, spans, access log, breakers and retries), writes the upstream
 // request straight from those bytes and relays the answer's head and body
 // (Content-Length, chunked or until close) without building an
-// http.Request or http.Response. It costs about a third of the CPU of
-// net/http plus httputil.ReverseProxy per request.
+// http.Request or http.Response. Its sockets are read and written with raw
+// system calls through syscall.RawConn, and a request is written in the
+// same call that then waits for and reads its answer, so no read fails
+// with EAGAIN (see sendThenRead). It costs about 40% of the CPU per
+// request of net/http plus httputil.ReverseProxy, on par with nginx.
 //
 // The first request the lane does not take (a body, Expect, Upgrade,
 // HTTP/1.0, a percent-encoded or unclean path, an unknown route, a CORS
