@@ -95,6 +95,9 @@ func (g *Gateway) attempts(ctx context.Context, a *attempt, retryable bool) (sta
 			rt.m.retries.Inc()
 			continue
 		}
+		if errors.Is(a.err, errAttemptTimeout) {
+			return 0, errs.DeadlineExceeded("upstream %s did not answer within the attempt timeout %s", up.name, rt.attempt)
+		}
 		status := http.StatusBadGateway
 		if a.retryErr {
 			status = a.status
@@ -142,6 +145,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		}
 		a.end = time.Now()
 		rt.up.m.latency.Observe(a.end.Sub(a.start).Seconds())
+		if a.err != nil && a.attemptTimedOut.Load() && !a.timedOut.Load() {
+			a.err = errAttemptTimeout
+		}
 		var breakerErr error
 		outcome := "ok"
 		switch {
@@ -157,6 +163,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		case a.timedOut.Load():
 			outcome, breakerErr = "timeout", errTimeout
 			result = errs.DeadlineExceeded("route timeout")
+		case errors.Is(a.err, errAttemptTimeout):
+			outcome, breakerErr = "timeout", errTimeout
+			result = errs.DeadlineExceeded("attempt timeout")
 		case a.clientGone():
 			outcome, breakerErr = "canceled", errClientGone // says nothing about the instance
 			result = errs.Canceled("client went away")
@@ -176,17 +185,28 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		}
 		span.End()
 	}()
-	if a.lane != nil {
+	switch {
+	case a.lane != nil:
 		a.lane.exchange(a, in)
-	} else {
+	case rt.attempt > 0:
+		// The attempt's own deadline, short of the route's: a context of
+		// its own, cancelled by a timer that the answer's head stops.
+		actx, cancel := context.WithCancel(a.out.Context())
+		a.attemptTimedOut.Store(false)
+		a.attemptTimer = time.AfterFunc(rt.attempt, func() { a.attemptTimedOut.Store(true); cancel() })
+		rt.up.proxy.ServeHTTP(a.w, a.out.WithContext(actx))
+		a.attemptTimer.Stop()
+		cancel()
+	default:
 		rt.up.proxy.ServeHTTP(a.w, a.out)
 	}
 	return nil
 }
 
 var (
-	errTimeout     = errors.New("route timeout")
-	errClientGone  = errors.New("client went away")
-	errBreakerOpen = errors.New("instance breaker open")
-	errAborted     = errors.New("stream aborted")
+	errTimeout        = errors.New("route timeout")
+	errAttemptTimeout = errors.New("attempt timeout")
+	errClientGone     = errors.New("client went away")
+	errBreakerOpen    = errors.New("instance breaker open")
+	errAborted        = errors.New("stream aborted")
 )

@@ -71,12 +71,17 @@ type RouteConfig struct {
 	StripPrefix bool   `yaml:"strip_prefix"`
 	Rewrite     string `yaml:"rewrite"`
 
-	Timeout   time.Duration   `yaml:"timeout"`    // whole exchange; default 30s; 504 when hit
-	Retries   int             `yaml:"retries"`    // extra attempts on other instances, idempotent requests only
-	RateLimit RateLimitConfig `yaml:"rate_limit"` // zero: unlimited
-	Auth      RouteAuth       `yaml:"auth"`
-	CORS      *CORSConfig     `yaml:"cors"`     // nil: no CORS headers
-	MaxBody   int64           `yaml:"max_body"` // bytes; default 10 MiB; 413 beyond
+	Timeout time.Duration `yaml:"timeout"` // whole exchange; default 30s; 504 when hit
+	// AttemptTimeout bounds each upstream attempt until the answer's head
+	// arrives (default: only Timeout). An instance that does not answer in
+	// time counts as failed: the request is retried on another one when it
+	// may be, else it gets 504. Set it below Timeout so a retry has time.
+	AttemptTimeout time.Duration   `yaml:"attempt_timeout"`
+	Retries        int             `yaml:"retries"`    // extra attempts on other instances, idempotent requests only
+	RateLimit      RateLimitConfig `yaml:"rate_limit"` // zero: unlimited
+	Auth           RouteAuth       `yaml:"auth"`
+	CORS           *CORSConfig     `yaml:"cors"`     // nil: no CORS headers
+	MaxBody        int64           `yaml:"max_body"` // bytes; default 10 MiB; 413 beyond
 }
 
 // RateLimitConfig is a token bucket per client key.

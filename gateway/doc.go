@@ -17,6 +17,7 @@
 //	    service: orders
 //	    strip_prefix: true   # upstream sees /42 for /v1/orders/42
 //	    timeout: 2s
+//	    attempt_timeout: 500ms  # per instance, to the answer's head
 //	    retries: 2           # idempotent requests only
 //	    auth: {mode: jwt, scopes: [orders:read]}
 //	    rate_limit: {rps: 50, key: subject}
@@ -65,7 +66,11 @@
 // retry budget lasts (middleware/retry's: over the last 10 s, retries
 // within 20% of requests plus 10); a POST is never retried. The caller sees problem+json 502 when the upstream
 // cannot be reached, 503 with Retry-After when every instance is ejected by
-// its breaker, and 504 at the route timeout.
+// its breaker, and 504 at the route timeout. With attempt_timeout set, an
+// instance that has not sent the answer's head in that time counts as
+// failed: the request is retried elsewhere while the route timeout leaves
+// time (or gets 504 saying so), instead of spending the whole route timeout
+// on an instance that accepts connections and never answers.
 //
 // Upstream connections (net/http front): bodiless GET, HEAD, OPTIONS and DELETE requests to
 // HTTP/1.1 instances are written and answered on the handler's goroutine

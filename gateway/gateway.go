@@ -171,7 +171,7 @@ func (g *Gateway) build(cfg *Config, old *table) (*table, error) {
 		}
 		rt := &route{
 			name: rc.Name, prefix: rc.Prefix, host: rc.Host, version: rc.Version,
-			strip: rc.StripPrefix, rewrite: rc.Rewrite, timeout: rc.Timeout, retries: rc.Retries,
+			strip: rc.StripPrefix, rewrite: rc.Rewrite, timeout: rc.Timeout, attempt: rc.AttemptTimeout, retries: rc.Retries,
 			maxBody: rc.MaxBody, jwt: rc.Auth.Mode == "jwt", scopes: rc.Auth.Scopes,
 			limiter: newRouteLimiter(rc.Name, rc.RateLimit), limitSub: rc.RateLimit.Key == "subject",
 			cors: newCORS(rc.CORS), up: u, m: g.metrics.forRoute(rc.Name, rc.Service),

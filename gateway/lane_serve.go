@@ -28,11 +28,14 @@ type laneReq struct {
 	host    []byte
 	// deadline is the route timeout's end: the upstream socket's deadline.
 	deadline time.Time
-	end      time.Time // when the answer was done
-	close    bool      // answer with Connection: close, then close
-	att      attempt   // the request's, reused: nothing keeps it once answered
-	broken   bool      // an answer was cut short: the connection must close
-	gone     bool      // the client stopped reading
+	// attemptDL is the current attempt's deadline for the answer's head:
+	// deadline, or sooner with the route's attempt_timeout.
+	attemptDL time.Time
+	end       time.Time // when the answer was done
+	close     bool      // answer with Connection: close, then close
+	att       attempt   // the request's, reused: nothing keeps it once answered
+	broken    bool      // an answer was cut short: the connection must close
+	gone      bool      // the client stopped reading
 }
 
 // parse reads the head buffered in br[:n] and reports whether the lane

@@ -29,11 +29,17 @@ var (
 // request is bodiless and idempotent.
 func (r *laneReq) exchange(a *attempt, in *instance) {
 	pool := r.gw.lanePool
+	r.attemptDL = r.deadline
+	if at := a.rt.attempt; at > 0 {
+		if d := a.start.Add(at); d.Before(r.deadline) {
+			r.attemptDL = d // until the answer's head; then the route's deadline again
+		}
+	}
 	for {
 		c, reused := pool.idleConn(in.url.Host, a.start), true
 		if c == nil {
 			reused = false
-			ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
+			ctx, cancel := context.WithDeadline(context.Background(), r.attemptDL)
 			var err error
 			c, err = pool.dial(ctx, in.url.Host)
 			cancel()
@@ -44,7 +50,7 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 		}
 		// The read deadline bounds the wait for the answer; a write that
 		// cannot finish at once gets the same deadline (sendThenRead).
-		_ = c.nc.SetReadDeadline(r.deadline)
+		_ = c.nc.SetReadDeadline(r.attemptDL)
 		r.c.up.Store(c)
 		stale, err := r.roundTrip(c, a, in)
 		r.c.up.Store(nil)
@@ -71,7 +77,7 @@ func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, er
 		}
 	}
 	r.send(c.out, a, in)
-	c.out.nc, c.out.deadline = c.nc, r.deadline
+	c.out.nc, c.out.deadline = c.nc, r.attemptDL
 	if err := c.out.sendThenRead(c.rc, c.in); err != nil {
 		return c.in.Buffered() == 0 && !isTimeout(err), err
 	}
@@ -84,6 +90,8 @@ func (r *laneReq) fail(a *attempt, err error, client bool) {
 	switch {
 	case client:
 		r.gone = true
+	case isTimeout(err) && !a.committed && r.attemptDL.Before(r.deadline):
+		err = errAttemptTimeout // the instance, not the route, ran out of time
 	case isTimeout(err):
 		a.timedOut.Store(true)
 	}
@@ -257,6 +265,8 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 	untilClose := !bodyless && !chunked && length < 0
 	if !bodyless && bytes.HasPrefix(h.get(kContentType), []byte("text/event-stream")) {
 		_ = c.nc.SetReadDeadline(time.Time{}) // a stream outlives the route timeout, which bounded its start
+	} else if r.attemptDL != r.deadline {
+		_ = c.nc.SetReadDeadline(r.deadline) // the head came in time; the body is the route timeout's
 	}
 
 	cw := r.c.bw

@@ -79,9 +79,13 @@ type attempt struct {
 	overloaded bool
 	timedOut   atomic.Bool
 	timer      *time.Timer
-	inbound    context.Context // the client's request context
-	attempts   int
-	wrote      int // status of an answer the gateway wrote itself
+	// attemptTimedOut: the current attempt hit the route's attempt_timeout
+	// (net/http front; the lane tells by its socket deadline).
+	attemptTimedOut atomic.Bool
+	attemptTimer    *time.Timer
+	inbound         context.Context // the client's request context
+	attempts        int
+	wrote           int // status of an answer the gateway wrote itself
 
 	w           http.ResponseWriter
 	out         *http.Request // r with the attempt in its context
@@ -186,6 +190,9 @@ func (g *Gateway) modifyResponse(res *http.Response) error {
 	a.status = res.StatusCode
 	a.overloaded = (res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests) &&
 		res.Header.Get("Retry-After") != ""
+	if a.attemptTimer != nil {
+		a.attemptTimer.Stop() // the head came in time; the body is the route timeout's
+	}
 	if res.StatusCode == http.StatusSwitchingProtocols || strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		// A stream lives past the route timeout, which bounds its start.
 		if a.timer != nil {

@@ -22,6 +22,7 @@ type route struct {
 	strip    bool
 	rewrite  string
 	timeout  time.Duration
+	attempt  time.Duration // per-attempt timeout to the answer's head; 0: none
 	retries  int
 	maxBody  int64
 	jwt      bool

@@ -1,12 +1,14 @@
 package gateway
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // ConfigError is one invalid value in a Config: the key path, the YAML line
@@ -124,6 +126,11 @@ func (c *Config) validateRoute(i int, bad func(key, format string, args ...any),
 	}
 	if r.Timeout < 0 {
 		bad(key+".timeout", "must not be negative")
+	}
+	if timeout := cmp.Or(r.Timeout, 30*time.Second); r.AttemptTimeout < 0 || r.AttemptTimeout >= timeout {
+		if r.AttemptTimeout != 0 {
+			bad(key+".attempt_timeout", "%s must be positive and shorter than the route timeout (%s)", r.AttemptTimeout, timeout)
+		}
 	}
 	if r.Retries < 0 || r.Retries > 5 {
 		bad(key+".retries", "%d is outside 0..5", r.Retries)
