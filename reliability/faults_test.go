@@ -12,15 +12,16 @@ import (
 // networkFaults: two instances behind the gateway, one of them through the
 // fault proxy, under GET load in three phases: 200 ms latency, blackhole
 // (connections accepted, nothing answered), reset (RST on every
-// connection). No call may wait past the route timeout, and resets must be
-// invisible to clients (retried on the healthy instance).
+// connection). No call may wait past the route timeout; resets and the
+// blackhole must be invisible to clients: retried on the healthy instance,
+// the blackhole once its attempt_timeout passes.
 func networkFaults(t *testing.T, p profile, f *fig) {
-	const routeTimeout = time.Second
+	const routeTimeout, attemptTimeout = time.Second, 300 * time.Millisecond
 	healthy, faulty := newInstance(t), newInstance(t)
 	px := newFaultProxy(t, faulty.addr)
 	routes := fmt.Sprintf(`services: {api: {urls: ["http://%s", %q], breaker: {failures: 3, open: 2s}}}
-routes: [{name: api, prefix: /api, service: api, retries: 2, timeout: %v}]
-`, px.addr, healthy.url(), routeTimeout)
+routes: [{name: api, prefix: /api, service: api, retries: 2, timeout: %v, attempt_timeout: %v}]
+`, px.addr, healthy.url(), routeTimeout, attemptTimeout)
 	phase := max(p.load/2, 2*time.Second)
 	for _, ph := range []struct {
 		mode      string
@@ -28,7 +29,7 @@ routes: [{name: api, prefix: /api, service: api, retries: 2, timeout: %v}]
 		maxFailed float64 // fraction of calls
 	}{
 		{"latency", 200 * time.Millisecond, 0},
-		{"blackhole", 0, 0.02},
+		{"blackhole", 0, 0},
 		{"reset", 0, 0},
 	} {
 		// A fresh gateway per phase: the balancer must find each fault

@@ -141,10 +141,15 @@ func startGatewayWith(t *testing.T, yaml string, extra ...gateway.Option) string
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the command serves it: the fast lane in front of net/http.
+	fp := gateway.NewFastPath(ln, func() *gateway.Gateway { return gw }, cfg.Server, nil)
 	srv := gateway.NewServer(gw, cfg.Server, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	go func() { _ = srv.Serve(ln) }()
+	go func() { _ = srv.Serve(fp) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // cut, not drained, like srv.Close
+		_ = fp.Shutdown(ctx)
 		gw.Close()
 	})
 	return "http://" + ln.Addr().String()
