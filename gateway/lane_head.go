@@ -12,6 +12,7 @@ import (
 // read exactly as written here (bare LF line ends, folded lines, odd bytes)
 // is left to net/http, which answers with its own errors.
 type head struct {
+	raw    []byte // the whole head
 	n      int    // length of the head, the final CRLF included
 	line   []byte // start line, CRLF excluded
 	fields []field
@@ -23,6 +24,7 @@ type head struct {
 // or rewrites.
 type field struct {
 	name, value []byte
+	off, end    int // the field's line in head.raw, CRLF included
 	kind        fieldKind
 	drop        bool // hop-by-hop, or named by Connection
 }
@@ -92,7 +94,7 @@ func scanHead(buf []byte) (int, headStatus) {
 // line and fields. It reports false for anything but plain token names
 // followed by a colon and values without control bytes.
 func (h *head) parse(buf []byte, n int) bool {
-	h.n = n
+	h.n, h.raw = n, buf[:n]
 	h.fields = h.store[:0]
 	h.conn = nil
 	b := buf[:n-2] // without the final CRLF
@@ -103,7 +105,7 @@ func (h *head) parse(buf []byte, n int) bool {
 	h.line = b[:i-1]
 	for p := i + 1; p < len(b); {
 		e := p + bytes.IndexByte(b[p:], '\n')
-		line := b[p : e-1]
+		line, off := b[p:e-1], p
 		p = e + 1
 		c := bytes.IndexByte(line, ':')
 		if c <= 0 || len(h.fields) == maxFields {
@@ -119,7 +121,7 @@ func (h *head) parse(buf []byte, n int) bool {
 		if !validValue(v) {
 			return false
 		}
-		f := field{name: name, value: v, kind: kindOf(name)}
+		f := field{name: name, value: v, off: off, end: p, kind: kindOf(name)}
 		switch f.kind {
 		case kConnection, kTransferEncoding, kUpgrade, kHop, kTE:
 			f.drop = true
@@ -153,6 +155,30 @@ func (h *head) dropConnectionTokens() {
 			}
 		}
 	}
+}
+
+// appendLines appends the lines of the fields skip does not name, as they
+// came, copying runs of consecutive kept lines at once.
+func (h *head) appendLines(b []byte, skip func(*field) bool) []byte {
+	start, end := -1, 0
+	for i := range h.fields {
+		f := &h.fields[i]
+		if skip(f) {
+			if start >= 0 {
+				b = append(b, h.raw[start:end]...)
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = f.off
+		}
+		end = f.end
+	}
+	if start >= 0 {
+		b = append(b, h.raw[start:end]...)
+	}
+	return b
 }
 
 // hasToken reports whether the comma-separated list v holds tok, ignoring

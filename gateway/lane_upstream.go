@@ -108,8 +108,8 @@ func (r *laneReq) fail(a *attempt, err error, client bool) {
 // fields.
 func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	rt := a.rt
-	w.WriteString(r.method)
-	w.WriteByte(' ')
+	b := w.b // appended to directly: a head may grow the buffer past its size
+	b = append(append(b, r.method...), ' ')
 	p := r.path
 	if rt.strip || rt.rewrite != "" {
 		p = rt.upstreamPath(p, a.matched)
@@ -117,84 +117,70 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	if base := in.url.Path; base != "" {
 		p = joinPath(base, p)
 	}
-	w.WriteString(p)
+	b = append(b, p...)
 	if q := in.url.RawQuery; q != "" || len(r.query) > 0 {
-		w.WriteByte('?')
-		w.WriteString(q)
+		b = append(append(b, '?'), q...)
 		if q != "" && len(r.query) > 0 {
-			w.WriteByte('&')
+			b = append(b, '&')
 		}
-		w.Write(r.query)
+		b = append(b, r.query...)
 	}
-	w.WriteString(" HTTP/1.1\r\nHost: ")
-	w.WriteString(in.url.Host) // as httputil.ProxyRequest.SetURL leaves it
-	w.WriteString("\r\n")
-	for i := range r.h.fields {
-		f := &r.h.fields[i]
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, in.url.Host...) // as httputil.ProxyRequest.SetURL leaves it
+	b = append(b, "\r\n"...)
+	trailers := false
+	b = r.h.appendLines(b, func(f *field) bool {
 		switch f.kind {
 		case kHost, kForwarding, kRequestID, kClaims, kTraceparent, kTracestate:
-			continue
+			return true
 		case kTE: // only "TE: trailers" passes, as in httputil.ReverseProxy
-			if bytes.EqualFold(f.value, []byte("trailers")) {
-				w.WriteString("Te: trailers\r\n")
-			}
-			continue
+			trailers = trailers || bytes.EqualFold(f.value, []byte("trailers"))
+			return true
 		}
-		if f.drop {
-			continue
-		}
-		w.Write(f.name)
-		w.WriteString(": ")
-		w.Write(f.value)
-		w.WriteString("\r\n")
+		return f.drop
+	})
+	if trailers {
+		b = append(b, "Te: trailers\r\n"...)
 	}
 	ip := r.c.ip
-	w.WriteString("X-Forwarded-For: ")
-	w.WriteString(ip)
-	w.WriteString("\r\nX-Forwarded-Host: ")
-	w.Write(r.host)
-	w.WriteString("\r\nX-Forwarded-Proto: http\r\nForwarded: for=\"")
+	b = append(append(b, "X-Forwarded-For: "...), ip...)
+	b = append(append(b, "\r\nX-Forwarded-Host: "...), r.host...)
+	b = append(b, "\r\nX-Forwarded-Proto: http\r\nForwarded: for=\""...)
 	if strings.IndexByte(ip, ':') >= 0 {
-		w.WriteByte('[')
-		w.WriteString(ip)
-		w.WriteByte(']')
+		b = append(append(append(b, '['), ip...), ']')
 	} else {
-		w.WriteString(ip)
+		b = append(b, ip...)
 	}
-	w.WriteString("\";host=\"")
-	for _, ch := range r.host {
-		if ch != '"' {
-			w.WriteByte(ch)
+	b = append(b, "\";host=\""...)
+	if bytes.IndexByte(r.host, '"') < 0 {
+		b = append(b, r.host...)
+	} else {
+		for _, ch := range r.host {
+			if ch != '"' {
+				b = append(b, ch)
+			}
 		}
 	}
-	w.WriteString("\";proto=http\r\nX-Request-Id: ")
-	w.WriteString(a.reqID)
-	w.WriteString("\r\n")
+	b = append(append(b, "\";proto=http\r\nX-Request-Id: "...), a.reqID...)
+	b = append(b, "\r\n"...)
 	if a.claims != "" {
-		w.WriteString(claimsHeader)
-		w.WriteString(": ")
-		w.WriteString(a.claims)
-		w.WriteString("\r\n")
+		b = append(append(append(b, claimsHeader...), ": "...), a.claims...)
+		b = append(b, "\r\n"...)
 	}
 	if sc := a.span.SpanContext(); sc.IsValid() {
-		var buf [55]byte // 00-<32 hex>-<16 hex>-<2 hex>
 		tid, sid := sc.TraceID(), sc.SpanID()
-		copy(buf[:3], "00-")
-		hex.Encode(buf[3:35], tid[:])
-		buf[35] = '-'
-		hex.Encode(buf[36:52], sid[:])
-		buf[52] = '-'
-		hex.Encode(buf[53:55], []byte{byte(sc.TraceFlags())})
-		w.WriteString("Traceparent: ")
-		w.Write(buf[:])
-		w.WriteString("\r\n")
+		b = append(b, "Traceparent: 00-"...)
+		b = hex.AppendEncode(b, tid[:])
+		b = append(b, '-')
+		b = hex.AppendEncode(b, sid[:])
+		b = append(b, '-')
+		b = hex.AppendEncode(b, []byte{byte(sc.TraceFlags())})
+		b = append(b, "\r\n"...)
 		if ts := sc.TraceState().String(); ts != "" {
-			w.WriteString("Tracestate: ")
-			w.WriteString(ts)
-			w.WriteString("\r\n")
+			b = append(append(append(b, "Tracestate: "...), ts...), "\r\n"...)
 		}
 	}
-	w.WriteString("\r\n")
+	w.b = append(b, "\r\n"...)
 }
 
 // joinPath joins an instance's base path and the request path with one
@@ -270,30 +256,24 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 	}
 
 	cw := r.c.bw
-	cw.WriteString("HTTP/1.1 ")
-	cw.Write(h.line[9:])
-	cw.WriteString("\r\n")
-	for i := range h.fields {
-		f := &h.fields[i]
-		if f.drop || f.kind == kRequestID || chunked && f.kind == kContentLength {
-			continue
-		}
-		cw.Write(f.name)
-		cw.WriteString(": ")
-		cw.Write(f.value)
-		cw.WriteString("\r\n")
+	if cw.err != nil {
+		r.fail(a, cw.err, true)
+		return false, nil
 	}
+	b := append(cw.b, "HTTP/1.1 "...)
+	b = append(append(b, h.line[9:]...), "\r\n"...)
+	b = h.appendLines(b, func(f *field) bool {
+		return f.drop || f.kind == kRequestID || chunked && f.kind == kContentLength
+	})
 	if chunked {
-		cw.WriteString("Transfer-Encoding: chunked\r\n")
+		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
-	cw.WriteString("X-Request-Id: ")
-	cw.WriteString(a.reqID)
-	cw.WriteString("\r\n")
+	b = append(append(append(b, "X-Request-Id: "...), a.reqID...), "\r\n"...)
 	if untilClose || r.close || r.c.fp.draining.Load() {
 		r.close = true
-		cw.WriteString("Connection: close\r\n")
+		b = append(b, "Connection: close\r\n"...)
 	}
-	cw.WriteString("\r\n")
+	cw.b = append(b, "\r\n"...)
 	br.Discard(h.n)
 	a.committed = true
 
