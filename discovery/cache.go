@@ -31,15 +31,16 @@ type Instancer interface {
 type Cache struct {
 	insts atomic.Pointer[[]Instance] // read without mu: Instances never waits for a broadcast
 
-	mu    sync.Mutex // serializes Update, Fail, Register, Deregister and the sends
-	state sd.Event
-	subs  map[chan<- sd.Event]struct{}
+	mu     sync.Mutex // serializes Update, Fail, Register, Deregister and the sends
+	state  sd.Event
+	subs   map[chan<- sd.Event]struct{}
+	synced chan struct{} // closed by the first Update or Fail
 }
 
 // NewCache returns an empty Cache. Its first state is an empty set with no
 // error.
 func NewCache() *Cache {
-	c := &Cache{subs: map[chan<- sd.Event]struct{}{}, state: sd.Event{Instances: []string{}}}
+	c := &Cache{subs: map[chan<- sd.Event]struct{}{}, state: sd.Event{Instances: []string{}}, synced: make(chan struct{})}
 	c.insts.Store(&[]Instance{})
 	return c
 }
@@ -59,6 +60,7 @@ func (c *Cache) Update(insts []Instance) {
 	addrs = slices.Compact(addrs)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.markSynced()
 	same := c.state.Err == nil && slices.EqualFunc(*c.insts.Load(), sorted, sameInstance)
 	c.insts.Store(&sorted)
 	if same {
@@ -75,11 +77,27 @@ func (c *Cache) Update(insts []Instance) {
 func (c *Cache) Fail(err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.markSynced()
 	if c.state.Err != nil && c.state.Err.Error() == err.Error() {
 		return
 	}
 	c.state = sd.Event{Err: err}
 	c.broadcast()
+}
+
+// Synced is closed once the backend has reported for the first time: with
+// its first set (Update) or its first failure (Fail). Until then the empty
+// set Instances returns says nothing about the registry. A client that
+// must not start with no instances (a gateway, say) waits on it, bounded.
+func (c *Cache) Synced() <-chan struct{} { return c.synced }
+
+// markSynced closes synced once; called with mu held.
+func (c *Cache) markSynced() {
+	select {
+	case <-c.synced:
+	default:
+		close(c.synced)
+	}
 }
 
 func (c *Cache) broadcast() {

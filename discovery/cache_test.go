@@ -81,3 +81,25 @@ func TestCacheWithEndpointer(t *testing.T) {
 		t.Fatalf("endpoint answered %v, want h:1", got)
 	}
 }
+
+func TestCacheSynced(t *testing.T) {
+	for _, first := range []string{"update", "fail"} {
+		c := discovery.NewCache()
+		select {
+		case <-c.Synced():
+			t.Fatalf("%s: synced before the backend reported", first)
+		default:
+		}
+		if first == "update" {
+			c.Update(nil)
+		} else {
+			c.Fail(errors.New("registry down"))
+		}
+		select {
+		case <-c.Synced():
+		default:
+			t.Fatalf("%s: not synced after the first report", first)
+		}
+		c.Update([]discovery.Instance{{Service: "s", ID: "1", Address: "a:1"}}) // a second report must not close twice
+	}
+}

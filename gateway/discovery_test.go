@@ -83,3 +83,31 @@ func TestServiceWithoutResolver(t *testing.T) {
 		t.Errorf("New = %v, want an error naming services.orders", err)
 	}
 }
+
+// TestWaitForInstances: a gateway built before discovery has reported
+// knows no instance; WaitForInstances returns once the first set is in the
+// balancer, so the very next request is served.
+func TestWaitForInstances(t *testing.T) {
+	b := newBackend(t, "b")
+	c := discovery.NewCache() // an instancer the test reports for
+	resolver := gateway.ResolverFunc(func(string) (sd.Instancer, error) { return c, nil })
+	g, gw := start(t, `
+services: {orders: {}}
+routes: [{name: orders, prefix: /, service: orders}]
+`, gateway.WithResolver(resolver))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := g.WaitForInstances(ctx); err == nil || !strings.Contains(err.Error(), "orders") {
+		t.Fatalf("before discovery reported: got %v, want an error naming orders", err)
+	}
+	c.Update([]discovery.Instance{{Service: "orders", ID: "1", Address: strings.TrimPrefix(b.URL, "http://")}})
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.WaitForInstances(ctx); err != nil {
+		t.Fatalf("after the first set: %v", err)
+	}
+	if res, e, raw := do(t, "GET", gw.URL+"/x", nil, ""); res.StatusCode != 200 || e.Name != "b" {
+		t.Fatalf("first request after WaitForInstances: %d %s, want 200 from b", res.StatusCode, raw)
+	}
+}

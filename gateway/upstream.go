@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-kit/kit/sd"
 	"github.com/sony/gobreaker/v2"
 
+	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/middleware/retry"
 )
@@ -198,3 +200,57 @@ func (u *upstream) anyInstance() *instance {
 // request plus a reserve of 1 per second, both over middleware/retry's
 // 10 s window.
 func newRetryBudget() *retry.Budget { return retry.NewBudget(0.2, 1) }
+
+// WaitForInstances blocks until every discovered service's instancer has
+// reported its first set (instancers with a Synced method, as Gantry's
+// discovery backends have) and the balancer holds the instances of that
+// set, or until ctx ends: then it returns ctx.Err() naming the services
+// still empty. Before that a request finds no instance and gets 503; the
+// command waits here, bounded, before it serves.
+func (g *Gateway) WaitForInstances(ctx context.Context) error {
+	t := g.table.Load()
+	if t == nil {
+		return nil
+	}
+	var waiting []string
+	for name, u := range t.ups {
+		if !u.waitSynced(ctx) {
+			waiting = append(waiting, name)
+		}
+	}
+	if len(waiting) > 0 {
+		slices.Sort(waiting)
+		return fmt.Errorf("gateway: no instances known yet for %s: %w", strings.Join(waiting, ", "), ctx.Err())
+	}
+	return nil
+}
+
+// waitSynced reports whether u's instancer has synced and its balancer has
+// caught up with the first set, waiting for both until ctx ends.
+func (u *upstream) waitSynced(ctx context.Context) bool {
+	s, ok := u.instancer.(interface {
+		Synced() <-chan struct{}
+		Instances() []discovery.Instance
+	})
+	if !ok {
+		return true // static URLs, or an instancer that cannot say
+	}
+	select {
+	case <-s.Synced():
+	case <-ctx.Done():
+		return false
+	}
+	if len(s.Instances()) == 0 {
+		return true // synced, and empty: nothing to wait for
+	}
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for u.count.Load() == 0 { // the balancer builds endpoints from its own copy of the event
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}

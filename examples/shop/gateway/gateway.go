@@ -4,9 +4,11 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-kit/kit/sd"
 
@@ -39,7 +41,15 @@ var methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 // the NATS connection is up, since its upstreams come from discovery.
 func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server, error) {
 	var cfg Config
-	app := kit.New("gateway", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv)}, opts...)...)
+	var g atomic.Pointer[gw.Gateway]
+	var app *kit.App
+	// Plain HTTP/1.1 requests (browsing the catalog, reading orders) are
+	// served by the gateway's fast lane; the rest reach the kit server.
+	lane := kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+		c := app.Config()
+		return gw.NewFastPath(ln, g.Load, gw.ServerConfig{ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout}, app.Logger())
+	})
+	app = kit.New("gateway", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv), lane}, opts...)...)
 	if err := app.Err(); err != nil {
 		return nil, err
 	}
@@ -59,8 +69,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		rc.Auth.JWKSURL = cfg.JWKSURL
 	}
 	n := app.NewNATS(embedded.Starter)
-	var g atomic.Pointer[gw.Gateway]
-	app.OnStart("gateway", func(context.Context) error {
+	app.OnStart("gateway", func(ctx context.Context) error {
 		gate, err := gw.New(rc,
 			gw.WithResolver(gw.ResolverFunc(func(service string) (sd.Instancer, error) {
 				return n.Instancer(context.Background(), service)
@@ -69,6 +78,13 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 			gw.WithLogger(app.Logger()), gw.WithGetenv(getenv))
 		if err != nil {
 			return err
+		}
+		// Services that registered already are routable from the first
+		// request; ones that start later appear as they register.
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := gate.WaitForInstances(wctx); err != nil {
+			app.Logger().Warn("serving before discovery reported every service", "err", err)
 		}
 		g.Store(gate)
 		return nil

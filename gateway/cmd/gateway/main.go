@@ -100,10 +100,20 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		})
 		// The gateway is built once NATS is connected: the hook runs after
 		// NewNATS's, and before the service listener serves.
-		app.OnStart("gateway", func(context.Context) error {
+		app.OnStart("gateway", func(ctx context.Context) error {
 			g, err := gateway.New(cfg, append(opts, gateway.WithResolver(resolver))...)
+			if err != nil {
+				return err
+			}
+			// Serve once discovery has reported: a fresh gateway would
+			// otherwise answer 503 until the registry's first sets arrive.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := g.WaitForInstances(wctx); err != nil {
+				app.Logger().Warn("serving before discovery reported every service", "err", err)
+			}
 			gw.p.Store(g)
-			return err
+			return nil
 		})
 	} else {
 		g, err := gateway.New(cfg, opts...)
