@@ -47,6 +47,7 @@ type h1Conn struct {
 	out *outbuf
 	in  *inbuf
 	rc  syscall.RawConn
+	rdl time.Time // the read deadline last set by the lane
 }
 
 func newH1Transport(fallback *http.Transport) *h1Transport {

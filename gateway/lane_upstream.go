@@ -50,7 +50,7 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 		}
 		// The read deadline bounds the wait for the answer; a write that
 		// cannot finish at once gets the same deadline (sendThenRead).
-		_ = c.nc.SetReadDeadline(r.attemptDL)
+		c.setReadDeadline(r.attemptDL, min(10*time.Millisecond, r.attemptDL.Sub(a.start)/32))
 		r.c.up.Store(c)
 		stale, err := r.roundTrip(c, a, in)
 		r.c.up.Store(nil)
@@ -64,6 +64,19 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 		r.fail(a, err, false)
 		return
 	}
+}
+
+// setReadDeadline sets c's read deadline to d, unless the one it has is
+// already no later than d and at most slack earlier: a connection in
+// steady use then keeps its timer instead of moving it per request, and a
+// timeout fires up to slack early, never late. The lane allows 1/32 of
+// the timeout, at most 10 ms.
+func (c *h1Conn) setReadDeadline(d time.Time, slack time.Duration) {
+	if !d.IsZero() && !c.rdl.IsZero() && !c.rdl.After(d) && d.Sub(c.rdl) <= slack {
+		return
+	}
+	c.rdl = d
+	_ = c.nc.SetReadDeadline(d)
 }
 
 // roundTrip sends the request on c and relays the answer. stale reports
@@ -250,9 +263,9 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 		minor == 0 && h.conn != nil && hasToken(h.conn, "keep-alive")
 	untilClose := !bodyless && !chunked && length < 0
 	if !bodyless && bytes.HasPrefix(h.get(kContentType), []byte("text/event-stream")) {
-		_ = c.nc.SetReadDeadline(time.Time{}) // a stream outlives the route timeout, which bounded its start
+		c.setReadDeadline(time.Time{}, 0) // a stream outlives the route timeout, which bounded its start
 	} else if r.attemptDL != r.deadline {
-		_ = c.nc.SetReadDeadline(r.deadline) // the head came in time; the body is the route timeout's
+		c.setReadDeadline(r.deadline, 0) // the head came in time; the body is the route timeout's
 	}
 
 	cw := r.c.bw
