@@ -137,6 +137,7 @@ routes: [{name: b, prefix: /api, service: b}]
 		{"bare LF", "GET /api/x HTTP/1.1\nHost: a\n\n", 200},
 		{"chunked body", "DELETE /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 200},
 		{"folded header", "GET /api/x HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  2\r\n\r\n", 200}, // net/http unfolds it
+		{"head over 8 KiB", "GET /api/x HTTP/1.1\r\nHost: a\r\nCookie: " + strings.Repeat("c", 10<<10) + "\r\n\r\n", 200},
 	} {
 		res := exchange(t, addr, c.raw, 1)
 		if res[0].StatusCode != c.status {
