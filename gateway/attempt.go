@@ -36,6 +36,7 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	a.deadline = time.Now().Add(rt.timeout)
 	a.timer = time.AfterFunc(rt.timeout, func() { a.timedOut.Store(true); cancel() })
 	defer a.timer.Stop()
 	a.inbound = r.Context()

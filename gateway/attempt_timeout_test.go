@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gantrykit/gantry/gateway"
 )
@@ -91,6 +92,32 @@ routes: [{name: r, prefix: /, service: s, ` + c.yaml + `}]
 `))
 		if err == nil || !strings.Contains(err.Error(), "attempt_timeout") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error on attempt_timeout saying %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+// TestTimeoutHeader: the upstream learns how long the gateway will wait
+// (what is left of the route or attempt timeout) in Gantry-Timeout, never
+// what the client claimed.
+func TestTimeoutHeader(t *testing.T) {
+	b := newBackend(t, "b")
+	_, gw := start(t, replace(`
+services: {b: {urls: ["URL"]}}
+routes:
+  - {name: route, prefix: /route, service: b, timeout: 2s}
+  - {name: attempt, prefix: /attempt, service: b, timeout: 2s, attempt_timeout: 500ms}
+`, "URL", b.URL))
+	for path, limit := range map[string]time.Duration{"/route": 2 * time.Second, "/attempt": 500 * time.Millisecond} {
+		res, e, raw := do(t, "GET", gw.URL+path, map[string]string{"Gantry-Timeout": "1h"}, "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, raw)
+		}
+		v := e.Header.Values("Gantry-Timeout")
+		if len(v) != 1 {
+			t.Fatalf("%s: upstream saw Gantry-Timeout %q, want exactly one value", path, v)
+		}
+		if d, err := time.ParseDuration(v[0]); err != nil || d <= 0 || d > limit {
+			t.Errorf("%s: upstream saw Gantry-Timeout %q, want a duration in (0, %v]", path, v[0], limit)
 		}
 	}
 }

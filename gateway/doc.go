@@ -59,7 +59,9 @@
 // is proxied by httputil.ReverseProxy: bodies stream both ways, hop-by-hop
 // headers are dropped, X-Forwarded-* and Forwarded are set from the
 // connection (never trusted from the client), X-Request-Id is passed on or
-// created, W3C trace context is propagated, and WebSocket upgrades and
+// created, Gantry-Timeout tells the upstream what is left of the route (or
+// attempt) timeout (replacing any client's value; transport/http's Mux
+// makes it the handler's context deadline), W3C trace context is propagated, and WebSocket upgrades and
 // server-sent events pass through (past the route timeout, which bounds
 // their start). A failed idempotent request, or one with an
 // Idempotency-Key, is retried on another instance while the upstream's

@@ -52,6 +52,7 @@ const (
 	kClaims     // the gateway's own claims header: never taken from a client
 	kRetryAfter
 	kContentType
+	kTimeout // Gantry-Timeout: set by the gateway, never taken from a client
 )
 
 // maxFields bounds the fields the lane handles; a longer head goes to
@@ -310,6 +311,8 @@ func kindOf(name []byte) fieldKind {
 			return kContentLength
 		case eq("accept-version"):
 			return kAcceptVersion
+		case eq("gantry-timeout"):
+			return kTimeout
 		}
 	case 15:
 		if eq("x-forwarded-for") {

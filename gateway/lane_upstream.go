@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	httpt "github.com/gantrykit/gantry/transport/http"
 	"io"
 	"net/http"
 	"strconv"
@@ -144,7 +145,7 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	trailers := false
 	b = r.h.appendLines(b, func(f *field) bool {
 		switch f.kind {
-		case kHost, kForwarding, kRequestID, kClaims, kTraceparent, kTracestate:
+		case kHost, kForwarding, kRequestID, kClaims, kTraceparent, kTracestate, kTimeout:
 			return true
 		case kTE: // only "TE: trailers" passes, as in httputil.ReverseProxy
 			trailers = trailers || bytes.EqualFold(f.value, []byte("trailers"))
@@ -175,7 +176,8 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 		}
 	}
 	b = append(append(b, "\";proto=http\r\nX-Request-Id: "...), a.reqID...)
-	b = append(b, "\r\n"...)
+	b = append(b, "\r\n"+httpt.HeaderTimeout+": "...)
+	b = append(httpt.AppendTimeout(b, r.attemptDL.Sub(a.start)), "\r\n"...)
 	if a.claims != "" {
 		b = append(append(append(b, claimsHeader...), ": "...), a.claims...)
 		b = append(b, "\r\n"...)

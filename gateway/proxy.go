@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	httpt "github.com/gantrykit/gantry/transport/http"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -67,6 +68,7 @@ type attempt struct {
 	inst     *instance
 	start    time.Time // of the current upstream attempt
 	end      time.Time // of the last upstream attempt; the request's end for finish
+	deadline time.Time // the route timeout's end (net/http front; the lane keeps its own)
 	canRetry bool      // a 5xx may be turned into a retry
 	span     trace.Span
 
@@ -149,6 +151,12 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	h := out.Header
 	h.Set("Forwarded", forwarded(pr.In))
 	h["X-Request-Id"] = []string{a.reqID}
+	// What is left of the attempt's time, replacing any client's value.
+	dl := a.deadline
+	if at := a.rt.attempt; at > 0 && a.start.Add(at).Before(dl) {
+		dl = a.start.Add(at)
+	}
+	h[httpt.HeaderTimeout] = []string{httpt.FormatTimeout(time.Until(dl))}
 	if a.claims != "" {
 		h[claimsHeader] = []string{a.claims}
 	}

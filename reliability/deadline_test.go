@@ -51,7 +51,14 @@ func deadlinePropagation(t *testing.T, p profile, f *fig) {
 	}
 	toB := timeout.New(2 * time.Second).For("b")(callB.Endpoint())
 	aErr := make(chan error, 1)
-	a := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	aBudget := make(chan time.Duration, 1)
+	aMux := httpt.NewMux() // reads the gateway's Gantry-Timeout into the context
+	aMux.HandleFunc("GET /work", func(w http.ResponseWriter, r *http.Request) {
+		budget := time.Duration(-1)
+		if dl, ok := r.Context().Deadline(); ok {
+			budget = time.Until(dl)
+		}
+		aBudget <- budget
 		_, err := toB(r.Context(), struct{}{})
 		aErr <- err
 		if err != nil {
@@ -59,9 +66,10 @@ func deadlinePropagation(t *testing.T, p profile, f *fig) {
 			return
 		}
 		fmt.Fprint(w, `{}`)
-	}))
+	})
+	a := serveHTTP(t, aMux)
 	gw := startGateway(t, fmt.Sprintf(`services: {a: {urls: [%q]}}
-routes: [{name: a, prefix: /a, service: a, timeout: %v}]
+routes: [{name: a, prefix: /a, service: a, timeout: %v, strip_prefix: true}]
 `, a, routeTimeout), nil)
 
 	start := time.Now()
@@ -79,8 +87,12 @@ routes: [{name: a, prefix: /a, service: a, timeout: %v}]
 	case <-time.After(3 * time.Second):
 		t.Fatal("A never finished")
 	}
-	f.Add("client got %d after %v (route timeout %v); B's context ended %v into its call; A's call to B ended with %q",
-		code, clientSaw.Round(time.Millisecond), routeTimeout, bSaw.Round(time.Millisecond), errA)
+	budget := <-aBudget
+	f.Add("client got %d after %v (route timeout %v); A's context had a %v deadline from Gantry-Timeout; B's context ended %v into its call; A's call to B ended with %q",
+		code, clientSaw.Round(time.Millisecond), routeTimeout, budget.Round(time.Millisecond), bSaw.Round(time.Millisecond), errA)
+	if budget <= 0 || budget > routeTimeout {
+		t.Errorf("A's deadline: got %v away (-1: none), want within the route timeout %v", budget, routeTimeout)
+	}
 	if code != http.StatusGatewayTimeout {
 		t.Errorf("client status: got %d, want 504", code)
 	}

@@ -97,7 +97,7 @@ func (c *Client[Req, Resp]) Endpoint() kitendpoint.Endpoint { return c.ep }
 // EndpointFor returns a go-kit endpoint calling the same operation on
 // another base URL, with the client's options.
 func (c *Client[Req, Resp]) EndpointFor(base *url.URL) kitendpoint.Endpoint {
-	opts := []kithttp.ClientOption{kithttp.SetClient(c.cfg.client)}
+	opts := []kithttp.ClientOption{kithttp.SetClient(c.cfg.client), kithttp.ClientBefore(setTimeoutHeader)}
 	if len(c.cfg.before) > 0 {
 		opts = append(opts, kithttp.ClientBefore(c.cfg.before...))
 	}

@@ -57,7 +57,9 @@
 // query and body, and problem+json answers come back as *errs.Error of the
 // server's kind, so errors.Is(err, errs.KindNotFound) works across the
 // wire. A call ends when its context does (errs.KindDeadlineExceeded or
-// KindCanceled), and a connection that cannot be made or breaks is
+// KindCanceled); its deadline travels in the Gantry-Timeout header
+// (HeaderTimeout), which Mux turns back into the handler's context
+// deadline on the other side. A connection that cannot be made or breaks is
 // errs.KindUnavailable, which retries and breakers understand. Its
 // EncodeRequest and DecodeResponse are go-kit functions, and Factory is a
 // go-kit sd.Factory, for load balancing over discovered instances:

@@ -95,8 +95,15 @@ func (m *Mux) Routes() []Route {
 	return append([]Route(nil), m.routes...)
 }
 
-// ServeHTTP dispatches r to the handler whose pattern matches best.
-func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTTP(w, r) }
+// ServeHTTP dispatches r to the handler whose pattern matches best. A
+// request with a HeaderTimeout gets that deadline on its context.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, cancel := headerDeadline(r)
+	if cancel != nil {
+		defer cancel()
+	}
+	m.mux.ServeHTTP(w, r)
+}
 
 // miss answers a request no pattern matched: 405 with an Allow header when
 // the path is known under other methods, else 404.
