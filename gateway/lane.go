@@ -181,8 +181,10 @@ func (fp *FastPath) acceptLoop() {
 				}
 				continue
 			}
+			// A listener that fails for good: net/http's Serve returns this
+			// error from Accept, and the lane drains as after Close.
 			fp.acceptErr.Store(&err)
-			fp.closeOnce.Do(func() { close(fp.done); fp.draining.Store(true) })
+			_ = fp.Close()
 			return
 		}
 		delay = 0
@@ -260,6 +262,9 @@ func (c *laneConn) serve() {
 		if p := recover(); p != nil {
 			c.fp.logger.Error("gateway fast lane: panic serving a request", "panic", p, "stack", string(debug.Stack()))
 			handed = false
+			if u := c.up.Swap(nil); u != nil {
+				_ = u.nc.Close() // mid-exchange: the upstream connection is in no state to reuse
+			}
 		}
 		c.release(handed)
 	}()
