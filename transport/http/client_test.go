@@ -36,7 +36,12 @@ func orderService(t *testing.T) *httptest.Server {
 		w.Header().Set("Retry-After", "7")
 		http.Error(w, "overloaded", http.StatusServiceUnavailable)
 	})
-	m.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	m.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		// The caller's deadline arrives in Gantry-Timeout: answer as a
+		// handler that ran out of time does, should this come first.
+		<-r.Context().Done()
+		httpt.WriteProblem(w, r, errs.DeadlineExceeded("ran out of time"), 0)
+	})
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	return srv
