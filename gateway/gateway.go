@@ -101,7 +101,7 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 		buffers:  newBufferPool(),
 		h1:       newH1Transport(newTransport(false)),
 		h2c:      newTransport(true),
-		lanePool: newH1Transport(nil),
+		lanePool: newLanePool(),
 	}
 	g.unmatched = m.requests.WithLabelValues("", "404")
 	g.docs = newDocs(g)

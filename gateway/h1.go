@@ -24,6 +24,7 @@ import (
 type h1Transport struct {
 	fallback *http.Transport
 	dialer   net.Dialer
+	lane     bool // the fast lane's pool (newLanePool): never used as a RoundTripper
 
 	mu        sync.Mutex
 	idle      map[string][]*h1Conn
@@ -48,6 +49,14 @@ type h1Conn struct {
 	in  *inbuf
 	rc  syscall.RawConn
 	rdl time.Time // the read deadline last set by the lane
+}
+
+// newLanePool returns the fast lane's pool of upstream connections: the
+// same keep-alive pooling, with the lane's buffers instead of bufio's.
+func newLanePool() *h1Transport {
+	t := newH1Transport(nil)
+	t.lane = true
+	return t
 }
 
 func newH1Transport(fallback *http.Transport) *h1Transport {
@@ -123,7 +132,17 @@ func (t *h1Transport) dial(ctx context.Context, host string) (*h1Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &h1Conn{t: t, host: host, nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, nil
+	c := &h1Conn{t: t, host: host, nc: nc}
+	if !t.lane {
+		c.br, c.bw = bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10)
+		return c, nil
+	}
+	// The lane's buffers, read and written with raw system calls.
+	c.out, c.in = newOutbuf(nc, 8<<10), newInbuf(nc, 16<<10)
+	if x := newRawIO(nc); x != nil {
+		c.out.w, c.in.r, c.rc = x, x, x.rc
+	}
+	return c, nil
 }
 
 func (t *h1Transport) put(c *h1Conn) { t.putAt(c, time.Now()) }

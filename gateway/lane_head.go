@@ -45,7 +45,6 @@ const (
 	kTracestate
 	kAcceptVersion
 	kAccept
-	kOrigin
 	kHop // Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, Trailer
 	kTE
 	kForwarding // X-Forwarded-For/Host/Proto, Forwarded: replaced at the edge
@@ -264,8 +263,6 @@ func kindOf(name []byte) fieldKind {
 			return kAccept
 		case eq("expect"):
 			return kExpect
-		case eq("origin"):
-			return kOrigin
 		}
 	case 7:
 		switch {

@@ -143,41 +143,29 @@ type sendRead struct {
 // reads into x.in, asking to wait again while nothing is there.
 func (x *sendRead) step(fd uintptr) bool {
 	if !x.wrote {
-		for x.n < len(x.b) {
-			r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&x.b[x.n])), uintptr(len(x.b)-x.n))
-			switch {
-			case e == syscall.EINTR:
-				continue
-			case e != 0:
-				x.werr = e
-				return true
-			case int(r1) <= 0:
-				x.werr = io.ErrShortWrite
-				return true
-			}
-			x.n += int(r1)
+		n, e := rawWrite(fd, x.b[x.n:])
+		x.n += n
+		if e != 0 {
+			x.werr = e
+			return true
 		}
 		x.wrote = true
 		return false // written: wait for the answer
 	}
 	in := x.in
-	for {
-		r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&in.buf[in.wpos])), uintptr(len(in.buf)-in.wpos))
-		switch e {
-		case 0:
-			if r1 == 0 {
-				x.rerr = io.EOF
-			}
-			in.wpos += int(r1)
-			return true
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return false // woken without data: wait again
+	n, e := rawRead(fd, in.buf[in.wpos:])
+	switch e {
+	case 0:
+		if n == 0 {
+			x.rerr = io.EOF
 		}
+		in.wpos += n
+	case syscall.EAGAIN:
+		return false // woken without data: wait again
+	default:
 		x.rerr = os.NewSyscallError("read", e)
-		return true
 	}
+	return true
 }
 
 // rawConn returns nc's syscall.RawConn, or nil.
@@ -221,42 +209,63 @@ func newRawIO(nc net.Conn) *rawIO {
 }
 
 func (x *rawIO) read(fd uintptr) bool {
-	for {
-		r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(x.p))), uintptr(len(x.p)))
-		switch e {
-		case 0:
-			x.n, x.err = int(r1), nil
-			if x.n == 0 {
-				x.err = io.EOF
-			}
-			return true
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return false
+	n, e := rawRead(fd, x.p)
+	switch e {
+	case 0:
+		x.n, x.err = n, nil
+		if n == 0 {
+			x.err = io.EOF
 		}
+	case syscall.EAGAIN:
+		return false
+	default:
 		x.n, x.err = 0, &net.OpError{Op: "read", Net: "tcp", Source: x.nc.LocalAddr(), Addr: x.nc.RemoteAddr(), Err: os.NewSyscallError("read", e)}
-		return true
 	}
+	return true
 }
 
 func (x *rawIO) write(fd uintptr) bool {
-	for x.n < len(x.p) {
-		b := x.p[x.n:]
-		r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
-		switch e {
-		case 0:
-			x.n += int(r1)
-			continue
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return false
-		}
+	n, e := rawWrite(fd, x.p[x.n:])
+	x.n += n
+	switch e {
+	case 0:
+	case syscall.EAGAIN:
+		return false
+	default:
 		x.err = &net.OpError{Op: "write", Net: "tcp", Source: x.nc.LocalAddr(), Addr: x.nc.RemoteAddr(), Err: os.NewSyscallError("write", e)}
-		return true
 	}
 	return true
+}
+
+// rawRead is one read(2) of fd into p (not empty), retried on EINTR; the
+// scheduler is not told (see rawIO). EAGAIN means nothing is there yet.
+func rawRead(fd uintptr, p []byte) (int, syscall.Errno) {
+	for {
+		r1, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+		if e != syscall.EINTR {
+			return int(r1), e
+		}
+	}
+}
+
+// rawWrite writes p to fd with write(2) until all of it is written or the
+// socket refuses more: EAGAIN when its buffer is full, another errno when
+// it failed. It returns how many bytes went.
+func rawWrite(fd uintptr, p []byte) (int, syscall.Errno) {
+	n := 0
+	for n < len(p) {
+		r1, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e != 0:
+			return n, e
+		case int(r1) <= 0:
+			return n, syscall.EAGAIN // took nothing: wait until it will
+		}
+		n += int(r1)
+	}
+	return n, 0
 }
 
 // Read reads into p, waiting on the netpoller while nothing is there.

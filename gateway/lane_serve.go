@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -212,13 +213,7 @@ func (r *laneReq) problem(a *attempt, err error, status int, challenge bool) {
 		r.close = true
 		w.h.Set("Connection", "close")
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range w.h {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(w.h)) {
 		for _, v := range w.h[k] {
 			bw.WriteString(k)
 			bw.WriteString(": ")

@@ -84,12 +84,6 @@ func (c *h1Conn) setReadDeadline(d time.Time, slack time.Duration) {
 // that c failed before a single byte came back: a connection the instance
 // closed while it sat idle in the pool.
 func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, err error) {
-	if c.out == nil { // a new connection: the lane's raw reads and writes
-		c.out, c.in = newOutbuf(c.nc, 8<<10), newInbuf(c.nc, 16<<10)
-		if x := newRawIO(c.nc); x != nil {
-			c.out.w, c.in.r, c.rc = x, x, x.rc
-		}
-	}
 	r.send(c.out, a, in)
 	c.out.nc, c.out.deadline = c.nc, r.attemptDL
 	if err := c.out.sendThenRead(c.rc, c.in); err != nil {

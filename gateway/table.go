@@ -130,8 +130,11 @@ type request struct {
 }
 
 func requestOf(r *http.Request, method string) request {
-	return request{method: method, host: r.Host, path: r.URL.Path,
-		acceptVersion: r.Header.Get("Accept-Version"), accept: r.Header.Get("Accept")}
+	q := request{method: method, host: r.Host, path: r.URL.Path, acceptVersion: r.Header.Get("Accept-Version")}
+	if q.acceptVersion == "" {
+		q.accept = r.Header.Get("Accept")
+	}
+	return q
 }
 
 // match finds the route for r and the public path prefix it matched (the
