@@ -68,7 +68,7 @@ func (g *Gateway) attempts(ctx context.Context, a *attempt, retryable bool) (sta
 			return 0, errs.Unavailable(time.Second, "no instance of %s", up.name)
 		}
 		a.breakerOpen = false
-		a.canRetry = retryable && a.attempts < rt.retries && up.budget.CanRetry()
+		a.canRetry, a.budget = retryable && a.attempts < rt.retries, up.budget
 		_, _ = ep(ctx, a)
 		if a.aborted != nil {
 			panic(a.aborted) // http.ErrAbortHandler from a stream cut mid-body
@@ -136,7 +136,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		own = true
 	}
 	a.span = span
-	a.start = time.Now()
+	if a.attempts > 1 || a.start.IsZero() {
+		a.start = time.Now() // a first attempt may start at the request's start: one clock read less
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			a.aborted = p // re-panicked by proxy, after the balancer's books are kept

@@ -125,6 +125,7 @@ func (g *Gateway) serveLane(r *laneReq) {
 	}
 	ctx, span := g.tracer.Start(ctx, rt.name, g.server...)
 	start := time.Now()
+	a.start = start // the first attempt's, too
 	rt.m.inflight.Inc()
 	defer func() { r.end = a.end }() // runs after finish, which sets a.end
 	defer g.finish(ctx, r.method, r.path, a, span, start)

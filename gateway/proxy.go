@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	httpt "github.com/gantrykit/gantry/transport/http"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -13,6 +12,9 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/middleware/retry"
+	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
 // bufferPool hands ReverseProxy 32 KiB copy buffers from a sync.Pool, so a
@@ -66,10 +68,11 @@ type attempt struct {
 	reqID    string
 	claims   string // forwarded claims header value, "" for none
 	inst     *instance
-	start    time.Time // of the current upstream attempt
-	end      time.Time // of the last upstream attempt; the request's end for finish
-	deadline time.Time // the route timeout's end (net/http front; the lane keeps its own)
-	canRetry bool      // a 5xx may be turned into a retry
+	start    time.Time     // of the current upstream attempt
+	end      time.Time     // of the last upstream attempt; the request's end for finish
+	deadline time.Time     // the route timeout's end (net/http front; the lane keeps its own)
+	canRetry bool          // the route and the attempt count allow a retry; see mayRetry
+	budget   *retry.Budget // of the upstream the current attempt went to
 	span     trace.Span
 
 	err      error // set by the error hook; nil after a proxied response
@@ -97,6 +100,14 @@ type attempt struct {
 
 	lane      *laneReq // set when the fast lane serves the request
 	committed bool     // the lane sent the answer's head: no retry, no problem
+}
+
+// mayRetry reports whether a retryable answer (502, 503, 504) may be turned
+// into a retry: the route and the attempt count allow one and the budget
+// has room. It is asked only when such an answer comes, so a request that
+// succeeds never reads the budget's clock.
+func (a *attempt) mayRetry() bool {
+	return a.canRetry && a.budget.CanRetry()
 }
 
 // clientGone reports whether the client left while the request was served.
@@ -209,7 +220,7 @@ func (g *Gateway) modifyResponse(res *http.Response) error {
 	}
 	switch res.StatusCode {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if a.canRetry {
+		if a.mayRetry() {
 			a.retryErr = true
 			return errRetryableStatus{res.StatusCode}
 		}
