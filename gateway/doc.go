@@ -92,10 +92,8 @@
 // much as nginx (see docs/benchmarks.md). The first request it does not take hands the whole
 // connection, with the bytes already read, to the net/http server, which
 // answers as it always did. Set server.disable_fast_lane to serve
-// everything through net/http. The lane does not notice a client that
-// hangs up while its request waits on an upstream (the route timeout
-// bounds the wait), and a library user puts it in front of their server
-// with NewFastPath.
+// everything through net/http. A library user puts the lane in front of
+// their server with NewFastPath.
 //
 // # Observability
 //

@@ -40,10 +40,11 @@ import (
 // HTTP/1.0, a percent-encoded or unclean path, an unknown route, a CORS
 // route, the docs, a head over 8 KiB or anything it does not parse
 // strictly) hands its connection, unread bytes included, to the net/http
-// server for good, so every answer net/http would give is still given. The
-// lane does not watch for a client that hangs up while its request waits
-// on an upstream; the route timeout bounds that wait. It serves cleartext
-// listeners only: terminate TLS with NewServer as before.
+// server for good, so every answer net/http would give is still given. A
+// client that hangs up while its request waits on an upstream is noticed
+// within 250 ms: the attempt ends and its upstream connection is closed,
+// as net/http cancels the request. The lane serves cleartext listeners
+// only: terminate TLS with NewServer as before.
 type FastPath struct {
 	inner  net.Listener
 	gw     func() *Gateway
@@ -288,7 +289,7 @@ func (c *laneConn) serve() {
 		r.gw.serveLane(r)
 		c.fp.served.Add(1)
 		c.br.Discard(n)
-		if r.broken {
+		if r.broken || r.gone {
 			return
 		}
 		if r.close {
@@ -346,6 +347,23 @@ func (c *laneConn) readHead() (n int, ok bool) {
 			return -1, false // gone, or too slow (slowloris): nothing to answer
 		}
 	}
+}
+
+// hungUp reports whether the client closed its side of the connection or
+// reset it, looking at the socket without waiting and without consuming
+// what it may have sent since (a pipelined request). net/http's server
+// takes an end of the client's stream as a cancellation too.
+func (c *laneConn) hungUp() bool {
+	if c.rc == nil {
+		return false
+	}
+	gone := false
+	_ = c.rc.Control(func(fd uintptr) {
+		var b [1]byte
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		gone = err == nil && n == 0 || err != nil && err != syscall.EAGAIN && err != syscall.EINTR
+	})
+	return gone
 }
 
 // handoff gives the connection, with what the lane buffered but did not

@@ -7,12 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	httpt "github.com/gantrykit/gantry/transport/http"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
 var (
@@ -49,9 +50,10 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 				return
 			}
 		}
-		// The read deadline bounds the wait for the answer; a write that
-		// cannot finish at once gets the same deadline (sendThenRead).
-		c.setReadDeadline(r.attemptDL, min(10*time.Millisecond, r.attemptDL.Sub(a.start)/32))
+		// The read deadline bounds the wait for the answer, in steps of
+		// clientCheck (see roundTrip); a write that cannot finish at once
+		// gets the attempt's deadline (sendThenRead).
+		c.setReadDeadline(earlier(r.attemptDL, a.start.Add(clientCheck)), min(10*time.Millisecond, r.attemptDL.Sub(a.start)/32))
 		r.c.up.Store(c)
 		stale, err := r.roundTrip(c, a, in)
 		r.c.up.Store(nil)
@@ -62,16 +64,33 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 		if stale && reused {
 			continue
 		}
-		r.fail(a, err, false)
+		r.fail(a, err, err == errClientGone)
 		return
 	}
 }
 
+// clientCheck is how long the lane waits on an upstream's answer before it
+// looks whether the client is still there, and again after each look. A
+// client that hung up ends the attempt and closes the upstream connection,
+// as net/http's front cancels the request when its client goes: the
+// instance stops working for nobody. Only answers slower than this pay
+// for the look.
+const clientCheck = 250 * time.Millisecond
+
+// earlier returns the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
 // setReadDeadline sets c's read deadline to d, unless the one it has is
 // already no later than d and at most slack earlier: a connection in
-// steady use then keeps its timer instead of moving it per request, and a
-// timeout fires up to slack early, never late. The lane allows 1/32 of
-// the timeout, at most 10 ms.
+// steady use then keeps its timer instead of moving it per request. A
+// deadline that fires early is a look at the client (roundTrip), after
+// which the wait goes on until the attempt's own deadline. The lane allows
+// 1/32 of the timeout, at most 10 ms.
 func (c *h1Conn) setReadDeadline(d time.Time, slack time.Duration) {
 	if !d.IsZero() && !c.rdl.IsZero() && !c.rdl.After(d) && d.Sub(c.rdl) <= slack {
 		return
@@ -86,7 +105,22 @@ func (c *h1Conn) setReadDeadline(d time.Time, slack time.Duration) {
 func (r *laneReq) roundTrip(c *h1Conn, a *attempt, in *instance) (stale bool, err error) {
 	r.send(c.out, a, in)
 	c.out.nc, c.out.deadline = c.nc, r.attemptDL
-	if err := c.out.sendThenRead(c.rc, c.in); err != nil {
+	err = c.out.sendThenRead(c.rc, c.in)
+	for err != nil && c.out.err == nil && c.in.Buffered() == 0 && isTimeout(err) {
+		// Sent, and no answer yet: unless the attempt's time is up, the
+		// deadline was a look at the client (clientCheck).
+		now := time.Now()
+		if !now.Before(r.attemptDL) {
+			break
+		}
+		if r.c.hungUp() {
+			return false, errClientGone
+		}
+		c.in.err = nil
+		c.setReadDeadline(earlier(r.attemptDL, now.Add(clientCheck)), 0)
+		err = c.in.fill()
+	}
+	if err != nil {
 		return c.in.Buffered() == 0 && !isTimeout(err), err
 	}
 	return r.receive(c, a)
@@ -235,7 +269,7 @@ func (r *laneReq) receive(c *h1Conn, a *attempt) (stale bool, err error) {
 	a.overloaded = (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) && h.get(kRetryAfter) != nil
 	switch code {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if a.canRetry {
+		if a.mayRetry() {
 			a.retryErr = true
 			return false, errRetryableStatus{code}
 		}
