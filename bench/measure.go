@@ -29,8 +29,11 @@ func measure(ctx context.Context, e *env, r row, t target, d time.Duration, conn
 	var cmd *exec.Cmd
 	switch r.load {
 	case "wrk":
-		cmd = exec.CommandContext(ctx, "taskset", "-c", "1", "wrk", "-t1", "-c"+strconv.Itoa(conns),
-			"-d"+wrkDur(d), "--latency", t.url)
+		args := []string{"-c", "1", "wrk", "-t1", "-c" + strconv.Itoa(conns), "-d" + wrkDur(d), "--latency"}
+		for _, h := range t.headers {
+			args = append(args, "-H", h)
+		}
+		cmd = exec.CommandContext(ctx, "taskset", append(args, t.url)...)
 	case "grpc":
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "1", e.bins["./cmd/grpcload"], "-addr", t.addr,
 			"-c", strconv.Itoa(conns), "-d", d.String())

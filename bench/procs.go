@@ -115,12 +115,16 @@ func freeAddr() (string, error) {
 }
 
 // waitHTTP polls url until it answers 200, for at most 30 s.
-func waitHTTP(ctx context.Context, url string) error {
+func waitHTTP(ctx context.Context, url string, headers ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	var last string
 	for ctx.Err() == nil {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ":")
+			req.Header.Set(k, strings.TrimSpace(v))
+		}
 		res, err := http.DefaultClient.Do(req)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, res.Body)

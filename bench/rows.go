@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // A row is one server (or client pair) in the results table.
@@ -21,10 +25,11 @@ type row struct {
 
 // target is where a row's load goes and whose CPU time is counted.
 type target struct {
-	url  string // wrk
-	addr string // grpcload
-	args []string
-	pid  int
+	url     string   // wrk
+	headers []string // wrk: extra request header lines ("Name: value")
+	addr    string   // grpcload
+	args    []string
+	pid     int
 }
 
 // shared holds servers several rows use: the backend behind every proxy
@@ -114,7 +119,7 @@ func allRows() []row {
 			"BENCH_SPANS=discard", "GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO=1"),
 		proxyRow("nginx", "nginx reverse proxy (1 worker, keepalive upstream)", startNginx),
 		proxyRow("httputil", "httputil.ReverseProxy (keep-alive pool 1024)", startHTTPUtil),
-		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway, no auth, tracing off)", startGateway),
+		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway: JWT verified, metrics, unsampled span, fast lane)", startGateway),
 		grpcRow("grpc-plain", "plain grpc-go (Prices.GetPrice)", "./servers/grpcplain", false),
 		grpcRow("grpc-gantry-transport", "Gantry gRPC transport only (grpct.Server + Handler, no endpoint middleware)", "./servers/grpcgantry", false),
 		grpcRow("grpc-gantry", "Gantry gRPC, full default chain (examples/grpc)", "github.com/gantrykit/gantry/examples/grpc", true),
@@ -123,7 +128,7 @@ func allRows() []row {
 	}
 }
 
-func proxyRow(key, name string, start func(ctx context.Context, e *env, backend string) (addr string, pid int, err error)) row {
+func proxyRow(key, name string, start func(ctx context.Context, e *env, backend string) (addr string, pid int, headers []string, err error)) row {
 	tools := []string{"wrk"}
 	if key == "nginx" {
 		tools = append(tools, "nginx")
@@ -133,63 +138,83 @@ func proxyRow(key, name string, start func(ctx context.Context, e *env, backend 
 			if err := s.startBackend(ctx, e); err != nil {
 				return target{}, err
 			}
-			addr, pid, err := start(ctx, e, s.backend)
+			addr, pid, headers, err := start(ctx, e, s.backend)
 			if err != nil {
 				return target{}, err
 			}
-			if err := waitHTTP(ctx, "http://"+addr+path); err != nil {
+			if err := waitHTTP(ctx, "http://"+addr+path, headers...); err != nil {
 				return target{}, fmt.Errorf("%s: %v\n%s", key, err, e.logTail(key))
 			}
-			return target{url: "http://" + addr + path, pid: pid}, nil
+			return target{url: "http://" + addr + path, headers: headers, pid: pid}, nil
 		}}
 }
 
-func startHTTPUtil(ctx context.Context, e *env, backend string) (string, int, error) {
+func startHTTPUtil(ctx context.Context, e *env, backend string) (string, int, []string, error) {
 	bin, err := e.build(ctx, "./servers/proxy")
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	pid, err := e.start("httputil", nil, bin, "-listen", addr, "-target", "http://"+backend)
-	return addr, pid, err
+	return addr, pid, nil, err
 }
 
-func startGateway(ctx context.Context, e *env, backend string) (string, int, error) {
+// startGateway runs the gateway command as the issue's goal sets it: a
+// JWT verified on every request (HS256; wrk sends the token), metrics,
+// and an unsampled span per request with traceparent forwarded.
+func startGateway(ctx context.Context, e *env, backend string) (string, int, []string, error) {
 	bin, err := e.build(ctx, "github.com/gantrykit/gantry/gateway/cmd/gateway")
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	addr, err := freeAddr()
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	admin, err := freeAddr()
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	routes := filepath.Join(e.tmp, "routes.yaml")
-	conf := fmt.Sprintf("server: {listen: %q}\nservices: {hello: {urls: [\"http://%s\"]}}\nroutes: [{name: hello, prefix: /v1/hello, service: hello, timeout: 5s}]\n", addr, backend)
+	conf := fmt.Sprintf(`server: {listen: %q}
+services: {hello: {urls: ["http://%s"]}}
+auth: {secret_env: BENCH_JWT_SECRET, issuer: bench, audience: gateway}
+routes: [{name: hello, prefix: /v1/hello, service: hello, auth: {mode: jwt}, retries: 1, timeout: 5s}]
+`, addr, backend)
 	if err := os.WriteFile(routes, []byte(conf), 0o600); err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
-	pid, err := e.start("gateway", []string{"OTEL_TRACES_SAMPLER=always_off"}, bin,
+	secret := "bench-secret-0123456789abcdef0123"
+	pid, err := e.start("gateway", []string{"OTEL_TRACES_SAMPLER=always_off", "BENCH_JWT_SECRET=" + secret}, bin,
 		"-config", routes, "-admin-addr", admin, "-log-level=warn", "-drain-delay=0")
-	return addr, pid, err
+	tok := hs256(secret, fmt.Sprintf(`{"sub":"bench","iss":"bench","aud":"gateway","exp":%d}`, time.Now().Add(24*time.Hour).Unix()))
+	return addr, pid, []string{"Authorization: Bearer " + tok}, err
+}
+
+// hs256 signs claims (JSON) as a compact HS256 JWT.
+func hs256(secret, claims string) string {
+	enc := base64.RawURLEncoding
+	s := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims))
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(s))
+	return s + "." + enc.EncodeToString(m.Sum(nil))
 }
 
 // startNginx runs nginx in the foreground, one worker, access log off and
-// a keep-alive upstream pool: the configuration an operator would use.
-func startNginx(_ context.Context, e *env, backend string) (string, int, error) {
+// a keep-alive upstream pool: the configuration an operator would use. It
+// sends the forwarding headers the gateway sends (X-Forwarded-For/Host/
+// Proto, Forwarded, X-Request-Id), so both proxies forward alike.
+func startNginx(_ context.Context, e *env, backend string) (string, int, []string, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	dir := filepath.Join(e.tmp, "nginx")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
@@ -211,17 +236,21 @@ http {
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header Forwarded "for=\"$remote_addr\";host=\"$http_host\";proto=$scheme";
+      proxy_set_header X-Request-Id $request_id;
     }
   }
 }
 `, dir, backend, addr)
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		return "", 0, err
+		return "", 0, nil, err
 	}
 	pid, err := e.start("nginx", nil, "nginx", "-c", path, "-p", dir, "-e", filepath.Join(dir, "error.log"))
-	return addr, pid, err
+	return addr, pid, nil, err
 }
 
 func grpcRow(key, name, pkg string, kit bool) row {
