@@ -8,13 +8,19 @@
 // nginx is configured to send the upstream the forwarding headers the
 // gateway sends (X-Forwarded-For/Host/Proto, Forwarded, X-Request-Id), so
 // both proxies do the same forwarding work; the gateway also verifies a
-// JWT, keeps metrics, starts an unsampled span and forwards traceparent
-// and the claims, which nginx does not. It needs wrk, nginx and taskset
-// (Debian packages). Servers are pinned to
-// core 0 (backend and proxy share it), wrk to core 1. Tunables:
-// WRK_ROUNDS (3), WRK_DURATION (5s), WRK_CONNS (64). Besides req/s and
-// p99 it reports the CPU time each server process spent per request, read
-// from /proc: on a shared, noisy machine that ratio is the steadier one.
+// JWT, keeps metrics, starts an unsampled span and forwards the claims, a
+// traceparent and Gantry-Timeout, which nginx does not. A second nginx,
+// "nginx-same-fields", sends those three fields too (fixed values), so the
+// backend parses the same request behind it as behind the gateway: the
+// difference between the two nginx rows is what the three fields cost the
+// backend, which shares core 0 with the proxy. It needs wrk, nginx and
+// taskset (Debian packages). Servers are pinned to core 0, wrk to core 1.
+// Tunables: WRK_ROUNDS (3), WRK_DURATION (5s), WRK_CONNS (64). Besides
+// req/s and p99 it reports the CPU time each server process (and the
+// backend behind it) spent per request, read from /proc: on a shared,
+// noisy machine those are steadier than req/s. Each round runs the three
+// proxies back to back and the test reports the gateway's within-round
+// ratios to each nginx.
 
 package gateway_test
 
@@ -41,6 +47,7 @@ type wrkResult struct {
 	p99      time.Duration
 	requests int64
 	cpu      time.Duration // server process CPU per request
+	upCPU    time.Duration // the backend's CPU per request (behind a proxy)
 }
 
 func TestWrk(t *testing.T) {
@@ -59,7 +66,7 @@ func TestWrk(t *testing.T) {
 	}
 	gwBin := build("gateway", "github.com/gantrykit/gantry/gateway/cmd/gateway")
 	helper := build("benchserver", "github.com/gantrykit/gantry/gateway/internal/benchserver")
-	backend, nginxAddr, stockAddr, tunedAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	backend, nginxAddr, nginxSameAddr, stockAddr, tunedAddr, gwAddr, adminAddr := freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
 
 	pinned := func(env []string, name string, args ...string) int {
 		cmd := exec.Command("taskset", append([]string{"-c", "0", name}, args...)...)
@@ -87,7 +94,17 @@ func TestWrk(t *testing.T) {
 	pids["httputil-default"] = pinned(nil, helper, "-role", "httputil", "-listen", stockAddr, "-target", "http://"+backend)
 	pids["httputil-tuned"] = pinned(nil, helper, "-role", "httputil-tuned", "-listen", tunedAddr, "-target", "http://"+backend)
 
-	conf := fmt.Sprintf(`worker_processes 1;
+	tok := token(t, jwt.MapClaims{"sub": "bench"})
+	// nginx as an operator would run it, and a second one that also sends
+	// the three fields only the gateway sends (the JWT's claims, a
+	// traceparent and Gantry-Timeout), with fixed values: the upstream
+	// then parses the same request from both proxies.
+	startNginx := func(name, addr, extra string) {
+		ndir := filepath.Join(dir, name)
+		if err := os.MkdirAll(ndir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
 master_process off;
 pid %[1]s/nginx.pid;
@@ -111,16 +128,23 @@ http {
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header Forwarded "for=\"$remote_addr\";host=\"$http_host\";proto=$scheme";
-      proxy_set_header X-Request-Id $request_id;
+      proxy_set_header X-Request-Id $request_id;%[4]s
     }
   }
 }
-`, dir, backend, nginxAddr)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
+`, ndir, backend, addr, extra)
+		confPath := filepath.Join(ndir, "nginx.conf")
+		if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		pids[name] = pinned(nil, "nginx", "-c", confPath, "-p", ndir, "-e", filepath.Join(ndir, "error.log"))
 	}
-	pids["nginx"] = pinned(nil, "nginx", "-c", confPath, "-p", dir, "-e", filepath.Join(dir, "error.log"))
+	startNginx("nginx", nginxAddr, "")
+	claims := strings.Split(tok, ".")[1]
+	startNginx("nginx-same-fields", nginxSameAddr, fmt.Sprintf(`
+      proxy_set_header Gantry-Timeout 5000000us;
+      proxy_set_header X-Gantry-Claims %s;
+      proxy_set_header Traceparent 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00;`, claims))
 
 	routes := filepath.Join(dir, "routes.yaml")
 	if err := os.WriteFile(routes, []byte(fmt.Sprintf(`
@@ -134,12 +158,12 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 	pids["gateway"] = pinned([]string{"BENCH_JWT_SECRET=" + jwtSecret, "OTEL_TRACES_SAMPLER=always_off"},
 		gwBin, "-config", routes, "-admin-addr", adminAddr, "-log-level=warn", "-drain-delay=0")
 
-	tok := token(t, jwt.MapClaims{"sub": "bench"})
 	targets := []struct{ name, url string }{
 		{"direct", "http://" + backend + "/hello"},
 		{"httputil-default", "http://" + stockAddr + "/hello"},
 		{"httputil-tuned", "http://" + tunedAddr + "/hello"},
-		{"nginx", "http://" + nginxAddr + "/hello"}, // nginx and gateway last: see the round's order
+		{"nginx", "http://" + nginxAddr + "/hello"}, // the proxies last: see the round's order
+		{"nginx-same-fields", "http://" + nginxSameAddr + "/hello"},
 		{"gateway", "http://" + gwAddr + "/hello"},
 	}
 	for _, tg := range targets {
@@ -152,18 +176,17 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 	}
 	conns := strconv.Itoa(envInt("WRK_CONNS", 64))
 	results := map[string][]wrkResult{}
-	var rpsRatio, p99Ratio []float64 // gateway/nginx within each round
+	// gateway/nginx and gateway/nginx-same-fields within each round
+	var rpsRatio, p99Ratio, rpsSame, p99Same []float64
 	for r := 0; r < rounds; r++ {
-		// The others rotate; nginx and gateway run back to back, taking
-		// turns to go first, so that each round's pair shares the
-		// machine's weather: the noise here comes in spells of seconds.
-		order := []int{(r) % 3, (r + 1) % 3, (r + 2) % 3, 3, 4}
-		if r%2 == 1 {
-			order[3], order[4] = 4, 3
-		}
+		// The baselines rotate first; then the two nginx and the gateway
+		// run back to back, rotating among themselves, so that each
+		// round's comparison shares the machine's weather: the noise here
+		// comes in spells of seconds.
+		order := []int{r % 3, (r + 1) % 3, (r + 2) % 3, 3 + r%3, 3 + (r+1)%3, 3 + (r+2)%3}
 		for _, i := range order {
 			tg := targets[i]
-			cpu0 := cpuTicks(t, pids[tg.name])
+			cpu0, up0 := cpuTicks(t, pids[tg.name]), cpuTicks(t, pids["direct"])
 			out, err := exec.Command("taskset", "-c", "1", "wrk", "-t1", "-c"+conns, "-d"+dur, "--latency",
 				"-H", "Authorization: Bearer "+tok, tg.url).CombinedOutput()
 			if err != nil {
@@ -175,40 +198,54 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 			}
 			// CPU time of the server process itself (the proxy, or the
 			// backend for direct) per request: robust to a busy machine.
-			res.cpu = time.Duration(float64(cpuTicks(t, pids[tg.name])-cpu0) * float64(10*time.Millisecond) / float64(res.requests))
+			perReq := func(ticks int64) time.Duration {
+				return time.Duration(float64(ticks) * float64(10*time.Millisecond) / float64(res.requests))
+			}
+			res.cpu = perReq(cpuTicks(t, pids[tg.name]) - cpu0)
+			if tg.name != "direct" {
+				res.upCPU = perReq(cpuTicks(t, pids["direct"]) - up0)
+			}
 			results[tg.name] = append(results[tg.name], res)
-			t.Logf("round %d %-17s %9.0f req/s  p99 %-10v cpu/req %v", r+1, tg.name, res.rps, res.p99, res.cpu)
+			t.Logf("round %d %-18s %9.0f req/s  p99 %-10v cpu/req %v", r+1, tg.name, res.rps, res.p99, res.cpu)
 		}
-		g, n := results["gateway"][r], results["nginx"][r]
+		g, n, ns := results["gateway"][r], results["nginx"][r], results["nginx-same-fields"][r]
 		rpsRatio = append(rpsRatio, g.rps/n.rps)
 		p99Ratio = append(p99Ratio, float64(g.p99)/float64(n.p99))
+		rpsSame = append(rpsSame, g.rps/ns.rps)
+		p99Same = append(p99Same, float64(g.p99)/float64(ns.p99))
 	}
 	med := map[string]wrkResult{}
 	for name, rs := range results {
 		med[name] = median(rs)
 	}
 	t.Logf("medians of %d rounds × %s, %s connections, servers on core 0, wrk on core 1:", rounds, dur, conns)
-	t.Logf("%-17s %10s %8s %10s %10s %12s", "target", "req/s", "×direct", "p99", "×nginx p99", "cpu/req")
+	t.Logf("%-18s %10s %8s %10s %10s %12s %12s", "target", "req/s", "×direct", "p99", "×nginx p99", "cpu/req", "backend/req")
 	for _, tg := range targets {
 		m := med[tg.name]
-		t.Logf("%-17s %10.0f %8.2f %10v %10.2f %12v", tg.name, m.rps, m.rps/med["direct"].rps, m.p99,
-			float64(m.p99)/float64(med["nginx"].p99), m.cpu)
+		t.Logf("%-18s %10.0f %8.2f %10v %10.2f %12v %12v", tg.name, m.rps, m.rps/med["direct"].rps, m.p99,
+			float64(m.p99)/float64(med["nginx"].p99), m.cpu, m.upCPU)
 	}
 	g, n := med["gateway"], med["nginx"]
 	t.Logf("gateway/nginx: throughput %.2f×, p99 %.2f×, proxy CPU per request %.2f× (ratios of the medians)",
 		g.rps/n.rps, float64(g.p99)/float64(n.p99), float64(g.cpu)/float64(n.cpu))
+	paired(t, "nginx", rpsRatio, p99Ratio)
+	paired(t, "nginx-same-fields", rpsSame, p99Same)
+}
+
+// paired logs the medians and ranges of the gateway's within-round ratios
+// to a baseline, and in how many rounds it had both the higher throughput
+// and the lower p99.
+func paired(t *testing.T, base string, rps, p99 []float64) {
 	wins := 0
-	for i := range rpsRatio {
-		if rpsRatio[i] >= 1 && p99Ratio[i] <= 1 {
+	for i := range rps {
+		if rps[i] >= 1 && p99[i] <= 1 {
 			wins++
 		}
 	}
-	slices.Sort(rpsRatio)
-	slices.Sort(p99Ratio)
-	t.Logf("gateway/nginx, paired within rounds: throughput %.2f× (range %.2f–%.2f), p99 %.2f× (range %.2f–%.2f) (medians); "+
+	rps, p99 = slices.Sorted(slices.Values(rps)), slices.Sorted(slices.Values(p99))
+	t.Logf("gateway/%s, paired within rounds: throughput %.2f× (range %.2f–%.2f), p99 %.2f× (range %.2f–%.2f) (medians); "+
 		"the gateway had both the throughput and the p99 in %d of %d rounds",
-		rpsRatio[len(rpsRatio)/2], rpsRatio[0], rpsRatio[len(rpsRatio)-1],
-		p99Ratio[len(p99Ratio)/2], p99Ratio[0], p99Ratio[len(p99Ratio)-1], wins, rounds)
+		base, rps[len(rps)/2], rps[0], rps[len(rps)-1], p99[len(p99)/2], p99[0], p99[len(p99)-1], wins, len(rps))
 }
 
 var (
@@ -240,13 +277,15 @@ func median(rs []wrkResult) wrkResult {
 	rps := make([]float64, len(rs))
 	p99 := make([]time.Duration, len(rs))
 	cpu := make([]time.Duration, len(rs))
+	up := make([]time.Duration, len(rs))
 	for i, r := range rs {
-		rps[i], p99[i], cpu[i] = r.rps, r.p99, r.cpu
+		rps[i], p99[i], cpu[i], up[i] = r.rps, r.p99, r.cpu, r.upCPU
 	}
 	slices.Sort(rps)
 	slices.Sort(p99)
 	slices.Sort(cpu)
-	return wrkResult{rps: rps[len(rps)/2], p99: p99[len(p99)/2], cpu: cpu[len(cpu)/2]}
+	slices.Sort(up)
+	return wrkResult{rps: rps[len(rps)/2], p99: p99[len(p99)/2], cpu: cpu[len(cpu)/2], upCPU: up[len(up)/2]}
 }
 
 // cpuTicks is the user+system CPU time of pid, in clock ticks (1/100 s).
