@@ -1,12 +1,14 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -60,18 +62,27 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 	tok := "Bearer " + token(b, jwt.MapClaims{"sub": "bench"})
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}}
-	for _, c := range []struct{ name, url string }{
-		{"direct", hello.URL + "/hello"},
-		{"httputil-default", stock.URL + "/hello"},
-		{"gateway-nethttp", gw.URL + "/hello"},
-		{"gateway-lane", lane.URL + "/hello"},
+	payload := []byte(`{"sku":"abc-123","quantity":2,"customer":"c-42","note":"` + strings.Repeat("x", 150) + `"}`)
+	for _, c := range []struct{ name, method, url string }{
+		{"direct", "GET", hello.URL + "/hello"},
+		{"httputil-default", "GET", stock.URL + "/hello"},
+		{"gateway-nethttp", "GET", gw.URL + "/hello"},
+		{"gateway-lane", "GET", lane.URL + "/hello"},
+		{"POST-direct", "POST", hello.URL + "/hello"},
+		{"POST-gateway-nethttp", "POST", gw.URL + "/hello"},
+		{"POST-gateway-lane", "POST", lane.URL + "/hello"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
-				req, _ := http.NewRequest("GET", c.url, nil)
+				req, _ := http.NewRequest(c.method, c.url, nil)
 				req.Header.Set("Authorization", tok)
+				body := bytes.NewReader(payload)
 				for pb.Next() {
+					if c.method == "POST" {
+						body.Reset(payload)
+						req.Body, req.ContentLength = io.NopCloser(body), int64(len(payload))
+					}
 					res, err := client.Do(req)
 					if err != nil {
 						b.Error(err)

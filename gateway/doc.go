@@ -84,7 +84,9 @@
 //
 // On a cleartext listener the command serves through FastPath, which sees
 // every connection first: plain HTTP/1.1 GET, HEAD and DELETE requests
-// without a body, on routes without CORS to HTTP/1.1 instances, are read,
+// without a body, and POST, PUT and PATCH requests whose Content-Length
+// body fits with the head in 8 KiB, on routes without CORS to HTTP/1.1
+// instances, are read,
 // routed, checked and proxied by the gateway itself, straight from and to
 // the sockets' buffers, through the same admission, balancing, breakers,
 // retries, metrics, spans and access log as above. It spends about 40% of

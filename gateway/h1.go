@@ -51,6 +51,13 @@ type h1Conn struct {
 	rdl time.Time // the read deadline last set by the lane
 }
 
+// closedByPeer reports whether an idle lane connection is unusable: the
+// instance closed or reset it, or sent bytes nobody asked for.
+func (c *h1Conn) closedByPeer() bool {
+	closed, data := peek(c.rc)
+	return closed || data || c.in.Buffered() > 0
+}
+
 // newLanePool returns the fast lane's pool of upstream connections: the
 // same keep-alive pooling, with the lane's buffers instead of bufio's.
 func newLanePool() *h1Transport {

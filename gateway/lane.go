@@ -14,9 +14,11 @@ import (
 )
 
 // FastPath is the gateway's fast lane: a net.Listener wrapper that serves
-// the common case, plain HTTP/1.1 GET, HEAD and DELETE requests without a
-// body on routes without CORS, itself, and hands every other connection
-// to the net/http server that serves on it.
+// the common case itself and hands every other connection to the net/http
+// server that serves on it. The common case is plain HTTP/1.1 on routes
+// without CORS: GET, HEAD and DELETE without a body, and POST, PUT and
+// PATCH with a Content-Length body that fits, with its head, in the
+// lane's 8 KiB buffer (and in the route's max_body).
 //
 //	fp := gateway.NewFastPath(ln, func() *gateway.Gateway { return g }, cfg.Server, logger)
 //	srv := gateway.NewServer(g, cfg.Server, logger)
@@ -36,10 +38,15 @@ import (
 // with EAGAIN (see sendThenRead). It costs about 40% of the CPU per
 // request of net/http plus httputil.ReverseProxy, on par with nginx.
 //
-// The first request the lane does not take (a body, Expect, Upgrade,
-// HTTP/1.0, a percent-encoded or unclean path, an unknown route, a CORS
-// route, the docs, a head over 8 KiB or anything it does not parse
-// strictly) hands its connection, unread bytes included, to the net/http
+// A body is read whole, under the read-header timeout, before the request
+// is served; a request that must not be sent twice (POST or PATCH without
+// an Idempotency-Key) is neither retried nor resent on a new connection,
+// and goes only on a pooled connection the instance has not closed.
+//
+// The first request the lane does not take (a chunked or larger body,
+// Expect, Upgrade, HTTP/1.0, a percent-encoded or unclean path, an unknown
+// route, a CORS route, the docs, a head over 8 KiB or anything it does not
+// parse strictly) hands its connection, unread bytes included, to the net/http
 // server for good, so every answer net/http would give is still given. A
 // client that hangs up while its request waits on an upstream is noticed
 // within 250 ms: the attempt ends and its upstream connection is closed,
@@ -286,9 +293,24 @@ func (c *laneConn) serve() {
 			handed = c.bw.Flush() == nil && c.handoff()
 			return
 		}
+		if total := n + r.bodyLen; c.br.Buffered() < total {
+			if !c.readBody(total) {
+				return // gone, or too slow: nothing to answer
+			}
+			// Reading may have moved the buffered bytes to make room, and
+			// the head with them: read it again where it is now.
+			if !r.parse(c.br, n) || !r.route(c) {
+				handed = c.bw.Flush() == nil && c.handoff()
+				return
+			}
+		}
+		if r.bodyLen > 0 {
+			buf, _ := c.br.Peek(n + r.bodyLen)
+			r.body = buf[n:]
+		}
 		r.gw.serveLane(r)
 		c.fp.served.Add(1)
-		c.br.Discard(n)
+		c.br.Discard(n + r.bodyLen)
 		if r.broken || r.gone {
 			return
 		}
@@ -354,16 +376,38 @@ func (c *laneConn) readHead() (n int, ok bool) {
 // what it may have sent since (a pipelined request). net/http's server
 // takes an end of the client's stream as a cancellation too.
 func (c *laneConn) hungUp() bool {
-	if c.rc == nil {
-		return false
+	closed, _ := peek(c.rc)
+	return closed
+}
+
+// peek looks at a socket without waiting and without consuming: closed
+// when the peer ended its stream or reset it, data when bytes wait to be
+// read. With no RawConn it reports neither.
+func peek(rc syscall.RawConn) (closed, data bool) {
+	if rc == nil {
+		return false, false
 	}
-	gone := false
-	_ = c.rc.Control(func(fd uintptr) {
+	_ = rc.Control(func(fd uintptr) {
 		var b [1]byte
 		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		gone = err == nil && n == 0 || err != nil && err != syscall.EAGAIN && err != syscall.EINTR
+		switch {
+		case err == nil:
+			closed, data = n == 0, n > 0
+		case err != syscall.EAGAIN && err != syscall.EINTR:
+			closed = true
+		}
 	})
-	return gone
+	return closed, data
+}
+
+// readBody waits until total bytes (a head and its body) are buffered,
+// under the read-header timeout: a client that sends its body slowly is
+// cut off like one that sends its head slowly.
+func (c *laneConn) readBody(total int) bool {
+	c.rdl = time.Now().Add(c.fp.header)
+	_ = c.nc.SetReadDeadline(c.rdl)
+	_, err := c.br.Peek(total)
+	return err == nil
 }
 
 // handoff gives the connection, with what the lane buffered but did not

@@ -52,6 +52,7 @@ const (
 	kRetryAfter
 	kContentType
 	kTimeout // Gantry-Timeout: set by the gateway, never taken from a client
+	kIdempotencyKey
 )
 
 // maxFields bounds the fields the lane handles; a longer head goes to
@@ -312,8 +313,11 @@ func kindOf(name []byte) fieldKind {
 			return kTimeout
 		}
 	case 15:
-		if eq("x-forwarded-for") {
+		switch {
+		case eq("x-forwarded-for"):
 			return kForwarding
+		case eq("idempotency-key"):
+			return kIdempotencyKey
 		}
 	case 16:
 		switch {

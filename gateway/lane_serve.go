@@ -27,6 +27,11 @@ type laneReq struct {
 	path    string
 	query   []byte // raw query, without '?'
 	host    []byte
+	// bodyLen is the request's Content-Length; body is the body itself,
+	// read whole into the connection's buffer before the request is
+	// served (the lane takes only bodies that fit there).
+	bodyLen int
+	body    []byte
 	// deadline is the route timeout's end: the upstream socket's deadline.
 	deadline time.Time
 	// attemptDL is the current attempt's deadline for the answer's head:
@@ -40,12 +45,15 @@ type laneReq struct {
 }
 
 // parse reads the head buffered in br[:n] and reports whether the lane
-// takes the request: GET, HEAD or DELETE over HTTP/1.1, without a body,
-// Expect or Upgrade, one valid Host, an origin-form target whose path
-// needs neither decoding nor cleaning.
+// takes the request: GET, HEAD or DELETE without a body, or POST, PUT or
+// PATCH with a Content-Length body that fits in br with its head; over
+// HTTP/1.1, without Transfer-Encoding, Expect or Upgrade, with one valid
+// Host and an origin-form target whose path needs neither decoding nor
+// cleaning.
 func (r *laneReq) parse(br *inbuf, n int) bool {
 	buf, _ := br.Peek(n)
 	r.gw, r.rt, r.matched, r.close, r.broken, r.gone = nil, nil, "", false, false, false
+	r.bodyLen, r.body = 0, nil
 	if !r.h.parse(buf, n) {
 		return false
 	}
@@ -61,6 +69,12 @@ func (r *laneReq) parse(br *inbuf, n int) bool {
 		r.method = http.MethodHead
 	case http.MethodDelete:
 		r.method = http.MethodDelete
+	case http.MethodPost:
+		r.method = http.MethodPost
+	case http.MethodPut:
+		r.method = http.MethodPut
+	case http.MethodPatch:
+		r.method = http.MethodPatch
 	default:
 		return false
 	}
@@ -80,7 +94,15 @@ func (r *laneReq) parse(br *inbuf, n int) bool {
 	if r.h.count(kHost) != 1 || r.h.get(kTransferEncoding) != nil || r.h.get(kUpgrade) != nil || r.h.get(kExpect) != nil {
 		return false
 	}
-	if cl := r.h.count(kContentLength); cl > 1 || cl == 1 && b2s(r.h.get(kContentLength)) != "0" {
+	switch r.h.count(kContentLength) {
+	case 0: // no body: a request without Content-Length or Transfer-Encoding has none
+	case 1:
+		l, ok := parseLength(r.h.get(kContentLength))
+		if !ok || l > 0 && !bodied(r.method) || n+l > br.Size() {
+			return false // a body net/http reads: odd, on GET/HEAD/DELETE, or too big
+		}
+		r.bodyLen = l
+	default:
 		return false
 	}
 	r.host = r.h.get(kHost)
@@ -90,6 +112,38 @@ func (r *laneReq) parse(br *inbuf, n int) bool {
 	r.path, r.query = string(path), query
 	r.close = r.h.conn != nil && hasToken(r.h.conn, "close")
 	return true
+}
+
+// parseLength reads a Content-Length the lane takes: 1 to 6 digits,
+// nothing else.
+func parseLength(v []byte) (int, bool) {
+	if len(v) == 0 || len(v) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, ch := range v {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n, true
+}
+
+// bodied reports whether the lane takes a body with method.
+func bodied(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// replayable reports whether the request may be sent again, to another
+// instance or on a new connection: its method is idempotent, or it
+// carries an Idempotency-Key (as the net/http front decides).
+func (r *laneReq) replayable() bool {
+	switch r.method {
+	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPut:
+		return true
+	}
+	return len(r.h.get(kIdempotencyKey)) > 0
 }
 
 // route finds the request's route and reports whether the lane serves it:
@@ -104,8 +158,8 @@ func (r *laneReq) route(c *laneConn) bool {
 	}
 	rt, matched := g.table.Load().match(request{method: r.method, host: b2s(r.host), path: r.path,
 		acceptVersion: b2s(r.h.get(kAcceptVersion)), accept: b2s(r.h.get(kAccept))})
-	if rt == nil || rt.cors != nil || !rt.up.plain() {
-		return false
+	if rt == nil || rt.cors != nil || !rt.up.plain() || int64(r.bodyLen) > rt.maxBody {
+		return false // net/http answers a body over the route's limit with 413
 	}
 	r.gw, r.rt, r.matched = g, rt, matched
 	return true
@@ -150,7 +204,7 @@ func (g *Gateway) serveLane(r *laneReq) {
 	}
 	rt.up.budget.Request()
 	r.deadline = start.Add(rt.timeout)
-	if status, err := g.attempts(ctx, a, rt.retries > 0); err != nil {
+	if status, err := g.attempts(ctx, a, rt.retries > 0 && r.replayable()); err != nil {
 		r.problem(a, err, status, false)
 	}
 }

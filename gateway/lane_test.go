@@ -84,8 +84,8 @@ func echoOf(t *testing.T, res *http.Response) echo {
 }
 
 // TestLanePipelinedHandoff: one connection carries GETs the lane answers,
-// then a POST with a body that it hands to net/http with the bytes it had
-// already read, then another GET, which net/http serves. Every answer
+// then a POST with a chunked body that it hands to net/http with the bytes
+// it had already read, then another GET, which net/http serves. Every answer
 // comes back in order.
 func TestLanePipelinedHandoff(t *testing.T) {
 	b := newBackend(t, "b")
@@ -95,7 +95,7 @@ routes: [{name: b, prefix: /, service: b}]
 `, "URL", b.URL), gateway.ServerConfig{})
 	raw := "GET /one?x=1 HTTP/1.1\r\nHost: shop.example\r\n\r\n" +
 		"HEAD /two HTTP/1.1\r\nHost: shop.example\r\n\r\n" +
-		"POST /three HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 5\r\n\r\nhello" +
+		"POST /three HTTP/1.1\r\nHost: shop.example\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
 		"GET /four HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n"
 	res := exchange(t, addr, raw, 4)
 	for i, want := range []struct{ method, path, query string }{{"GET", "/one", "x=1"}, {"HEAD", "", ""}, {"POST", "/three", ""}, {"GET", "/four", ""}} {

@@ -27,8 +27,9 @@ var (
 // It reports like the ReverseProxy hooks do, through a: status, err,
 // retryErr, overloaded, timedOut; committed once the client got the head.
 // A reused keep-alive connection that fails before any answer (the
-// instance closed it while idle) is replaced once more by a new one: the
-// request is bodiless and idempotent.
+// instance closed it while idle) is replaced once more by a new one when
+// the request is replayable; one that is not goes only on a connection
+// that looks open (closedByPeer), and its failure is final.
 func (r *laneReq) exchange(a *attempt, in *instance) {
 	pool := r.gw.lanePool
 	r.attemptDL = r.deadline
@@ -37,8 +38,16 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 			r.attemptDL = d // until the answer's head; then the route's deadline again
 		}
 	}
+	replayable := r.replayable()
 	for {
 		c, reused := pool.idleConn(in.url.Host, a.start), true
+		for c != nil && !replayable && c.closedByPeer() {
+			// A request that must not be sent twice is not sent on a
+			// connection the instance has already closed: a failure there
+			// could not be retried.
+			c.nc.Close()
+			c = pool.idleConn(in.url.Host, a.start)
+		}
 		if c == nil {
 			reused = false
 			ctx, cancel := context.WithDeadline(context.Background(), r.attemptDL)
@@ -61,7 +70,7 @@ func (r *laneReq) exchange(a *attempt, in *instance) {
 			return
 		}
 		c.nc.Close()
-		if stale && reused {
+		if stale && reused && replayable {
 			continue
 		}
 		r.fail(a, err, err == errClientGone)
@@ -223,7 +232,7 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 			b = append(append(append(b, "Tracestate: "...), ts...), "\r\n"...)
 		}
 	}
-	w.b = append(b, "\r\n"...)
+	w.b = append(append(b, "\r\n"...), r.body...)
 }
 
 // joinPath joins an instance's base path and the request path with one
