@@ -5,6 +5,7 @@ import (
 
 	"database/sql"
 	"embed"
+	"fmt"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,16 @@ type Config struct {
 	JWKSURL  string `yaml:"jwks_url" help:"the user service's JSON Web Key Set, to verify tokens"`
 	Issuer   string `yaml:"issuer" help:"required token issuer"`
 	Audience string `yaml:"audience" help:"required token audience"`
+	// OutboxRetention is how long published outbox rows are kept.
+	OutboxRetention time.Duration `yaml:"outbox_retention" help:"how long published outbox rows are kept (0: 24h, negative: forever, else at least 10m)"`
+}
+
+// Validate refuses an outbox retention the relay would refuse.
+func (c *Config) Validate() error {
+	if err := outbox.ValidateRetention(c.OutboxRetention); err != nil {
+		return fmt.Errorf("outbox_retention: %w", err)
+	}
+	return nil
 }
 
 // Server is the order service assembled on a kit.App: HTTP order API, a
@@ -58,7 +69,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		return nil, err
 	}
 	n := app.NewNATS(embedded.Starter)
-	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(),
+	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
 		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithRegisterer(app.Registry())}}
 
 	// The product client is built once NATS is connected (a start hook);

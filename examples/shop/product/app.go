@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"fmt"
 	"time"
 
 	"github.com/gantrykit/gantry/events"
@@ -28,6 +29,16 @@ type Config struct {
 	JWKSURL  string `yaml:"jwks_url" help:"the user service's JSON Web Key Set, to verify admin tokens"`
 	Issuer   string `yaml:"issuer" help:"required token issuer"`
 	Audience string `yaml:"audience" help:"required token audience"`
+	// OutboxRetention is how long published outbox rows are kept.
+	OutboxRetention time.Duration `yaml:"outbox_retention" help:"how long published outbox rows are kept (0: 24h, negative: forever, else at least 10m)"`
+}
+
+// Validate refuses an outbox retention the relay would refuse.
+func (c *Config) Validate() error {
+	if err := outbox.ValidateRetention(c.OutboxRetention); err != nil {
+		return fmt.Errorf("outbox_retention: %w", err)
+	}
+	return nil
 }
 
 // Server is the product service assembled on a kit.App: HTTP catalog API,
@@ -56,7 +67,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		return nil, err
 	}
 	n := app.NewNATS(embedded.Starter)
-	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(),
+	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
 		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithRegisterer(app.Registry())}}
 	svc := NewService(db, relay.Notify)
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -29,9 +30,14 @@ type Row struct {
 	Payload json.RawMessage
 }
 
+// pendingQuery reads the partial index outbox_pending (seq WHERE
+// published_at IS NULL), which holds only unpublished rows: its cost does not
+// grow with the published rows kept for the retention.
+const pendingQuery = `SELECT id, subject, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?`
+
 // Pending returns up to limit unpublished rows, oldest first.
 func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, subject, payload FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?`, limit)
+	rows, err := db.QueryContext(ctx, pendingQuery, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -49,20 +55,49 @@ func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	return out, rows.Err()
 }
 
-// MarkPublished records that the row id has been stored by the stream.
-func MarkPublished(ctx context.Context, db *sql.DB, id string) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`, id)
+// timeFormat is how published_at is written: UTC with milliseconds, the
+// form of SQLite's strftime('%Y-%m-%dT%H:%M:%fZ'), so that text order is
+// time order.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// MarkPublished records that the row id was stored by the stream at time
+// at. Only a marked row is ever pruned.
+func MarkPublished(ctx context.Context, db *sql.DB, id string, at time.Time) error {
+	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = ? WHERE id = ?`, at.UTC().Format(timeFormat), id)
 	return err
 }
 
+// pruneQuery reads the partial index outbox_published (published_at WHERE
+// published_at IS NOT NULL) from its oldest end, so a batch costs the rows
+// it deletes, not the table.
+const pruneQuery = `DELETE FROM outbox WHERE seq IN (
+	SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)`
+
+// Prune deletes up to limit rows marked published before before, oldest
+// first, and returns how many it deleted. Unpublished rows are never
+// deleted. A result equal to limit means more may be left.
+func Prune(ctx context.Context, db *sql.DB, before time.Time, limit int) (int, error) {
+	res, err := db.ExecContext(ctx, pruneQuery, before.UTC().Format(timeFormat), limit)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: prune: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DuplicateWindow is the span within which the shop's streams store a
+// republished Nats-Msg-Id once. The relay keeps published rows at least
+// MinRetention, well beyond it (see the package documentation).
+const DuplicateWindow = 2 * time.Minute
+
 // EnsureStreams declares the shop's two event streams, ORDERS (orders.>) and
-// STOCK (stock.>), with Gantry's event defaults (file storage, a 2-minute
-// duplicate window). Every service that publishes or consumes calls it at
+// STOCK (stock.>), with Gantry's event defaults (file storage) and a
+// DuplicateWindow. Every service that publishes or consumes calls it at
 // start; it is idempotent.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream) error {
 	for _, s := range []jetstream.StreamConfig{
-		{Name: "ORDERS", Subjects: []string{"orders.>"}},
-		{Name: "STOCK", Subjects: []string{"stock.>"}},
+		{Name: "ORDERS", Subjects: []string{"orders.>"}, Duplicates: DuplicateWindow},
+		{Name: "STOCK", Subjects: []string{"stock.>"}, Duplicates: DuplicateWindow},
 	} {
 		if _, err := events.EnsureStream(ctx, js, s); err != nil {
 			return fmt.Errorf("stream %s: %w", s.Name, err)

@@ -28,8 +28,9 @@ const (
 // if the process had died there: Run returns it without marking the row.
 var ErrCrash = errors.New("outbox: simulated crash")
 
-// Relay publishes a service's outbox. Run it with kit's App.Go; Notify wakes
-// it after a commit, and it also polls every Interval.
+// Relay publishes a service's outbox and prunes it. Run it with kit's
+// App.Go; Notify wakes it after a commit, and it also polls every Interval.
+// Set its fields before Run; Notify is safe for concurrent use.
 type Relay struct {
 	// DB holds the outbox table.
 	DB *sql.DB
@@ -41,8 +42,20 @@ type Relay struct {
 	Options []events.Option
 	// Interval between polls (default 200ms).
 	Interval time.Duration
-	// Logger gets publish failures (default: discarded).
+	// Logger gets publish and prune failures, and a debug line per
+	// prune batch that deleted rows (default: discarded).
 	Logger *slog.Logger
+	// Retention is how long a published row is kept before Run deletes
+	// it (0: DefaultRetention; negative: never). A positive value below
+	// MinRetention makes Run fail at once (see ValidateRetention).
+	Retention time.Duration
+	// PruneBatch bounds the rows one prune statement deletes (default
+	// 500). A full batch is followed by another at the next turn of the
+	// loop, after a flush, so publishing never waits behind a backlog.
+	PruneBatch int
+	// Now is the relay's clock for published_at and the retention
+	// (default time.Now). Tests move it.
+	Now func() time.Time
 	// Fault, when set, is called at each Stage with the row's ID; a
 	// non-nil error stops Run with that error. It is a test hook for
 	// crashing the relay between the commit and the publish.
@@ -63,6 +76,15 @@ func (r *Relay) init() {
 		if r.Logger == nil {
 			r.Logger = slog.New(slog.DiscardHandler)
 		}
+		if r.Retention == 0 {
+			r.Retention = DefaultRetention
+		}
+		if r.PruneBatch <= 0 {
+			r.PruneBatch = 500
+		}
+		if r.Now == nil {
+			r.Now = time.Now
+		}
 	})
 }
 
@@ -75,16 +97,25 @@ func (r *Relay) Notify() {
 	}
 }
 
-// Run publishes pending rows until ctx ends (returning nil) or a Fault
-// returns an error (returning it). Publish failures are logged and retried
-// at the next poll.
+// Run publishes pending rows and prunes published ones until ctx ends
+// (returning nil) or a Fault returns an error (returning it). A Retention
+// that ValidateRetention refuses is returned at once. Publish and prune
+// failures are logged and retried at the next poll; pruning runs every
+// PruneEvery of the relay's clock, in batches of PruneBatch.
 func (r *Relay) Run(ctx context.Context) error {
 	r.init()
+	if err := ValidateRetention(r.Retention); err != nil {
+		return err
+	}
 	t := time.NewTicker(r.Interval)
 	defer t.Stop()
+	var p pruner
 	for {
 		if err := r.flush(ctx); err != nil {
 			return err
+		}
+		if p.step(ctx, r) && ctx.Err() == nil {
+			continue // a full batch: flush, then prune again
 		}
 		select {
 		case <-ctx.Done():
@@ -124,7 +155,7 @@ func (r *Relay) flush(ctx context.Context) error {
 			if err := r.fault(AfterPublish, row.ID); err != nil {
 				return err
 			}
-			if err := MarkPublished(ctx, r.DB, row.ID); err != nil {
+			if err := MarkPublished(ctx, r.DB, row.ID, r.Now()); err != nil {
 				return nil // published; marked on the next pass, deduplicated by the stream
 			}
 		}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -19,17 +19,25 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-var schema = fstest.MapFS{"m/001_outbox.sql": {Data: []byte(`CREATE TABLE outbox (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subject TEXT NOT NULL,
-	payload BLOB NOT NULL, created_at TEXT DEFAULT CURRENT_TIMESTAMP, published_at TEXT)`)}}
+// services are the shop's services with an outbox, by the folder of their
+// migrations (relative to this package).
+var services = []string{"../../order", "../../product"}
 
-func setup(t *testing.T) (*sql.DB, jetstream.JetStream) {
+// migrated opens a new database with the real migrations of the service in
+// folder dir, so the tests run on the schema and indexes the shop ships.
+func migrated(t testing.TB, dir string) *sql.DB {
 	t.Helper()
-	db, err := sqldb.OpenMigrated(filepath.Join(t.TempDir(), "o.db"), schema, "m")
+	db, err := sqldb.OpenMigrated(filepath.Join(t.TempDir(), "o.db"), os.DirFS(dir), "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func setup(t *testing.T) (*sql.DB, jetstream.JetStream) {
+	t.Helper()
+	db := migrated(t, services[0])
 	ns, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
