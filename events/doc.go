@@ -17,8 +17,12 @@
 //
 // Subscribe: [NewSubscriber] with a [Consumer] (stream, durable name and
 // policy) and a [Handler]. Start declares the durable pull consumer (and a
-// dead-letter stream) and fetches with at most Consumer.Concurrency
-// handlers running. What happens to an event:
+// dead-letter stream) and consumes with at most Consumer.Concurrency
+// handlers running. Pull requests are kept outstanding (jetstream's
+// Consume), so handlers do not wait a round trip per batch, yet no more
+// than Consumer.Prefetch events (16 per handler by default) wait in memory
+// for a handler while their AckWait runs. With Concurrency 1 events are
+// handled in stream order. What happens to an event:
 //
 //   - handler returns nil: acked, done;
 //   - handler returns an error: naked, redelivered after the Backoff delay
@@ -37,7 +41,10 @@
 // producer's through the headers; [WithRegisterer] counts outcomes and
 // times handlers and publishes.
 //
-// Shutdown: [Subscriber.Stop] stops fetching, waits for the handlers in
-// flight and their acks; then drain the connection. Declare streams in code
-// with [EnsureStream].
+// Shutdown: [Subscriber.Stop] stops pulling, hands the events already
+// received to the handlers and waits for them and their answers; then
+// drain the connection. Only an event the server sent in the instant of
+// the unsubscribe, still on the wire, is left to be redelivered after
+// AckWait. A Subscriber survives reconnections and a server restart on its
+// own. Declare streams in code with [EnsureStream].
 package events

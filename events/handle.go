@@ -26,7 +26,11 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	}
 	h := msg.Headers()
 	ctx := s.o.prop.Extract(context.Background(), propagation.HeaderCarrier(http.Header(h)))
-	ctx, span := s.o.tracer.Start(ctx, "process "+msg.Subject(), trace.WithSpanKind(trace.SpanKindConsumer))
+	name := s.spanName
+	if subj := msg.Subject(); subj != s.cfg.Subject {
+		name = "process " + subj
+	}
+	ctx, span := s.o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindConsumer))
 	defer span.End()
 
 	ev := Event[T]{
@@ -40,15 +44,18 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		s.deadLetter(ctx, msg, delivery, seq, "malformed payload: "+err.Error())
 		return
 	}
-	start := time.Now()
+	var start time.Time
+	if s.bound != nil {
+		start = time.Now()
+	}
 	err := s.run(ctx, ev)
-	if m := s.o.metrics; m != nil {
-		m.process.WithLabelValues(s.cfg.Stream, s.cfg.Durable).Observe(time.Since(start).Seconds())
+	if s.bound != nil {
+		s.bound.process.Observe(time.Since(start).Seconds())
 	}
 	switch {
 	case err == nil:
 		_ = msg.Ack()
-		s.count("acked")
+		s.count(outcomeAcked)
 	case IsPermanent(err) || errs.KindOf(err) == errs.KindInvalidArgument:
 		span.SetStatus(codes.Error, "permanent")
 		s.deadLetter(ctx, msg, delivery, seq, "permanent error: "+err.Error())
@@ -58,13 +65,13 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	default:
 		span.SetStatus(codes.Error, "retry")
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
-		s.count("retried")
+		s.count(outcomeRetried)
 	}
 }
 
-func (s *Subscriber[T]) count(outcome string) {
-	if m := s.o.metrics; m != nil {
-		m.handled.WithLabelValues(s.cfg.Stream, s.cfg.Durable, outcome).Inc()
+func (s *Subscriber[T]) count(o outcome) {
+	if s.bound != nil {
+		s.bound.handled[o].Inc()
 	}
 }
 
@@ -100,11 +107,11 @@ func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, deliv
 	defer cancel()
 	if _, err := s.js.PublishMsg(pctx, dl); err != nil {
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
-		s.count("retried")
+		s.count(outcomeRetried)
 		return
 	}
 	_ = msg.TermWithReason(reason)
-	s.count("dead_lettered")
+	s.count(outcomeDeadLettered)
 }
 
 // Permanent marks err as not worth retrying: the Subscriber dead-letters

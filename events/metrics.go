@@ -54,3 +54,27 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 	}
 	return c
 }
+
+// outcome indexes boundMetrics.handled: how an event was answered.
+type outcome int
+
+const (
+	outcomeAcked outcome = iota
+	outcomeRetried
+	outcomeDeadLettered
+)
+
+// boundMetrics are one Subscriber's series, their labels bound once at
+// Start rather than looked up per event.
+type boundMetrics struct {
+	handled [3]prometheus.Counter // by outcome
+	process prometheus.Observer
+}
+
+func (m *metrics) bind(stream, consumer string) *boundMetrics {
+	b := &boundMetrics{process: m.process.WithLabelValues(stream, consumer)}
+	for o, name := range [...]string{outcomeAcked: "acked", outcomeRetried: "retried", outcomeDeadLettered: "dead_lettered"} {
+		b.handled[o] = m.handled.WithLabelValues(stream, consumer, name)
+	}
+	return b
+}

@@ -50,19 +50,24 @@ type Consumer struct {
 	// Concurrency bounds the handlers running at once (default 1). With 1,
 	// events are handled in the order the stream delivers them.
 	Concurrency int
-	// Prefetch is how many events are fetched ahead of the handlers and
-	// wait in memory for one to be free (default 16; negative: none, one
-	// pull request per free handler). Fetching ahead spares a round trip
-	// per event; an event waits at most Prefetch/Concurrency handler times
-	// before its handler starts, and its AckWait runs meanwhile, so keep
-	// that well under AckWait.
+	// Prefetch is how many events may wait in memory for a free handler
+	// (default 16 per handler, 16*Concurrency; negative: the fewest, none
+	// with Concurrency 1 and one otherwise: a pull per event). Pull
+	// requests stay outstanding so that handlers do not wait a round trip
+	// to the server, but never ask for more than this room, so an event
+	// waits at most Prefetch/Concurrency handler times (16 with the
+	// default) before its handler starts. Its AckWait runs meanwhile:
+	// keep that well under AckWait, lowering Prefetch for slow handlers.
+	// A larger Prefetch means fewer, larger pull requests.
 	Prefetch int
 	// DeadLetter is the subject failed events are published to (default
 	// "dlq.STREAM.DURABLE", in a stream "STREAM_DLQ" that Start declares).
 	// A custom subject must be captured by a stream you declare.
 	DeadLetter string
-	// FetchWait bounds one pull request, and so how long Stop waits for
-	// the fetch loop to notice (default 1s).
+	// FetchWait is how long one pull request waits at the server for
+	// events (default 1s; nats.go takes no less than 1s). The server
+	// sends heartbeats every half of it while a pull waits, so a pull lost
+	// with its connection is noticed and renewed within about FetchWait.
 	FetchWait time.Duration
 }
 
@@ -87,7 +92,7 @@ func (c Consumer) withDefaults() (Consumer, error) {
 	}
 	switch {
 	case c.Prefetch == 0:
-		c.Prefetch = 16
+		c.Prefetch = 16 * c.Concurrency
 	case c.Prefetch < 0:
 		c.Prefetch = 0
 	}
@@ -107,6 +112,10 @@ type Subscriber[T any] struct {
 	h   Handler[T]
 	o   *options
 
+	// Set by Start, before the loop starts.
+	bound    *boundMetrics // nil: no metrics
+	spanName string        // "process " + cfg.Subject
+
 	mu       sync.Mutex
 	stop     chan struct{}
 	loopDone chan struct{}
@@ -119,8 +128,9 @@ func NewSubscriber[T any](js jetstream.JetStream, cfg Consumer, h Handler[T], op
 }
 
 // Start creates or updates the consumer (and the default dead-letter
-// stream) and starts fetching. The fetch loop runs until Stop; ctx bounds
-// only the declarations.
+// stream) and starts consuming. Consuming runs until Stop, through
+// reconnections and a deletion of the consumer (it resumes once the
+// consumer is declared again); ctx bounds only the declarations.
 func (s *Subscriber[T]) Start(ctx context.Context) error {
 	cfg, err := s.cfg.withDefaults()
 	if err != nil {
@@ -153,15 +163,22 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 		return errors.New("events: Subscriber already started")
 	}
 	s.cfg = cfg
+	s.spanName = "process " + cfg.Subject
+	if m := s.o.metrics; m != nil {
+		s.bound = m.bind(cfg.Stream, cfg.Durable)
+	}
 	s.stop, s.loopDone = make(chan struct{}), make(chan struct{})
 	go s.loop(cons)
 	return nil
 }
 
-// Stop stops fetching, then waits for the handlers in flight to finish and
-// answer (ack, nak or dead-letter). If ctx ends first it returns ctx's
-// error; the unanswered events are redelivered after AckWait. Drain or
-// close the connection after Stop. Stop before Start is a no-op.
+// Stop stops pulling and drains: the events already received are handed
+// to the handlers, and Stop waits for every handler to finish and answer
+// (ack, nak or dead-letter). An event the server sent in the instant of
+// the unsubscribe, and so never received, is redelivered after AckWait.
+// If ctx ends first Stop returns ctx's error; the unanswered events are
+// redelivered after AckWait. Drain or close the connection after Stop.
+// Stop before Start is a no-op.
 func (s *Subscriber[T]) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	stop, loopDone := s.stop, s.loopDone
@@ -185,74 +202,5 @@ func (s *Subscriber[T]) Stop(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-// loop fetches events into a buffer of Concurrency+Prefetch, from which
-// Concurrency workers take them in order of arrival. It asks for no more
-// than the buffer has room for, so no event waits in a client buffer beyond
-// the one Prefetch bounds, and pulls once half of it is free. When the loop
-// stops, the workers finish what was fetched, so those events are answered
-// now rather than redelivered after AckWait.
-func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
-	defer close(s.loopDone)
-	size := s.cfg.Concurrency + s.cfg.Prefetch
-	slots := make(chan struct{}, size) // one per event fetched and not yet answered
-	work := make(chan jetstream.Msg, size)
-	for range s.cfg.Concurrency {
-		s.inflight.Add(1)
-		go func() {
-			defer s.inflight.Done()
-			for msg := range work {
-				s.handle(msg)
-				<-slots
-			}
-		}()
-	}
-	defer close(work)
-	// Pull when half the buffer is free, not at every freed slot: a pull
-	// then carries many events, and the workers still have the other half.
-	lowWater := max(1, size/2)
-	for {
-		n := 0
-		for n < lowWater {
-			select {
-			case <-s.stop:
-				for range n {
-					<-slots
-				}
-				return
-			case slots <- struct{}{}:
-				n++
-			}
-		}
-		for n < size {
-			select {
-			case slots <- struct{}{}:
-				n++
-				continue
-			default:
-			}
-			break
-		}
-		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(s.cfg.FetchWait))
-		got := 0
-		if err == nil {
-			for msg := range batch.Messages() {
-				got++
-				work <- msg // never blocks: each queued event holds a slot
-			}
-		}
-		for range n - got {
-			<-slots
-		}
-		if err != nil || (batch.Error() != nil && !errors.Is(batch.Error(), jetstream.ErrNoMessages)) {
-			// Disconnected or the consumer is gone: do not spin.
-			select {
-			case <-s.stop:
-				return
-			case <-time.After(s.cfg.FetchWait / 4):
-			}
-		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -37,19 +38,25 @@ type result struct {
 	ConsumeRPS float64 `json:"consume_rps"`
 }
 
+// The subscriber's settings in gantry mode (flags -sc and -sp).
+var subConcurrency, subPrefetch int
+
 func main() {
 	url := flag.String("url", nats.DefaultURL, "NATS URL")
 	mode := flag.String("mode", "raw", "raw or gantry")
 	conc := flag.Int("c", 16, "concurrent publishers")
 	dur := flag.Duration("d", 5*time.Second, "publish duration")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the consume phase to this file")
+	flag.IntVar(&subConcurrency, "sc", 16, "gantry mode: the subscriber's Concurrency")
+	flag.IntVar(&subPrefetch, "sp", 0, "gantry mode: the subscriber's Prefetch (0: its default)")
 	flag.Parse()
-	if err := run(*url, *mode, *conc, *dur); err != nil {
+	if err := run(*url, *mode, *conc, *dur, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "eventsload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(url, mode string, conc int, dur time.Duration) error {
+func run(url, mode string, conc int, dur time.Duration, cpuprofile string) error {
 	nc, err := nats.Connect(url)
 	if err != nil {
 		return err
@@ -110,6 +117,17 @@ func run(url, mode string, conc int, dur time.Duration) error {
 	for _, e := range errs {
 		r.Errors += e
 	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if r.ConsumeRPS, err = consume(ctx, js, mode, stream, len(all)); err != nil {
 		return err
 	}
@@ -139,7 +157,7 @@ func consume(ctx context.Context, js jetstream.JetStream, mode, stream string, n
 	start := time.Now()
 	var stop func()
 	if mode == "gantry" {
-		sub := events.NewSubscriber(js, events.Consumer{Stream: stream, Durable: "bench", Concurrency: 16},
+		sub := events.NewSubscriber(js, events.Consumer{Stream: stream, Durable: "bench", Concurrency: subConcurrency, Prefetch: subPrefetch},
 			func(context.Context, events.Event[orderCreated]) error { seen(); return nil })
 		if err := sub.Start(ctx); err != nil {
 			return 0, err
