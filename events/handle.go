@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"time"
 
@@ -25,7 +26,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		delivery, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
 	h := msg.Headers()
-	ctx := s.o.prop.Extract(context.Background(), propagation.HeaderCarrier(http.Header(h)))
+	ctx := s.o.prop.Extract(context.Background(), headerCarrier(h))
 	name := s.spanName
 	if subj := msg.Subject(); subj != s.cfg.Subject {
 		name = "process " + subj
@@ -113,6 +114,33 @@ func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, deliv
 	_ = msg.TermWithReason(reason)
 	s.count(outcomeDeadLettered)
 }
+
+// headerCarrier reads and writes event headers for a propagator as
+// propagation.HeaderCarrier does (canonical keys, as the Publisher wrote
+// them), but looks the W3C names up without building their canonical form
+// for every event.
+type headerCarrier nats.Header
+
+func (c headerCarrier) Get(key string) string {
+	switch key {
+	case "traceparent":
+		key = "Traceparent"
+	case "tracestate":
+		key = "Tracestate"
+	case "baggage":
+		key = "Baggage"
+	default:
+		key = textproto.CanonicalMIMEHeaderKey(key)
+	}
+	if v := c[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (c headerCarrier) Set(key, value string) { http.Header(c).Set(key, value) }
+
+func (c headerCarrier) Keys() []string { return propagation.HeaderCarrier(c).Keys() }
 
 // Permanent marks err as not worth retrying: the Subscriber dead-letters
 // the event at once. Permanent(nil) is nil.

@@ -151,8 +151,9 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 		AckWait:       cfg.AckWait,
 		// The handler enforces MaxDeliver (dead-lettering on the last try);
 		// the server's limit is a backstop for dead-letter publish failures.
-		MaxDeliver:    cfg.MaxDeliver + 3,
-		MaxAckPending: max(1000, cfg.Concurrency*2),
+		MaxDeliver: cfg.MaxDeliver + 3,
+		// Room for two instances' handlers and prefetched events.
+		MaxAckPending: max(1000, 2*(cfg.Concurrency+cfg.Prefetch)),
 	})
 	if err != nil {
 		return fmt.Errorf("events: declare consumer %s on %s: %w", cfg.Durable, cfg.Stream, err)
