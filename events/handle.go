@@ -22,7 +22,9 @@ import (
 // otherwise. Only answers that fail are left to AckWait.
 func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	delivery, seq := 1, uint64(0)
-	if md, err := msg.Metadata(); err == nil {
+	if d, sq, ok := deliveryOf(msg.Reply()); ok {
+		delivery, seq = int(d), sq
+	} else if md, err := msg.Metadata(); err == nil {
 		delivery, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
 	h := msg.Headers()

@@ -15,6 +15,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,10 +37,18 @@ type result struct {
 	Count      int     `json:"count"`
 	Errors     int     `json:"errors"`
 	ConsumeRPS float64 `json:"consume_rps"`
+	// With -serverpid: the server's and this process's CPU time per
+	// consumed event, in µs.
+	ConsumeServerCPUus float64 `json:"consume_server_cpu_us,omitempty"`
+	ConsumeClientCPUus float64 `json:"consume_client_cpu_us,omitempty"`
 }
 
 // The subscriber's settings in gantry mode (flags -sc and -sp).
 var subConcurrency, subPrefetch int
+
+// serverPID is the server process whose CPU time the consume phase reports
+// (flag -serverpid; 0: none).
+var serverPID int
 
 func main() {
 	url := flag.String("url", nats.DefaultURL, "NATS URL")
@@ -47,6 +56,7 @@ func main() {
 	conc := flag.Int("c", 16, "concurrent publishers")
 	dur := flag.Duration("d", 5*time.Second, "publish duration")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the consume phase to this file")
+	flag.IntVar(&serverPID, "serverpid", 0, "the server's pid: report its CPU time per consumed event")
 	flag.IntVar(&subConcurrency, "sc", 16, "gantry mode: the subscriber's Concurrency")
 	flag.IntVar(&subPrefetch, "sp", 0, "gantry mode: the subscriber's Prefetch (0: its default)")
 	flag.Parse()
@@ -128,8 +138,14 @@ func run(url, mode string, conc int, dur time.Duration, cpuprofile string) error
 		}
 		defer pprof.StopCPUProfile()
 	}
+	srv0, cli0 := cpuTicks(serverPID), cpuTicks(os.Getpid())
 	if r.ConsumeRPS, err = consume(ctx, js, mode, stream, len(all)); err != nil {
 		return err
+	}
+	if serverPID != 0 {
+		perEvent := func(ticks int64) float64 { return float64(ticks) * 1e4 / float64(len(all)) } // 100 ticks/s
+		r.ConsumeServerCPUus = perEvent(cpuTicks(serverPID) - srv0)
+		r.ConsumeClientCPUus = perEvent(cpuTicks(os.Getpid()) - cli0)
 	}
 	return json.NewEncoder(os.Stdout).Encode(r)
 }
@@ -187,4 +203,24 @@ func consume(ctx context.Context, js jetstream.JetStream, mode, stream string, n
 	case <-time.After(time.Minute):
 		return 0, fmt.Errorf("consumed %d of %d in a minute", got.Load(), n)
 	}
+}
+
+// cpuTicks is the user+system CPU time of pid in clock ticks (1/100 s), or
+// 0 when pid is 0 or unreadable.
+func cpuTicks(pid int) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + k
 }
