@@ -222,7 +222,11 @@ func isJSON(ct string) bool {
 type scratch struct {
 	out answerWriter
 	enc *json.Encoder // writes to out
+	buf []byte        // a flat answer, kept up to maxKeptBuffer
 }
+
+// maxKeptBuffer bounds the answer buffer a pooled scratch keeps.
+const maxKeptBuffer = 16 << 10
 
 func newScratch() *scratch {
 	e := new(scratch)

@@ -26,9 +26,10 @@ type Server[Req, Resp any] struct {
 	f           endpoint.Func[Req, Resp]
 	cfg         serverConfig
 	dec         decoder
-	scratch     sync.Pool // *scratch
-	statusCoder bool      // Resp implements go-kit's StatusCoder
-	headerer    bool      // Resp implements go-kit's Headerer
+	scratch     sync.Pool    // *scratch
+	flat        *flatEncoder // nil: encoding/json writes the answer
+	statusCoder bool         // Resp implements go-kit's StatusCoder
+	headerer    bool         // Resp implements go-kit's Headerer
 }
 
 // NewServer returns a handler for f. The request is decoded by reflection,
@@ -65,6 +66,7 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 		f:           f,
 		cfg:         cfg,
 		dec:         decoder{plan: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
+		flat:        newFlatEncoder(respT),
 		statusCoder: respT.Implements(reflect.TypeFor[kithttp.StatusCoder]()),
 		headerer:    respT.Implements(reflect.TypeFor[kithttp.Headerer]()),
 	}
@@ -151,6 +153,20 @@ func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, 
 	// The key is canonical already: skip Set's canonicalization, which
 	// costs about as much as the rest of this function on a small answer.
 	h["Content-Type"] = []string{"application/json"}
+	if s.flat != nil {
+		// The same bytes encoding/json writes, in one Write; it cannot fail.
+		e := s.scratch.Get().(*scratch)
+		e.buf = s.flat.appendJSON(e.buf[:0], unsafe.Pointer(&resp))
+		if status != http.StatusOK {
+			w.WriteHeader(status)
+		}
+		_, _ = w.Write(e.buf)
+		if cap(e.buf) > maxKeptBuffer {
+			e.buf = nil
+		}
+		s.scratch.Put(e)
+		return
+	}
 	var err error
 	if status == http.StatusOK {
 		// The first Write sends the implicit 200, as in a bare handler.
