@@ -12,6 +12,8 @@ import (
 // (messaging_process_duration_seconds{stream, consumer}) and how long
 // publishes take (messaging_client_operation_duration_seconds{operation,
 // destination}). Several publishers and subscribers may share one registry.
+// A Subscriber's series exist from Start on, at zero until something
+// happens.
 func WithRegisterer(reg prometheus.Registerer) Option {
 	return func(o *options) { o.metrics = newMetrics(reg) }
 }
