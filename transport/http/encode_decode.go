@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"unsafe"
@@ -25,6 +26,34 @@ type decoder struct {
 	limit        int64
 	allowUnknown bool
 	readers      sync.Pool // *limitReader, for bodies of unknown length
+}
+
+// stringPathsOnly reports whether p's fields all come from path wildcards
+// into plain string fields, with no body, query, validate tags or Validate
+// method: decodeStringPaths then decodes it.
+func (p *plan) stringPathsOnly() bool {
+	if p.typ.Kind() != reflect.Struct || p.hasBody() || len(p.query) > 0 || p.validator != nil || p.validates {
+		return false
+	}
+	for i := range p.path {
+		pr := &p.path[i]
+		if pr.multi || pr.typ.Kind() != reflect.String || reflect.PointerTo(pr.typ).Implements(textUnmarshalerType) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeStringPaths is decode for a plan whose stringPathsOnly holds. It
+// keeps base to itself, so the caller's request value can stay on its
+// stack.
+func (d *decoder) decodeStringPaths(r *http.Request, base unsafe.Pointer) {
+	for i := range d.plan.path {
+		pr := &d.plan.path[i]
+		if s := r.PathValue(pr.name); s != "" {
+			*(*string)(unsafe.Add(base, pr.off)) = s
+		}
+	}
 }
 
 // decode fills the value at base (of the plan's type; target is the same

@@ -161,3 +161,89 @@ func TestServerWritesFlatAnswersAsEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+type upperName string
+
+func (u *upperName) UnmarshalText(b []byte) error { *u = upperName(bytes.ToUpper(b)); return nil }
+
+func TestStringPathsOnly(t *testing.T) {
+	cases := []struct {
+		name string
+		typ  reflect.Type
+		want bool
+	}{
+		{"string wildcards", reflect.TypeFor[struct {
+			A string `path:"a"`
+			B string `path:"b"`
+		}](), true},
+		{"no fields", reflect.TypeFor[struct{}](), true},
+		{"validated", reflect.TypeFor[struct {
+			A string `path:"a" validate:"max=3"`
+		}](), false},
+		{"int wildcard", reflect.TypeFor[struct {
+			N int `path:"n"`
+		}](), false},
+		{"text unmarshaler", reflect.TypeFor[struct {
+			U upperName `path:"u"`
+		}](), false},
+		{"query", reflect.TypeFor[struct {
+			Q string `query:"q"`
+		}](), false},
+		{"body", reflect.TypeFor[struct {
+			A string `path:"a"`
+			B string `json:"b"`
+		}](), false},
+		{"not a struct", reflect.TypeFor[string](), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := newPlan(c.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.stringPathsOnly(); got != c.want {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestServerDecodesPathsEitherWay checks that a request of string
+// wildcards (decoded in place) and one with a TextUnmarshaler wildcard
+// (decoded by setters) both get their path values, and an empty wildcard
+// leaves the field as it was.
+func TestServerDecodesPathsEitherWay(t *testing.T) {
+	type plain struct {
+		A string `path:"a"`
+		B string `path:"b"`
+	}
+	type text struct {
+		A upperName `path:"a"`
+		B string    `path:"b"`
+	}
+	m := NewMux()
+	m.Handle("GET /plain/{a}/{b...}", NewServer(func(_ context.Context, r plain) (flatAll, error) {
+		return flatAll{S: r.A + "|" + r.B}, nil
+	}))
+	m.Handle("GET /text/{a}/{b...}", NewServer(func(_ context.Context, r text) (flatAll, error) {
+		return flatAll{S: string(r.A) + "|" + r.B}, nil
+	}))
+	cases := []struct{ path, want string }{
+		{"/plain/x/y", "x|y"},
+		{"/plain/x/", "x|"},
+		{"/text/x/y", "X|y"},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			m.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+			var got flatAll
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != http.StatusOK {
+				t.Fatalf("got %d %s (%v), want 200 with JSON", rec.Code, rec.Body, err)
+			}
+			if got.S != c.want {
+				t.Errorf("got %q, want %q", got.S, c.want)
+			}
+		})
+	}
+}

@@ -28,6 +28,7 @@ type Server[Req, Resp any] struct {
 	dec         decoder
 	scratch     sync.Pool    // *scratch
 	flat        *flatEncoder // nil: encoding/json writes the answer
+	stringPaths bool         // Req is decoded by decodeStringPaths
 	statusCoder bool         // Resp implements go-kit's StatusCoder
 	headerer    bool         // Resp implements go-kit's Headerer
 }
@@ -67,6 +68,7 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 		cfg:         cfg,
 		dec:         decoder{plan: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
 		flat:        newFlatEncoder(respT),
+		stringPaths: p.stringPathsOnly(),
 		statusCoder: respT.Implements(reflect.TypeFor[kithttp.StatusCoder]()),
 		headerer:    respT.Implements(reflect.TypeFor[kithttp.Headerer]()),
 	}
@@ -110,9 +112,17 @@ func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx c
 		ctx = f(ctx, r)
 	}
 	var req Req
-	if err := s.dec.decode(r, unsafe.Pointer(&req), &req); err != nil {
-		s.fail(ctx, w, r, err)
-		return ctx
+	if s.stringPaths {
+		s.dec.decodeStringPaths(r, unsafe.Pointer(&req))
+	} else {
+		// decode hands the value to encoding/json and to setters: it
+		// lives on the heap, apart from req, which need not.
+		p := new(Req)
+		if err := s.dec.decode(r, unsafe.Pointer(p), p); err != nil {
+			s.fail(ctx, w, r, err)
+			return ctx
+		}
+		req = *p
 	}
 	resp, err := s.f(ctx, req)
 	if err != nil {
