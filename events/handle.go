@@ -29,11 +29,7 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 	}
 	h := msg.Headers()
 	ctx := s.o.prop.Extract(context.Background(), headerCarrier(h))
-	name := s.spanName
-	if subj := msg.Subject(); subj != s.cfg.Subject {
-		name = "process " + subj
-	}
-	ctx, span := s.o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindConsumer))
+	ctx, span := s.o.tracer.Start(ctx, s.spanName(msg.Subject()), trace.WithSpanKind(trace.SpanKindConsumer))
 	defer span.End()
 
 	ev := Event[T]{
@@ -71,6 +67,19 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		s.count(outcomeRetried)
 	}
 }
+
+// spanName is "process SUBJECT", built once per run of events on one
+// subject rather than once per event.
+func (s *Subscriber[T]) spanName(subject string) string {
+	if last := s.lastSpan.Load(); last != nil && last.subject == subject {
+		return last.name
+	}
+	n := &spanName{subject: subject, name: "process " + subject}
+	s.lastSpan.Store(n)
+	return n.name
+}
+
+type spanName struct{ subject, name string }
 
 func (s *Subscriber[T]) count(o outcome) {
 	if s.bound != nil {

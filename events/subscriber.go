@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -112,9 +113,8 @@ type Subscriber[T any] struct {
 	h   Handler[T]
 	o   *options
 
-	// Set by Start, before the loop starts.
-	bound    *boundMetrics // nil: no metrics
-	spanName string        // "process " + cfg.Subject
+	bound    *boundMetrics // set by Start; nil: no metrics
+	lastSpan atomic.Pointer[spanName]
 
 	mu       sync.Mutex
 	stop     chan struct{}
@@ -164,7 +164,6 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 		return errors.New("events: Subscriber already started")
 	}
 	s.cfg = cfg
-	s.spanName = "process " + cfg.Subject
 	if m := s.o.metrics; m != nil {
 		s.bound = m.bind(cfg.Stream, cfg.Durable)
 	}
