@@ -5,7 +5,8 @@
 // One JSON line goes to stdout: publishes per second with p50/p99 ack
 // latency, and consumed events per second. For looking closer at the
 // consume phase: -cpuprofile profiles it, -serverpid adds the server's and
-// this process's CPU time per consumed event, -sc and -sp set the gantry
+// this process's CPU time per consumed event, -pub gantry has -mode raw
+// consume what a typed Publisher wrote, -sc and -sp set the gantry
 // subscriber's Concurrency and Prefetch (the harness uses the defaults,
 // 16 and 0).
 package main
@@ -50,6 +51,10 @@ type result struct {
 // The subscriber's settings in gantry mode (flags -sc and -sp).
 var subConcurrency, subPrefetch int
 
+// pubMode overrides how events are published (flag -pub): "gantry" gives
+// raw consumption the typed events' headers.
+var pubMode string
+
 // serverPID is the server process whose CPU time the consume phase reports
 // (flag -serverpid; 0: none).
 var serverPID int
@@ -60,6 +65,7 @@ func main() {
 	conc := flag.Int("c", 16, "concurrent publishers")
 	dur := flag.Duration("d", 5*time.Second, "publish duration")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the consume phase to this file")
+	flag.StringVar(&pubMode, "pub", "", "publish as raw or gantry whatever -mode consumes with (default: as -mode)")
 	flag.IntVar(&serverPID, "serverpid", 0, "the server's pid: report its CPU time per consumed event")
 	flag.IntVar(&subConcurrency, "sc", 16, "gantry mode: the subscriber's Concurrency")
 	flag.IntVar(&subPrefetch, "sp", 0, "gantry mode: the subscriber's Prefetch (0: its default)")
@@ -92,7 +98,7 @@ func run(url, mode string, conc int, dur time.Duration, cpuprofile string) error
 	}()
 
 	publish := rawPublish(js, subject)
-	if mode == "gantry" {
+	if mode == "gantry" || pubMode == "gantry" {
 		pub := events.NewPublisher[orderCreated](js, subject)
 		publish = func(ctx context.Context, id string) error {
 			_, err := pub.Publish(ctx, id, orderCreated{Order: 42, SKU: "abc"})
