@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,8 +58,10 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 	}
 }
 
-// TestStopHandlesFetchedEvents: events fetched ahead when Stop comes are
-// handled before Stop returns, and none is left unacknowledged.
+// TestStopHandlesFetchedEvents: events received ahead of the handler when
+// Stop comes are handled before Stop returns, and none is left
+// unacknowledged. (Stop waits until the server has sent all 20: one it was
+// still sending when Stop unsubscribed would be left to AckWait.)
 func TestStopHandlesFetchedEvents(t *testing.T) {
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
@@ -67,41 +70,33 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var mu sync.Mutex
-	handled := 0
-	started := make(chan struct{}, 1)
+	var handled atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
 	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond},
 		func(_ context.Context, _ events.Event[orderCreated]) error {
-			select {
-			case started <- struct{}{}:
-			default:
+			if handled.Add(1) == 1 {
+				close(started)
+				<-release // the others wait in memory
 			}
-			time.Sleep(5 * time.Millisecond)
-			mu.Lock()
-			handled++
-			mu.Unlock()
 			return nil
 		})
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	<-started
-	if err := s.Stop(context.Background()); err != nil {
+	waitFor(t, "every event sent to the subscriber", func() bool {
+		info := consumerInfo(t, e.js, "stopper")
+		return info.NumPending == 0 && info.NumAckPending == 20
+	})
+	stopped := make(chan error, 1)
+	go func() { stopped <- s.Stop(context.Background()) }()
+	time.Sleep(20 * time.Millisecond) // Stop begins while 19 events wait
+	close(release)
+	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	got := handled
-	mu.Unlock()
-	cons, err := e.js.Consumer(context.Background(), "ORDERS", "stopper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cons.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.NumAckPending != 0 || got == 0 || uint64(got)+info.NumPending != 20 {
-		t.Errorf("after Stop: handled %d, %d still pending, %d awaiting ack; want handled + pending = 20 and none awaiting ack",
-			got, info.NumPending, info.NumAckPending)
+	info := consumerInfo(t, e.js, "stopper")
+	if got := handled.Load(); got != 20 || info.NumAckPending != 0 || info.AckFloor.Stream != 20 {
+		t.Errorf("after Stop: handled %d, %d awaiting ack, ack floor %d; want 20, 0, 20", got, info.NumAckPending, info.AckFloor.Stream)
 	}
 }
