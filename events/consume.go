@@ -1,6 +1,8 @@
 package events
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,8 +18,8 @@ import (
 //
 // Consume ends by itself when the connection closes or the consumer is
 // deleted; the loop then starts it again every FetchWait/4 until Stop. On
-// Stop it drains: no new pulls, and the events already received go through
-// the handlers before the loop returns.
+// Stop it quiesces (see stopGate), then drains: the events already
+// received go through the handlers before the loop returns.
 func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 	defer close(s.loopDone)
 	deliver := s.handle
@@ -37,10 +39,13 @@ func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 	}
 	for {
 		if !s.js.Conn().IsClosed() {
-			if cc, err := cons.Consume(deliver, s.pullOptions()...); err == nil {
+			g := newStopGate()
+			if cc, err := cons.Consume(g.wrap(deliver), s.pullOptions()...); err == nil {
 				select {
 				case <-s.stop:
+					g.quiesce(max(s.cfg.FetchWait, time.Second))
 					cc.Drain()
+					close(g.open)
 					<-cc.Closed()
 					return
 				case <-cc.Closed():
@@ -69,5 +74,55 @@ func (s *Subscriber[T]) pullOptions() []jetstream.PullConsumeOpt {
 		jetstream.PullMaxMessages(waiting),
 		jetstream.PullExpiry(expiry),
 		jetstream.PullHeartbeat(min(expiry/2, 30*time.Second)),
+	}
+}
+
+// stopGate lets Stop unsubscribe only once no pull request is left open at
+// the server. Unsubscribing earlier would lose the events the server was
+// sending at that instant: they would wait for AckWait. Consume issues pull
+// requests only after a callback returns (and after status messages, which
+// the same goroutine handles), so once Stop is asked, the first callback to
+// hand an event over does not return: no request is issued any more, and
+// those already issued end (filled or expired) within FetchWait. Events
+// still arriving queue in the subscription meanwhile; the drain hands them
+// over after the gate opens.
+type stopGate struct {
+	stopping atomic.Bool
+	once     sync.Once
+	held     chan struct{} // closed when a callback holds the subscription
+	open     chan struct{} // closed to let callbacks return again
+}
+
+func newStopGate() *stopGate {
+	return &stopGate{held: make(chan struct{}), open: make(chan struct{})}
+}
+
+func (g *stopGate) wrap(deliver func(jetstream.Msg)) func(jetstream.Msg) {
+	return func(msg jetstream.Msg) {
+		deliver(msg)
+		if g.stopping.Load() {
+			g.once.Do(func() { close(g.held) })
+			<-g.open
+		}
+	}
+}
+
+// quietAfterStop is how long quiesce waits for an event before it takes the
+// subscription for idle: no event was on its way.
+const quietAfterStop = 100 * time.Millisecond
+
+// quiesce asks callbacks to hold the subscription and, once one does, waits
+// for the pull requests issued before to end (expiry plus a margin). If no
+// event comes, nothing was being sent, and it returns.
+func (g *stopGate) quiesce(expiry time.Duration) {
+	g.stopping.Store(true)
+	quiet := time.NewTimer(quietAfterStop)
+	defer quiet.Stop()
+	select {
+	case <-g.held:
+		ended := time.NewTimer(expiry + expiry/4)
+		defer ended.Stop()
+		<-ended.C
+	case <-quiet.C:
 	}
 }

@@ -58,6 +58,10 @@ func TestPrefetchBoundsWaitingEvents(t *testing.T) {
 			if got := info.NumAckPending; got > tc.want || got < tc.concurrency {
 				t.Errorf("with every handler busy: %d events delivered and unanswered, want %d to %d", got, tc.concurrency, tc.want)
 			}
+			// Stopped while events flowed, it leaves none to AckWait.
+			if info := consumerInfo(t, e.js, "bounded"); info.NumAckPending != 0 {
+				t.Errorf("after Stop: %d events unanswered, want 0", info.NumAckPending)
+			}
 		})
 	}
 }

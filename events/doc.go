@@ -41,10 +41,11 @@
 // producer's through the headers; [WithRegisterer] counts outcomes and
 // times handlers and publishes.
 //
-// Shutdown: [Subscriber.Stop] stops pulling, hands the events already
-// received to the handlers and waits for them and their answers; then
-// drain the connection. Only an event the server sent in the instant of
-// the unsubscribe, still on the wire, is left to be redelivered after
-// AckWait. A Subscriber survives reconnections and a server restart on its
-// own. Declare streams in code with [EnsureStream].
+// Shutdown: [Subscriber.Stop] stops pulling, lets the pull requests at the
+// server end (about FetchWait), hands every event received to the handlers
+// and waits for them and their answers, so no event is left to AckWait
+// (short of a reconnection during Stop, or an event published at the very
+// instant Stop unsubscribes from an idle stream); then drain the
+// connection. A Subscriber survives reconnections and a server restart on
+// its own. Declare streams in code with [EnsureStream].
 package events

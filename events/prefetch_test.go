@@ -58,11 +58,58 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 	}
 }
 
-// TestStopHandlesFetchedEvents: events received ahead of the handler when
-// Stop comes are handled before Stop returns, and none is left
-// unacknowledged. (Stop waits until the server has sent all 20: one it was
-// still sending when Stop unsubscribed would be left to AckWait.)
+// TestStopHandlesFetchedEvents: events fetched ahead when Stop comes are
+// handled before Stop returns, and none is left unacknowledged.
 func TestStopHandlesFetchedEvents(t *testing.T) {
+	e := newEnv(t)
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+	for i := range 20 {
+		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	handled := 0
+	started := make(chan struct{}, 1)
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+		func(_ context.Context, _ events.Event[orderCreated]) error {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			time.Sleep(5 * time.Millisecond)
+			mu.Lock()
+			handled++
+			mu.Unlock()
+			return nil
+		})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := handled
+	mu.Unlock()
+	cons, err := e.js.Consumer(context.Background(), "ORDERS", "stopper")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || got == 0 || uint64(got)+info.NumPending != 20 {
+		t.Errorf("after Stop: handled %d, %d still pending, %d awaiting ack; want handled + pending = 20 and none awaiting ack",
+			got, info.NumPending, info.NumAckPending)
+	}
+}
+
+// TestStopHandlesWaitingEvents: events waiting in memory behind a busy
+// handler when Stop comes are handled before Stop returns, not dropped.
+func TestStopHandlesWaitingEvents(t *testing.T) {
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	for i := range 20 {
@@ -72,7 +119,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 	}
 	var handled atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
-	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "waiter", Prefetch: 32, FetchWait: 100 * time.Millisecond},
 		func(_ context.Context, _ events.Event[orderCreated]) error {
 			if handled.Add(1) == 1 {
 				close(started)
@@ -85,7 +132,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 	}
 	<-started
 	waitFor(t, "every event sent to the subscriber", func() bool {
-		info := consumerInfo(t, e.js, "stopper")
+		info := consumerInfo(t, e.js, "waiter")
 		return info.NumPending == 0 && info.NumAckPending == 20
 	})
 	stopped := make(chan error, 1)
@@ -95,7 +142,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	info := consumerInfo(t, e.js, "stopper")
+	info := consumerInfo(t, e.js, "waiter")
 	if got := handled.Load(); got != 20 || info.NumAckPending != 0 || info.AckFloor.Stream != 20 {
 		t.Errorf("after Stop: handled %d, %d awaiting ack, ack floor %d; want 20, 0, 20", got, info.NumAckPending, info.AckFloor.Stream)
 	}

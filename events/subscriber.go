@@ -69,6 +69,7 @@ type Consumer struct {
 	// events (default 1s; nats.go takes no less than 1s). The server
 	// sends heartbeats every half of it while a pull waits, so a pull lost
 	// with its connection is noticed and renewed within about FetchWait.
+	// Stop waits about that long for the last pull requests to end.
 	FetchWait time.Duration
 }
 
@@ -172,11 +173,11 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops pulling and drains: the events already received are handed
-// to the handlers, and Stop waits for every handler to finish and answer
-// (ack, nak or dead-letter). An event the server sent in the instant of
-// the unsubscribe, and so never received, is redelivered after AckWait.
-// If ctx ends first Stop returns ctx's error; the unanswered events are
+// Stop stops pulling, waits for the pull requests already at the server
+// to end (up to FetchWait, at least 1s, after the next event arrives; 0.1s
+// when none comes), then hands every event received to the handlers and
+// waits for them to finish and answer (ack, nak or dead-letter). If ctx
+// ends first Stop returns ctx's error; the unanswered events are
 // redelivered after AckWait. Drain or close the connection after Stop.
 // Stop before Start is a no-op.
 func (s *Subscriber[T]) Stop(ctx context.Context) error {
