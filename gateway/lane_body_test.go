@@ -191,6 +191,7 @@ func TestLanePostOnClosedUpstreamConnection(t *testing.T) {
 	done := make(chan struct{})
 	t.Cleanup(func() { ln.Close(); <-done })
 	var conns atomic.Int64
+	closed := make(chan struct{}, 8)
 	go func() { // answers one request per connection, then closes it while idle
 		defer close(done)
 		for {
@@ -200,14 +201,19 @@ func TestLanePostOnClosedUpstreamConnection(t *testing.T) {
 			}
 			conns.Add(1)
 			go func() {
-				defer c.Close()
+				defer func() {
+					c.Close()
+					select {
+					case closed <- struct{}{}:
+					default:
+					}
+				}()
 				req, err := http.ReadRequest(bufio.NewReader(c))
 				if err != nil {
 					return
 				}
 				_, _ = io.Copy(io.Discard, req.Body)
 				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				time.Sleep(20 * time.Millisecond)
 			}()
 		}
 	}()
@@ -222,7 +228,11 @@ routes: [{name: u, prefix: /, service: u, retries: 2}]
 	defer c.Close()
 	for i := range 3 {
 		if i > 0 {
-			time.Sleep(150 * time.Millisecond) // the instance closes the idle connection meanwhile
+			select { // the instance has closed the connection the last POST left idle in the pool
+			case <-closed:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("POST %d: the instance never closed its connection", i)
+			}
 		}
 		res := exchangeOn(t, c, "POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
 		if res == nil {
