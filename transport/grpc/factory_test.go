@@ -44,6 +44,16 @@ func TestFactoryWithBalancer(t *testing.T) {
 			c.Close()
 		}
 	}()
+	// The Endpointer takes the instancer's first report on a goroutine of
+	// its own: wait for it, or the first calls find no endpoint.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if eps, _ := endpointer.Endpoints(); len(eps) == len(addrs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the endpointer never saw both instances")
+		}
+	}
 	call := endpoint.Typed[string, string](lb.Retry(2, 10*time.Second, lb.NewRoundRobin(endpointer)))
 	got := map[string]int{}
 	for range 4 {
