@@ -151,35 +151,6 @@ routes:
 	}
 }
 
-// TestLaneSlowBody: a client that sends a head and then its body too
-// slowly is cut off at the read-header timeout, and nothing reaches the
-// upstream.
-func TestLaneSlowBody(t *testing.T) {
-	var hits atomic.Int64
-	up := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
-	t.Cleanup(up.Close)
-	_, addr := laneGateway(t, replace(`
-services: {u: {urls: ["URL"]}}
-routes: [{name: u, prefix: /, service: u}]
-`, "URL", up.URL), gateway.ServerConfig{ReadHeaderTimeout: 200 * time.Millisecond})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := io.WriteString(c, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part"); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	n, err := c.Read(make([]byte, 1))
-	if n != 0 || err != io.EOF {
-		t.Errorf("read %d, %v; want EOF: the gateway must close a connection whose body never ends", n, err)
-	}
-	if h := hits.Load(); h != 0 {
-		t.Errorf("the upstream got %d requests, want 0", h)
-	}
-}
-
 // TestLanePostOnClosedUpstreamConnection: a POST without an
 // Idempotency-Key is never sent twice, so the lane does not send it on a
 // pooled connection the instance has already closed: it takes a new one.

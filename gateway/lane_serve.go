@@ -135,15 +135,10 @@ func bodied(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }
 
-// replayable reports whether the request may be sent again, to another
-// instance or on a new connection: its method is idempotent, or it
-// carries an Idempotency-Key (as the net/http front decides).
+// replayable reports whether the request may be sent again, as the
+// net/http front decides (see the function replayable).
 func (r *laneReq) replayable() bool {
-	switch r.method {
-	case http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodPut:
-		return true
-	}
-	return len(r.h.get(kIdempotencyKey)) > 0
+	return replayable(r.method, len(r.h.get(kIdempotencyKey)) > 0)
 }
 
 // route finds the request's route and reports whether the lane serves it:

@@ -385,28 +385,34 @@ routes: [{name: b, prefix: /, service: b}]
 	}
 }
 
-// TestLaneSlowloris: a client that sends its head too slowly is cut off
-// at the read-header timeout.
+// TestLaneSlowloris: a client that sends its head, or the body after
+// it, too slowly is cut off at the read-header timeout, and nothing
+// reaches the upstream.
 func TestLaneSlowloris(t *testing.T) {
 	b := newBackend(t, "b")
 	_, addr := laneGateway(t, replace(`
 services: {b: {urls: ["URL"]}}
 routes: [{name: b, prefix: /, service: b}]
 `, "URL", b.URL), gateway.ServerConfig{ReadHeaderTimeout: 200 * time.Millisecond})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if n, err := c.Read(make([]byte, 1)); err != io.EOF {
-		t.Errorf("read %d, %v; want EOF: the gateway must close a connection whose head never ends", n, err)
-	}
-	if b.hits.Load() != 0 {
-		t.Error("the incomplete request reached the backend")
+	for _, c := range []struct{ name, raw string }{
+		{"head", "GET / HTTP/1.1\r\nHost: a\r\n"},
+		{"body", "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part"},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := io.WriteString(conn, c.raw); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if n, err := conn.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Errorf("%s: read %d, %v; want EOF: the gateway must close a connection whose %s never ends", c.name, n, err, c.name)
+		}
+		if h := b.hits.Load(); h != 0 {
+			t.Errorf("%s: the upstream got %d requests, want 0", c.name, h)
+		}
 	}
 }
 

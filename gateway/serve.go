@@ -212,9 +212,16 @@ func clientIP(r *http.Request) string {
 }
 
 func idempotent(r *http.Request) bool {
-	switch r.Method {
+	return replayable(r.Method, r.Header.Get("Idempotency-Key") != "")
+}
+
+// replayable reports whether a request may be sent again, to another
+// instance or on a new connection: its method is idempotent, or it carries
+// an Idempotency-Key. Both front ends decide with it.
+func replayable(method string, idempotencyKey bool) bool {
+	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
 		return true
 	}
-	return r.Header.Get("Idempotency-Key") != ""
+	return idempotencyKey
 }
