@@ -138,7 +138,7 @@ func bodied(method string) bool {
 // replayable reports whether the request may be sent again, as the
 // net/http front decides (see the function replayable).
 func (r *laneReq) replayable() bool {
-	return replayable(r.method, len(r.h.get(kIdempotencyKey)) > 0)
+	return replayable(r.method, false) || len(r.h.get(kIdempotencyKey)) > 0 // the fields are read only for POST and PATCH
 }
 
 // route finds the request's route and reports whether the lane serves it:

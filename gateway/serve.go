@@ -212,7 +212,7 @@ func clientIP(r *http.Request) string {
 }
 
 func idempotent(r *http.Request) bool {
-	return replayable(r.Method, r.Header.Get("Idempotency-Key") != "")
+	return replayable(r.Method, false) || r.Header.Get("Idempotency-Key") != ""
 }
 
 // replayable reports whether a request may be sent again, to another
