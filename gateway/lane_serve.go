@@ -136,9 +136,9 @@ func bodied(method string) bool {
 }
 
 // replayable reports whether the request may be sent again, as the
-// net/http front decides (see the function replayable).
+// net/http front decides (see idempotentMethod).
 func (r *laneReq) replayable() bool {
-	return replayable(r.method, false) || len(r.h.get(kIdempotencyKey)) > 0 // the fields are read only for POST and PATCH
+	return idempotentMethod(r.method) || len(r.h.get(kIdempotencyKey)) > 0
 }
 
 // route finds the request's route and reports whether the lane serves it:

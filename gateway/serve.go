@@ -212,16 +212,16 @@ func clientIP(r *http.Request) string {
 }
 
 func idempotent(r *http.Request) bool {
-	return replayable(r.Method, false) || r.Header.Get("Idempotency-Key") != ""
+	return idempotentMethod(r.Method) || r.Header.Get("Idempotency-Key") != ""
 }
 
-// replayable reports whether a request may be sent again, to another
-// instance or on a new connection: its method is idempotent, or it carries
-// an Idempotency-Key. Both front ends decide with it.
-func replayable(method string, idempotencyKey bool) bool {
+// idempotentMethod reports whether method is idempotent. A request may be
+// sent again (to another instance, or on a new connection) when its method
+// is, or when it carries an Idempotency-Key: both front ends decide so.
+func idempotentMethod(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
 		return true
 	}
-	return idempotencyKey
+	return false
 }
