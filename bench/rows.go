@@ -205,8 +205,8 @@ func hs256(secret, claims string) string {
 
 // startNginx runs nginx in the foreground, one worker, access log off and
 // a keep-alive upstream pool: the configuration an operator would use. It
-// sends the forwarding headers the gateway sends (X-Forwarded-For/Host/
-// Proto, Forwarded, X-Request-Id), so both proxies forward alike.
+// sends the forwarding headers the gateway sends by default (X-Forwarded-
+// For/Host/Proto, X-Request-Id), so both proxies forward alike.
 func startNginx(_ context.Context, e *env, backend string) (string, int, []string, error) {
 	addr, err := freeAddr()
 	if err != nil {
@@ -239,7 +239,6 @@ http {
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header Forwarded "for=\"$remote_addr\";host=\"$http_host\";proto=$scheme";
       proxy_set_header X-Request-Id $request_id;
     }
   }

@@ -102,6 +102,43 @@ func TestAuth(t *testing.T) {
 	}
 }
 
+// TestTokenForwarding: on jwt routes the verified token stays at the edge
+// unless the service asks for it with forward_token; open routes pass the
+// client's Authorization through untouched.
+func TestTokenForwarding(t *testing.T) {
+	b := newBackend(t, "b")
+	_, gw := start(t, replace(`
+services:
+  b: {urls: ["URL"]}
+  relay: {urls: ["URL"], forward_token: true}
+auth: {alg: HS256, secret_env: JWT_SECRET, issuer: test, audience: gateway}
+routes:
+  - {name: kept, prefix: /kept, service: b, auth: {mode: jwt}}
+  - {name: relayed, prefix: /relayed, service: relay, auth: {mode: jwt}}
+  - {name: open, prefix: /open, service: b}
+`, "URL", b.URL))
+	authz := "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test"})
+	for _, tt := range []struct {
+		path, wantAuthz string
+		wantClaims      bool
+	}{
+		{"/kept/1", "", true},
+		{"/relayed/1", authz, true},
+		{"/open/1", authz, false},
+	} {
+		res, e, raw := do(t, "GET", gw.URL+tt.path, map[string]string{"Authorization": authz}, "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: status %d, want 200: %s", tt.path, res.StatusCode, raw)
+		}
+		if got := strings.Join(e.Header["Authorization"], ","); got != tt.wantAuthz {
+			t.Errorf("%s: upstream Authorization = %q, want %q", tt.path, got, tt.wantAuthz)
+		}
+		if got := e.Header.Get(gateway.ClaimsHeader); (got != "") != tt.wantClaims {
+			t.Errorf("%s: upstream %s = %q, want claims: %v", tt.path, gateway.ClaimsHeader, got, tt.wantClaims)
+		}
+	}
+}
+
 func TestRateLimit(t *testing.T) {
 	b := newBackend(t, "b")
 	_, gw := start(t, replace(`

@@ -42,6 +42,19 @@ type ServiceConfig struct {
 	H2C bool `yaml:"h2c"`
 	// Breaker tunes the per-instance circuit breaker.
 	Breaker BreakerConfig `yaml:"breaker"`
+	// Forwarded also sends the RFC 7239 Forwarded header (for, host,
+	// proto) to this service. X-Forwarded-For, X-Forwarded-Host and
+	// X-Forwarded-Proto are always sent, and a client's own Forwarded is
+	// always dropped: off, the service gets none.
+	Forwarded bool `yaml:"forwarded"`
+	// ForwardToken passes the client's Authorization header on to this
+	// service on jwt routes, for services that verify the token again or
+	// relay it. Off (the default), the gateway removes the token once it
+	// has verified it, as Envoy's jwt_authn does, and the service gets the
+	// verified claims in the X-Gantry-Claims header instead: the bearer
+	// credential stays at the edge. Routes with auth mode none pass
+	// Authorization through untouched either way.
+	ForwardToken bool `yaml:"forward_token"`
 }
 
 // BreakerConfig tunes the breaker kept for each upstream instance. An open

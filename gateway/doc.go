@@ -34,7 +34,8 @@
 // srv.ListenAndServeTLS(cfg.Server.TLSCert, cfg.Server.TLSKey) (the
 // command does this for you): TLS ends at the gateway, clients get HTTP/2
 // by ALPN or HTTP/1.1, upstreams are reached as configured and see
-// X-Forwarded-Proto: https and Forwarded proto=https, and a cleartext
+// X-Forwarded-Proto: https (and Forwarded proto=https where the service
+// sets forwarded), and a cleartext
 // request to that port gets 400 without reaching a route.
 //
 // A service without urls is resolved by the Resolver given WithResolver:
@@ -57,8 +58,12 @@
 // partial overload into an outage; it is retried elsewhere and weighed down
 // by the balancer's failure penalty instead. The request
 // is proxied by httputil.ReverseProxy: bodies stream both ways, hop-by-hop
-// headers are dropped, X-Forwarded-* and Forwarded are set from the
-// connection (never trusted from the client), X-Request-Id is passed on or
+// headers are dropped, X-Forwarded-For, X-Forwarded-Host and
+// X-Forwarded-Proto are set from the connection (never trusted from the
+// client; a client's Forwarded is dropped, and the RFC 7239 Forwarded
+// header is sent instead to services that set forwarded), the bearer token
+// of a jwt route is removed once verified (unless the service sets
+// forward_token), X-Request-Id is passed on or
 // created, Gantry-Timeout tells the upstream what is left of the route (or
 // attempt) timeout (replacing any client's value; transport/http's Mux
 // makes it the handler's context deadline), W3C trace context is propagated, and WebSocket upgrades and
@@ -127,6 +132,13 @@
 // the X-Gantry-Claims header (see ClaimsHeader). Upstreams that only the
 // gateway can reach may trust it as is; with auth.claims_secret_env set the
 // header is HMAC-signed and upstreams check it with VerifyClaims.
+//
+// The token itself stays at the edge: on jwt routes the gateway removes
+// the Authorization header once it has verified it, as Envoy's jwt_authn
+// filter does by default, so a bearer credential good for every service of
+// its audience does not travel to (and get logged by) each upstream. A
+// service that verifies the token again, or relays it to services it
+// calls, sets forward_token: true and gets it as the client sent it.
 //
 // # Reload
 //

@@ -154,7 +154,7 @@ routes: [{name: b, prefix: /api, service: b}]
 func TestLaneHeaders(t *testing.T) {
 	b := newBackend(t, "b")
 	fp, addr := laneGateway(t, replace(`
-services: {b: {urls: ["URL"]}}
+services: {b: {urls: ["URL"], forwarded: true}}
 routes: [{name: b, prefix: /api, service: b, strip_prefix: true}]
 `, "URL", b.URL), gateway.ServerConfig{})
 	raw := "GET /api/items HTTP/1.1\r\nHost: shop.example:8080\r\nConnection: keep-alive, X-Secret\r\nX-Secret: 1\r\n" +

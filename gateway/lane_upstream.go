@@ -180,10 +180,14 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	b = append(b, in.url.Host...) // as httputil.ProxyRequest.SetURL leaves it
 	b = append(b, "\r\n"...)
 	trailers := false
+	up := &rt.up.cfg
+	dropToken := rt.jwt && !up.ForwardToken // verified here: the claims go instead
 	b = r.h.appendLines(b, func(f *field) bool {
 		switch f.kind {
 		case kHost, kForwarding, kRequestID, kClaims, kTraceparent, kTracestate, kTimeout:
 			return true
+		case kAuthorization:
+			return dropToken
 		case kTE: // only "TE: trailers" passes, as in httputil.ReverseProxy
 			trailers = trailers || bytes.EqualFold(f.value, []byte("trailers"))
 			return true
@@ -196,23 +200,27 @@ func (r *laneReq) send(w *outbuf, a *attempt, in *instance) {
 	ip := r.c.ip
 	b = append(append(b, "X-Forwarded-For: "...), ip...)
 	b = append(append(b, "\r\nX-Forwarded-Host: "...), r.host...)
-	b = append(b, "\r\nX-Forwarded-Proto: http\r\nForwarded: for=\""...)
-	if strings.IndexByte(ip, ':') >= 0 {
-		b = append(append(append(b, '['), ip...), ']')
-	} else {
-		b = append(b, ip...)
-	}
-	b = append(b, "\";host=\""...)
-	if bytes.IndexByte(r.host, '"') < 0 {
-		b = append(b, r.host...)
-	} else {
-		for _, ch := range r.host {
-			if ch != '"' {
-				b = append(b, ch)
+	b = append(b, "\r\nX-Forwarded-Proto: http\r\n"...)
+	if up.Forwarded {
+		b = append(b, "Forwarded: for=\""...)
+		if strings.IndexByte(ip, ':') >= 0 {
+			b = append(append(append(b, '['), ip...), ']')
+		} else {
+			b = append(b, ip...)
+		}
+		b = append(b, "\";host=\""...)
+		if bytes.IndexByte(r.host, '"') < 0 {
+			b = append(b, r.host...)
+		} else {
+			for _, ch := range r.host {
+				if ch != '"' {
+					b = append(b, ch)
+				}
 			}
 		}
+		b = append(b, "\";proto=http\r\n"...)
 	}
-	b = append(append(b, "\";proto=http\r\nX-Request-Id: "...), a.reqID...)
+	b = append(append(b, "X-Request-Id: "...), a.reqID...)
 	b = append(b, "\r\n"+httpt.HeaderTimeout+": "...)
 	b = append(httpt.AppendTimeout(b, r.attemptDL.Sub(a.start)), "\r\n"...)
 	if a.claims != "" {

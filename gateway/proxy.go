@@ -160,7 +160,14 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(a.inst.url)
 	pr.SetXForwarded()
 	h := out.Header
-	h.Set("Forwarded", forwarded(pr.In))
+	if a.rt.up.cfg.Forwarded {
+		h.Set("Forwarded", forwarded(pr.In))
+	} else {
+		delete(h, "Forwarded") // the edge replaces, never passes on, a client's
+	}
+	if a.rt.jwt && !a.rt.up.cfg.ForwardToken {
+		delete(h, "Authorization") // verified here; the claims go instead
+	}
 	h["X-Request-Id"] = []string{a.reqID}
 	// What is left of the attempt's time, replacing any client's value.
 	dl := a.deadline

@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -85,11 +86,23 @@ func TestRouting(t *testing.T) {
 }
 
 func TestForwardedHeaders(t *testing.T) {
+	for _, rfc7239 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("forwarded=%v", rfc7239), func(t *testing.T) { testForwardedHeaders(t, rfc7239) })
+	}
+}
+
+// testForwardedHeaders checks what a service sees of a request, with the
+// RFC 7239 Forwarded header on or off.
+func testForwardedHeaders(t *testing.T, rfc7239 bool) {
 	b := newBackend(t, "b")
-	_, gw := start(t, replace(`
-services: {b: {urls: ["URL"]}}
+	_, gw := start(t, replace(fmt.Sprintf(`
+services: {b: {urls: ["URL"], forwarded: %v}}
 routes: [{name: all, prefix: /, service: b}]
-`, "URL", b.URL))
+`, rfc7239), "URL", b.URL))
+	wantForwarded := "" // and never the client's
+	if rfc7239 {
+		wantForwarded = `for="127.0.0.1";host="` + strings.TrimPrefix(gw.URL, "http://") + `";proto=http`
+	}
 	traceparent := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 	res, e, raw := do(t, "GET", gw.URL+"/x?q=1", map[string]string{
 		"X-Forwarded-For": "6.6.6.6",
@@ -108,7 +121,7 @@ routes: [{name: all, prefix: /, service: b}]
 		{"X-Forwarded-For", h.Get("X-Forwarded-For"), "127.0.0.1"},
 		{"X-Forwarded-Host", h.Get("X-Forwarded-Host"), strings.TrimPrefix(gw.URL, "http://")},
 		{"X-Forwarded-Proto", h.Get("X-Forwarded-Proto"), "http"},
-		{"Forwarded", h.Get("Forwarded"), `for="127.0.0.1";host="` + strings.TrimPrefix(gw.URL, "http://") + `";proto=http`},
+		{"Forwarded", strings.Join(h["Forwarded"], ","), wantForwarded},
 		{"X-Gantry-Claims", h.Get("X-Gantry-Claims"), ""},
 		{"X-Secret (hop-by-hop)", h.Get("X-Secret"), ""},
 		{"X-Request-Id", h.Get("X-Request-Id"), "req-123"},

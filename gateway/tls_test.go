@@ -113,7 +113,7 @@ func TestTLS(t *testing.T) {
 	b := newBackend(t, "b")
 	cfg, err := gateway.ParseConfig([]byte(replace(`
 server: {listen: "127.0.0.1:0", tls_cert: "CERT", tls_key: "KEY"}
-services: {b: {urls: ["URL"]}}
+services: {b: {urls: ["URL"], forwarded: true}}
 routes: [{name: api, prefix: /api, service: b, strip_prefix: true}]
 `, "CERT", certFile, "KEY", keyFile, "URL", b.URL)))
 	if err != nil {
