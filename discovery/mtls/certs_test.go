@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// pki is a throwaway CA that issues certificates into a temp directory.
+// pki is a throwaway CA that issues certificates into a directory.
 type pki struct {
-	t    *testing.T
+	fail func(error) // t.Fatal in tests; the examples panic
 	dir  string
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
@@ -27,9 +27,15 @@ type pki struct {
 
 func newPKI(t *testing.T, name string) *pki {
 	t.Helper()
+	return newPKIAt(t.TempDir(), name, func(err error) { t.Helper(); t.Fatal(err) })
+}
+
+// newPKIAt makes a CA named name whose files go to dir, calling fail on
+// any error.
+func newPKIAt(dir, name string, fail func(error)) *pki {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
@@ -38,19 +44,18 @@ func newPKI(t *testing.T, name string) *pki {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	cert, _ := x509.ParseCertificate(der)
-	p := &pki{t: t, dir: t.TempDir(), cert: cert, key: key}
+	p := &pki{fail: fail, dir: dir, cert: cert, key: key}
 	p.CAFile = p.write(name+"-ca.pem", "CERTIFICATE", der)
 	return p
 }
 
 func (p *pki) write(name, typ string, der []byte) string {
-	p.t.Helper()
 	path := filepath.Join(p.dir, name)
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		p.t.Fatal(err)
+		p.fail(err)
 	}
 	return path
 }
@@ -58,10 +63,9 @@ func (p *pki) write(name, typ string, der []byte) string {
 // issue writes a leaf certificate for name (a DNS SAN, plus 127.0.0.1)
 // and its key, and returns their files.
 func (p *pki) issue(name string, usage x509.ExtKeyUsage) (certFile, keyFile string) {
-	p.t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		p.t.Fatal(err)
+		p.fail(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
@@ -71,11 +75,11 @@ func (p *pki) issue(name string, usage x509.ExtKeyUsage) (certFile, keyFile stri
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.cert, &key.PublicKey, p.key)
 	if err != nil {
-		p.t.Fatal(err)
+		p.fail(err)
 	}
 	kder, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		p.t.Fatal(err)
+		p.fail(err)
 	}
 	return p.write(name+".pem", "CERTIFICATE", der), p.write(name+"-key.pem", "EC PRIVATE KEY", kder)
 }
