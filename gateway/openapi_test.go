@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	"github.com/gantrykit/gantry/internal/oascheck"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
+
+const schemaRef = "#/components/schemas/"
 
 // refTo is a schema that refers to the component name.
 func refTo(name string) map[string]any { return map[string]any{"$ref": schemaRef + name} }
@@ -185,73 +186,44 @@ func TestMergeSpecsSchemas(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := jsonClone(t, tt.specs)
-			var first []byte
-			for range 5 { // map order varies between runs; the document must not
-				doc := mergeSpecs(tt.routes, tt.specs)
-				got, _ := doc["components"].(map[string]any)["schemas"]
-				if !reflect.DeepEqual(got, tt.schemas) {
-					t.Fatalf("schemas:\ngot  %v\nwant %v", got, tt.schemas)
-				}
-				for path, want := range tt.answers {
-					if got := answerOf(doc, path); !reflect.DeepEqual(got, refTo(want)) {
-						t.Errorf("GET %s answers %v, want %v", path, got, refTo(want))
-					}
-				}
-				b, err := json.Marshal(doc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if first == nil {
-					first = b
-				} else if string(b) != string(first) {
-					t.Fatalf("documents differ between runs:\ngot  %s\nwant %s", b, first)
-				}
+			doc := mergeStable(t, tt.routes, tt.specs)
+			got, _ := doc["components"].(map[string]any)["schemas"]
+			if !reflect.DeepEqual(got, tt.schemas) {
+				t.Fatalf("schemas:\ngot  %v\nwant %v", got, tt.schemas)
 			}
-			if after := jsonClone(t, tt.specs); !reflect.DeepEqual(after, before) {
-				t.Errorf("input specs modified:\ngot  %v\nwant %v", after, before)
+			for path, want := range tt.answers {
+				if got := answerOf(doc, path); !reflect.DeepEqual(got, refTo(want)) {
+					t.Errorf("GET %s answers %v, want %v", path, got, refTo(want))
+				}
 			}
 		})
 	}
 }
 
-func TestRenameRef(t *testing.T) {
-	ren := map[string]string{"a/b": "s.a_b", "x~y": "s.x_y", "Item": "s.Item"}
-	tests := map[string]string{
-		schemaRef + "Item":                schemaRef + "s.Item",
-		schemaRef + "Item/properties/x":   schemaRef + "s.Item/properties/x",
-		schemaRef + "Itemx":               schemaRef + "Itemx",
-		schemaRef + "a~1b":                schemaRef + "s.a_b",
-		schemaRef + "a%7E1b":              schemaRef + "s.a_b",
-		schemaRef + "x~0y/items":          schemaRef + "s.x_y/items",
-		schemaRef + "Item%2fitems":        schemaRef + "s.Item%2fitems",
-		schemaRef:                         schemaRef,
-		"#/components/responses/Item":     "#/components/responses/Item",
-		"other.json" + schemaRef + "Item": "other.json" + schemaRef + "Item",
-		"Item":                            "Item",
-	}
-	for in, want := range tests {
-		if got, changed := renameRef(in, ren); got != want || changed != (in != want) {
-			t.Errorf("renameRef(%q) = %q, %v; want %q, %v", in, got, changed, want, in != want)
+// mergeStable merges specs as mergeSpecs does, checking that the document
+// is the same in every run (map order varies between runs) and that specs
+// is not modified.
+func mergeStable(t *testing.T, routes []RouteConfig, specs map[string]map[string]any) map[string]any {
+	t.Helper()
+	before := jsonClone(t, specs)
+	var doc map[string]any
+	var first []byte
+	for range 5 {
+		doc = mergeSpecs(routes, specs)
+		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = b
+		} else if string(b) != string(first) {
+			t.Fatalf("documents differ between runs:\ngot  %s\nwant %s", b, first)
 		}
 	}
-}
-
-// componentName is what OpenAPI 3.1 allows as a key of components.
-var componentName = regexp.MustCompile(`^[a-zA-Z0-9\.\-_]+$`)
-
-func TestFreeName(t *testing.T) {
-	taken := map[string]bool{"s.A": true, "s.A_2": true, "s_x.B": true}
-	used := func(s string) bool { return taken[s] }
-	tests := map[string]string{"s.A": "s.A_3", "s.C": "s.C", "s x.B": "s_x.B_2", "ä/b~c": "__b_c", "s.é": "s._"}
-	for in, want := range tests {
-		if got := freeName(in, used); got != want {
-			t.Errorf("freeName(%q) = %q, want %q", in, got, want)
-		}
-		if got := freeName(in, used); !componentName.MatchString(got) {
-			t.Errorf("freeName(%q) = %q, not a valid component name", in, got)
-		}
+	if after := jsonClone(t, specs); !reflect.DeepEqual(after, before) {
+		t.Errorf("input specs modified:\ngot  %v\nwant %v", after, before)
 	}
+	return doc
 }
 
 // genSpec is the document transport/http generates for mux.
@@ -325,7 +297,7 @@ func TestMergeSpecsGenerated(t *testing.T) {
 			t.Errorf("$ref %q does not resolve; schemas: %v", r, slices.Sorted(maps.Keys(schemas)))
 		}
 	}
-	own := func(spec map[string]any, name string) any { return schemasOf(spec)[name] }
+	own := func(spec map[string]any, name string) any { return jsonAt(spec, "components", "schemas", name) }
 	checks := []struct {
 		what      string
 		got, want any
