@@ -31,12 +31,18 @@ type Config struct {
 	Audience string `yaml:"audience" help:"required token audience"`
 	// OutboxRetention is how long published outbox rows are kept.
 	OutboxRetention time.Duration `yaml:"outbox_retention" help:"how long published outbox rows are kept (0: 24h, negative: forever, else at least 10m)"`
+	// ProcessedRetention is how long processed_events rows are kept.
+	ProcessedRetention time.Duration `yaml:"processed_retention" help:"how long processed event IDs are kept (0: 9 days, negative: forever, else at least 193h)"`
 }
 
-// Validate refuses an outbox retention the relay would refuse.
+// Validate refuses retentions the relay or the processed-events pruner
+// would refuse.
 func (c *Config) Validate() error {
 	if err := outbox.ValidateRetention(c.OutboxRetention); err != nil {
 		return fmt.Errorf("outbox_retention: %w", err)
+	}
+	if err := outbox.ValidateProcessedRetention(c.ProcessedRetention); err != nil {
+		return fmt.Errorf("processed_retention: %w", err)
 	}
 	return nil
 }
@@ -92,6 +98,8 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 			return svc.Reserve(ctx, ev.Data)
 		})))
 	app.Go("outbox-relay", relay.Run)
+	app.Go("processed-prune", (&outbox.ProcessedPruner{DB: db, JetStream: n.JetStream, Streams: []string{StreamOrders},
+		Retention: cfg.ProcessedRetention, Logger: app.Logger()}).Run)
 	app.AddCheck("db", db.PingContext)
 	app.OnStop("db", func(context.Context) error { return db.Close() })
 	return &Server{App: app, DB: db, Relay: relay}, nil

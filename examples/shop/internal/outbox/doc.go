@@ -31,14 +31,62 @@
 // second Add of an ID for as long as the row is kept, which covers the
 // window in which the stream would silently drop a second publish of it.
 // After that, an ID used again would be stored by the stream as a new
-// message, which consumers' processed-event markers (sqldb.Processed, never
-// pruned) recognise and do not apply again.
+// message, which consumers' processed-event markers (sqldb.Processed) recognise
+// and do not apply again, for as long as they are kept (next section).
 //
-// Each service's migrations create the table and its two partial indexes,
-// which keep the relay's queries cheap however many published rows are kept:
+// # Processed events
+//
+// A consumer's processed_events row (sqldb.Processed) is what makes a second
+// copy of an event harmless, so a ProcessedPruner deletes it only once no
+// copy of that event can be delivered any more. Copies come from two places:
+//
+//   - JetStream redelivers the stored message until it is acknowledged or
+//     has been delivered MaxDeliver times. This can happen long after the
+//     first handling (a consumer that applied an event and died before the
+//     ack gets it again when it comes back, days later perhaps), so it is
+//     bounded by the stream, not by the consumer: EnsureStreams gives ORDERS
+//     and STOCK a MaxAge of StreamMaxAge (7 days), after which the stream
+//     deletes a message, acknowledged or not.
+//   - A relay that crashed between a publish and its mark publishes the row
+//     again. Within the DuplicateWindow the stream drops the copy; later it
+//     stores a second message with the same ID, whose own MaxAge starts only
+//     then. The stream's MaxAge does not bound this one: the relay may come
+//     back after any outage. So the relay bounds it: it records when it first
+//     tried to publish a row (attempted_at, committed before the publish),
+//     and a row first tried more than RepublishWindow (24 hours) ago is held
+//     (held_at, logged as an error), never published again by the relay; an
+//     operator decides. A row that merely could not be published for a day
+//     (NATS down) is held as well: the relay cannot tell the two apart. The
+//     relay publishes only while its connection is up, so that no copy waits
+//     in the client's reconnect buffer to be stored at some later time.
+//
+// Let s1 be when the stream stored the first copy; every copy of the event is
+// delivered before s1 + RepublishWindow + StreamMaxAge, and the first handling,
+// which wrote processed_at, came after s1. A row is therefore deleted only
+// when its processed_at is older than MinProcessedRetention: StreamMaxAge +
+// RepublishWindow + ProcessedSlack (1 hour, for an event fetched just before
+// it expired and handled a little later, and for small clock steps). Each
+// bound is measured on one clock (the stream's, the relay's, the consumer's),
+// so clock offsets between machines do not matter. The default retention,
+// processed_retention in the services (ORDER_PROCESSED_RETENTION,
+// PRODUCT_PROCESSED_RETENTION), is DefaultProcessedRetention, 9 days; a
+// negative value keeps rows for ever. A copy made by hand, such as a dead
+// letter published to its stream again, is outside these bounds: replay
+// only events first handled less than the retention ago.
+//
+// The pruner also checks the streams before each pass: if one keeps messages
+// longer than StreamMaxAge or for ever (declared by an older shop and not
+// updated yet, or changed by hand), it deletes nothing and logs a warning.
+// EnsureStreams updates an existing stream to the MaxAge when a service
+// starts, which deletes the stored events older than it.
+//
+// Each service's migrations create the tables and their indexes, which keep
+// the relay's and the pruners' queries cheap however many rows are kept:
 //
 //	CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
-//		subject TEXT NOT NULL, payload BLOB NOT NULL, created_at TEXT, published_at TEXT);
+//		subject TEXT NOT NULL, payload BLOB NOT NULL, created_at TEXT, published_at TEXT,
+//		attempted_at TEXT, held_at TEXT);
 //	CREATE INDEX outbox_pending ON outbox (seq) WHERE published_at IS NULL;
 //	CREATE INDEX IF NOT EXISTS outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL;
+//	CREATE INDEX IF NOT EXISTS processed_events_at ON processed_events (processed_at);
 package outbox

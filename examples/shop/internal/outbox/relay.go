@@ -140,8 +140,23 @@ func (r *Relay) flush(ctx context.Context) error {
 			return nil
 		}
 		for _, row := range rows {
+			if !row.Attempted.IsZero() && r.Now().Sub(row.Attempted) > RepublishWindow {
+				r.hold(ctx, row)
+				continue
+			}
 			if err := r.fault(BeforePublish, row.ID); err != nil {
 				return err
+			}
+			if !r.JetStream().Conn().IsConnected() {
+				return nil // a publish now would wait in the client's buffer, to be stored at any later time
+			}
+			if row.Attempted.IsZero() {
+				if err := MarkAttempted(ctx, r.DB, row.ID, r.Now()); err != nil {
+					if ctx.Err() == nil {
+						r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
+					}
+					return nil // not published before its attempt is on record
+				}
 			}
 			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
@@ -161,6 +176,22 @@ func (r *Relay) flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// hold keeps row from being published again, and says so: it was first
+// tried more than RepublishWindow ago, so it may be stored in the stream
+// already, and a copy stored now could reach a consumer after that
+// consumer's processed-event marker for the first one was pruned.
+func (r *Relay) hold(ctx context.Context, row Row) {
+	if err := Hold(ctx, r.DB, row.ID, r.Now()); err != nil {
+		if ctx.Err() == nil {
+			r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
+		}
+		return
+	}
+	r.Logger.Error("outbox row held: first tried more than the republish window ago, it may be published already; "+
+		"publishing it again could apply it twice. Check the consumers, then release it (held_at = NULL, attempted_at = NULL) or delete it",
+		"id", row.ID, "subject", row.Subject, "attempted_at", row.Attempted.UTC().Format(timeFormat), "republish_window", RepublishWindow)
 }
 
 func (r *Relay) fault(s Stage, id string) error {

@@ -39,9 +39,15 @@ func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 // Processed is an events.Store on the service's own database: Once inserts
 // the event ID into processed_events and runs apply in the same transaction
 // (reachable through TxFrom), so the marker and the effects commit together
-// or not at all. Each service's migrations create the table:
+// or not at all. Each service's migrations create the table, and an index
+// on processed_at for PruneProcessed:
 //
-//	CREATE TABLE processed_events (id TEXT PRIMARY KEY, processed_at TEXT DEFAULT CURRENT_TIMESTAMP)
+//	CREATE TABLE processed_events (id TEXT PRIMARY KEY,
+//		processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
+//	CREATE INDEX processed_events_at ON processed_events (processed_at);
+//
+// A row may be deleted only once no copy of its event can be delivered any
+// more; package outbox's ProcessedPruner knows when that is.
 type Processed struct{ DB *sql.DB }
 
 // Once implements events.Store.
