@@ -35,7 +35,7 @@ func migrated(t testing.TB, dir string) *sql.DB {
 	return db
 }
 
-func setup(t *testing.T) (*sql.DB, jetstream.JetStream) {
+func setup(t testing.TB) (*sql.DB, jetstream.JetStream) {
 	t.Helper()
 	db := migrated(t, services[0])
 	ns, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
