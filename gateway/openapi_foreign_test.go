@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,4 +100,50 @@ func TestMergeSpecsForeign(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", strings.Join(c.at, " "), got, c.want)
 		}
 	}
+}
+
+// FuzzMergeSpecs merges two arbitrary documents: mergeSpecs must not panic,
+// must leave its input alone and build the same document in every run, and
+// when every "$ref" of both documents points at a component of their own
+// (#/components/<kind>/<name>...), every "$ref" of the merged document
+// resolves.
+//
+//	go test -fuzz FuzzMergeSpecs -fuzzminimizetime 2s -run '^$' ./gateway/
+func FuzzMergeSpecs(f *testing.F) {
+	f.Add(fastAPISpec, springdocSpec)
+	f.Add(springdocSpec, strings.ReplaceAll(springdocSpec, `"uuid"`, `"uri"`))
+	f.Add(`{"components":{"schemas":{"a~b":{"$ref":"#/components/responses/r"}},"responses":{"r":{"$ref":"#/components/schemas/a~0b"}}}}`,
+		`{"components":{"schemas":{"a~b":{}},"responses":{"r":{"description":"x"}}},"security":[{"s":[]}],"paths":{"/p":{"get":{}}}}`)
+	f.Fuzz(func(t *testing.T, a, b string) {
+		specs := map[string]map[string]any{}
+		for name, text := range map[string]string{"a": a, "b": b} {
+			var spec map[string]any
+			if json.Unmarshal([]byte(text), &spec) != nil {
+				t.Skip("not a JSON object")
+			}
+			specs[name] = spec
+		}
+		doc := mergeStable(t, []RouteConfig{prefixRoute("a", "/"), prefixRoute("b", "/")}, specs)
+		for _, spec := range specs {
+			for _, r := range refsIn(spec) {
+				if _, ok := resolve(spec, r); !ok || !componentRef(r) {
+					return // the merged document need not resolve it either
+				}
+			}
+		}
+		for _, r := range refsIn(doc) {
+			if _, ok := resolve(doc, r); !ok {
+				t.Errorf("$ref %q does not resolve in the merged document", r)
+			}
+		}
+	})
+}
+
+// componentRef reports whether ref points at or into a named component of
+// one of the OpenAPI 3.1 kinds.
+func componentRef(ref string) bool {
+	rest, ok := strings.CutPrefix(ref, "#/components/")
+	kind, _, named := strings.Cut(rest, "/")
+	kinds := componentKinds()
+	return ok && named && slices.Contains(kinds[:], kind)
 }
