@@ -151,5 +151,9 @@
 //
 // With docs.path set, GET /openapi.json merges the /openapi.json of every
 // routed service with paths rewritten to their public form, and docs.path
-// serves Swagger UI from files embedded in the binary (no CDN).
+// serves Swagger UI from files embedded in the binary (no CDN). Components
+// of every kind are merged: a same-named component that differs between
+// services is kept as "<service>.<Name>", and that service's references and
+// security requirements follow it; each service's top-level security is
+// copied onto its operations.
 package gateway
