@@ -119,6 +119,12 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	app.Go("outbox-relay", relay.Run)
 	app.Go("processed-prune", (&outbox.ProcessedPruner{DB: db, JetStream: n.JetStream, Streams: []string{StreamStock},
 		Retention: cfg.ProcessedRetention, Logger: app.Logger()}).Run)
+	// The outbox's backlog and held rows, counted at each scrape of /metrics
+	// (shop_outbox_pending_rows, shop_outbox_held_rows).
+	if err := app.Registry().Register(outbox.NewCollector(db, app.Name(), app.Logger())); err != nil {
+		db.Close()
+		return nil, err
+	}
 	app.AddCheck("db", db.PingContext)
 	app.OnStop("db", func(context.Context) error { return db.Close() })
 	return &Server{App: app, DB: db, Relay: relay}, nil

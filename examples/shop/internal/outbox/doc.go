@@ -80,6 +80,18 @@
 // EnsureStreams updates an existing stream to the MaxAge when a service
 // starts, which deletes the stored events older than it.
 //
+// # Metrics
+//
+// A Collector, registered by each service on its App's registry, counts
+// the outbox at every scrape of /metrics: shop_outbox_pending_rows (the
+// relay's backlog) and shop_outbox_held_rows (rows waiting for an operator),
+// each labelled with the service. Each is one COUNT under a 1s timeout,
+// reading a partial index. A count that fails is left out of that scrape and
+// counted in shop_outbox_query_errors_total, so the rest of /metrics is
+// still served. The shop's alert rules page on any held row
+// (GantryOutboxHeld) and warn on a backlog that does not drain
+// (GantryOutboxBacklog); see examples/shop/deploy/prometheus.
+//
 // Each service's migrations create the tables and their indexes, which keep
 // the relay's and the pruners' queries cheap however many rows are kept:
 //
@@ -88,5 +100,6 @@
 //		attempted_at TEXT, held_at TEXT);
 //	CREATE INDEX outbox_pending ON outbox (seq) WHERE published_at IS NULL;
 //	CREATE INDEX IF NOT EXISTS outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL;
+//	CREATE INDEX IF NOT EXISTS outbox_held ON outbox (held_at) WHERE held_at IS NOT NULL;
 //	CREATE INDEX IF NOT EXISTS processed_events_at ON processed_events (processed_at);
 package outbox
