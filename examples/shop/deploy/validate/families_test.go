@@ -22,23 +22,51 @@ type family struct {
 	labels []string
 }
 
-// gantryFamilies reads every metric family the library registers, from the
-// non-test Go sources of the root module: prometheus.New<Kind>Vec and
-// New<Kind> calls whose Opts literal has a Name, and the label names given
-// beside it. Nothing is listed by hand, so a renamed metric fails the
+// gantryFamilies reads every metric family the library and the shop
+// register, from non-test, non-main Go sources: the root module (without
+// examples/ and templates/, which hold other programs and modules, this one
+// among them) and the shop's own packages (examples/shop/internal, order,
+// product, user). Nothing is listed by hand, so a renamed metric fails the
 // dashboard and rule checks below.
 func gantryFamilies(t *testing.T) []family {
 	t.Helper()
-	var fams []family
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
+	fams, err := scrapeTree(fset, repoRoot, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range shopPackages {
+		shop, err := scrapeTree(fset, filepath.Join(repoRoot, "examples", "shop", dir), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fams = append(fams, shop...)
+	}
+	// Guard against a scraper that silently finds nothing.
+	for _, must := range []string{"rpc_server_call_duration_seconds", "breaker_state", "events_handled_total", "gateway_requests_total",
+		"shop_outbox_pending_rows", "shop_outbox_held_rows"} {
+		if findFamily(fams, must) == nil {
+			t.Fatalf("scraping the sources found %d families but not %s; the scraper is broken or the metric was renamed", len(fams), must)
+		}
+	}
+	return fams
+}
+
+// shopPackages are the folders, under examples/shop, of the shop's packages
+// that may register metrics of their own.
+var shopPackages = []string{"internal", "order", "product", "user"}
+
+// scrapeTree parses the non-test Go files under root, skipping hidden
+// folders, testdata, and, when library is set, examples and templates.
+func scrapeTree(fset *token.FileSet, root string, library bool) ([]family, error) {
+	var fams []family
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			// Examples and templates are not the library (and hold other
-			// modules, like this one).
-			if n := d.Name(); path != repoRoot && (strings.HasPrefix(n, ".") || n == "testdata" || n == "examples" || n == "templates") {
+			n := d.Name()
+			if path != root && (strings.HasPrefix(n, ".") || n == "testdata" || (library && (n == "examples" || n == "templates"))) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -53,56 +81,100 @@ func gantryFamilies(t *testing.T) []family {
 		if f.Name.Name == "main" {
 			return nil // commands and benchmark servers are not the library
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || !strings.HasPrefix(sel.Sel.Name, "New") || len(call.Args) == 0 {
-				return true
-			}
-			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "prometheus" {
-				return true
-			}
-			kind := strings.TrimSuffix(strings.TrimPrefix(sel.Sel.Name, "New"), "Vec")
-			if !slices.Contains([]string{"Counter", "Gauge", "Histogram", "Summary"}, kind) {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.CompositeLit)
-			if !ok {
-				return true
-			}
-			for _, el := range lit.Elts {
-				kv, ok := el.(*ast.KeyValueExpr)
-				if !ok {
-					continue
-				}
-				if k, ok := kv.Key.(*ast.Ident); !ok || k.Name != "Name" {
-					continue
-				}
-				fam := family{name: nameRegexp(kv.Value), kind: kind, source: fset.Position(call.Pos()).String()}
-				if len(call.Args) > 1 {
-					fam.labels = stringList(call.Args[1])
-				}
-				if fam.name != nil {
-					fams = append(fams, fam)
-				}
-			}
-			return true
-		})
+		fams = append(fams, fileFamilies(fset, f)...)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
+	return fams, err
+}
+
+// fileFamilies finds the families f declares: prometheus.New<Kind>,
+// New<Kind>Vec and New<Kind>Func calls whose Opts literal has a Name (labels:
+// the names given beside it and the ConstLabels keys), and
+// prometheus.NewDesc calls of a Collector (labels: the variable and the
+// constant ones; the kind is Counter for a name ending in _total, else
+// Gauge, as NewDesc does not say).
+func fileFamilies(fset *token.FileSet, f *ast.File) []family {
+	var fams []family
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || !strings.HasPrefix(sel.Sel.Name, "New") || len(call.Args) == 0 {
+			return true
+		}
+		if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "prometheus" {
+			return true
+		}
+		source := fset.Position(call.Pos()).String()
+		if sel.Sel.Name == "NewDesc" {
+			if len(call.Args) != 4 {
+				return true
+			}
+			fam := family{name: nameRegexp(call.Args[0]), kind: "Gauge", source: source}
+			if fam.name == nil {
+				return true
+			}
+			if strings.HasSuffix(fam.name.String(), "_total$") {
+				fam.kind = "Counter"
+			}
+			fam.labels = append(stringList(call.Args[2]), mapKeys(call.Args[3])...)
+			fams = append(fams, fam)
+			return true
+		}
+		kind := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(sel.Sel.Name, "New"), "Vec"), "Func")
+		if !slices.Contains([]string{"Counter", "Gauge", "Histogram", "Summary"}, kind) {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.CompositeLit)
+		if !ok {
+			return true
+		}
+		var fam family
+		for _, el := range lit.Elts {
+			kv, ok := el.(*ast.KeyValueExpr)
+			if !ok {
+				continue
+			}
+			switch k, _ := kv.Key.(*ast.Ident); {
+			case k == nil:
+			case k.Name == "Name":
+				fam.name = nameRegexp(kv.Value)
+			case k.Name == "ConstLabels":
+				fam.labels = append(fam.labels, mapKeys(kv.Value)...)
+			}
+		}
+		if fam.name == nil {
+			return true
+		}
+		fam.kind, fam.source = kind, source
+		if len(call.Args) > 1 && !strings.HasSuffix(sel.Sel.Name, "Func") {
+			fam.labels = append(fam.labels, stringList(call.Args[1])...)
+		}
+		fams = append(fams, fam)
+		return true
+	})
+	return fams
+}
+
+// mapKeys returns the string keys of a map literal (prometheus.Labels{...}).
+func mapKeys(e ast.Expr) []string {
+	lit, ok := e.(*ast.CompositeLit)
+	if !ok {
+		return nil
 	}
-	// Guard against a scraper that silently finds nothing.
-	for _, must := range []string{"rpc_server_call_duration_seconds", "breaker_state", "events_handled_total", "gateway_requests_total"} {
-		if findFamily(fams, must) == nil {
-			t.Fatalf("scraping the library found %d families but not %s; the scraper is broken or the metric was renamed", len(fams), must)
+	var out []string
+	for _, el := range lit.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if b, ok := kv.Key.(*ast.BasicLit); ok {
+				if s, err := strconv.Unquote(b.Value); err == nil {
+					out = append(out, s)
+				}
+			}
 		}
 	}
-	return fams
+	return out
 }
 
 // nameRegexp turns a Name expression into an anchored regexp: string

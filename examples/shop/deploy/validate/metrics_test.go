@@ -300,6 +300,8 @@ func TestCheckExprRejects(t *testing.T) {
 		`breaker_state_count`,                                                        // suffix on a gauge
 		`sum(rate(events_handled_total{outcom="dead_lettered"}[5m]))`,                // typo in a label
 		`histogram_quantile(0.99, rate(gateway_request_duration_seconds_bucket[5m])`, // syntax
+		`shop_outbox_held_rows{gauge="held"}`,                                        // a label of the shop's error counter, not of the gauge
+		`shop_outbox_pending_rows_count`,                                             // suffix on a shop gauge
 	} {
 		if !failsCheck(fams, expr) {
 			t.Errorf("checkExpr(%q): got no error, want one", expr)
@@ -307,5 +309,8 @@ func TestCheckExprRejects(t *testing.T) {
 	}
 	if failsCheck(fams, `sum by (service) (rate(rpc_server_call_duration_seconds_bucket{service="order",code="ok",le="1"}[5m]))`) {
 		t.Error("checkExpr on a correct histogram query: got an error, want none")
+	}
+	if failsCheck(fams, `sum by (service) (increase(shop_outbox_query_errors_total{service="order",gauge="held"}[5m]))`) {
+		t.Error("checkExpr on a correct query of the shop's Collector (NewDesc, constant label service): got an error, want none")
 	}
 }
