@@ -2,7 +2,8 @@
 // Kubernetes manifests strictly decoded into k8s.io/api types and held to the
 // shutdown, probe, resource and security invariants a Gantry service needs;
 // the Grafana dashboard's and the alert rules' PromQL parsed, with every
-// metric and label checked against the metrics Gantry's code registers; the
+// metric and label checked against the metrics Gantry's and the shop's code
+// register; the
 // Compose file and the Dockerfile checked against the real GANTRY_* keys and
 // the four shop services.
 //
