@@ -12,8 +12,15 @@ import (
 
 func (a *App) newAdminMux() *http.ServeMux {
 	m := http.NewServeMux()
+	// One collector that fails (a count its database could not answer)
+	// leaves its own samples out and the rest of the page is served, as
+	// node_exporter does: a 500 would lose every other metric and make
+	// the instance look down. The failure is logged and counted in
+	// promhttp_metric_handler_errors_total.
 	m.Handle("GET /metrics", promhttp.InstrumentMetricHandler(a.reg,
-		promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg, ErrorLog: slogPrinter{a.logger}})))
+		promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
+			Registry: a.reg, ErrorLog: slogPrinter{a.logger}, ErrorHandling: promhttp.ContinueOnError,
+		})))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

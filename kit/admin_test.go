@@ -53,6 +53,46 @@ func TestMetricsPassPromtool(t *testing.T) {
 	}
 }
 
+// failingCollector reports one good sample and one that cannot be gathered.
+type failingCollector struct{ good, bad *prometheus.Desc }
+
+func (c failingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.good; ch <- c.bad }
+func (c failingCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(c.good, prometheus.GaugeValue, 7)
+	ch <- prometheus.NewInvalidMetric(c.bad, errors.New("database is locked"))
+}
+
+// TestMetricsSurviveAFailingCollector: a collector that fails loses its own
+// samples, not the page; the failure is logged and counted.
+func TestMetricsSurviveAFailingCollector(t *testing.T) {
+	var logs syncBuffer
+	a := newTestApp(t, &logs, nil)
+	a.Registry().MustRegister(failingCollector{
+		good: prometheus.NewDesc("rows_pending", "Rows pending.", nil, nil),
+		bad:  prometheus.NewDesc("rows_held", "Rows held.", nil, nil),
+	})
+	start(t, a)
+	code, body := get(t, "http://"+a.AdminAddr()+"/metrics")
+	if code != 200 {
+		t.Fatalf("got %d, want 200: %s", code, body)
+	}
+	for _, want := range []string{"rows_pending 7", "go_goroutines "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "rows_held ") {
+		t.Errorf("/metrics has rows_held, want it left out")
+	}
+	_, body = get(t, "http://"+a.AdminAddr()+"/metrics")
+	if !strings.Contains(body, `promhttp_metric_handler_errors_total{cause="gathering"} 1`) {
+		t.Errorf("/metrics lacks the first scrape's gathering error in promhttp_metric_handler_errors_total")
+	}
+	if !strings.Contains(logs.String(), "database is locked") {
+		t.Errorf("logs lack the collector's error: %s", logs.String())
+	}
+}
+
 func TestReadyzChecks(t *testing.T) {
 	a := newTestApp(t, nil, []string{"-check-timeout=20ms"})
 	rec := httptest.NewRecorder()

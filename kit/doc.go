@@ -41,7 +41,10 @@
 // clients; keep it off the public network. It serves
 //
 //	/metrics       the App's own registry (Go and process collectors
-//	               included) in the Prometheus exposition format
+//	               included) in the Prometheus exposition format; a
+//	               collector that fails loses its own samples, not the
+//	               page (logged, and counted in
+//	               promhttp_metric_handler_errors_total)
 //	/healthz       liveness: 200 while the process serves
 //	/readyz        readiness: 503 "starting" until the service listener
 //	               serves, then each AddCheck run concurrently under
