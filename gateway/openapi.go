@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -33,8 +35,32 @@ var errNoInstance = errors.New("no healthy instance")
 // components, and so does a component pointing at another (a response at a
 // schema, a path item at a parameter). A renamed security scheme is renamed
 // too in the security requirements of the service's operations, callbacks
-// included. The walk does not tell keywords from example data: a "$ref"
-// string inside an example value is rewritten too.
+// included.
+//
+// Every operationId of the merged document is unique, as OpenAPI requires
+// (Swagger UI's deep links and code generators rely on it). Ids are handed
+// out in route order: at a service's first route the operations of its
+// pathItems and callbacks components (by name), then for each route the
+// operations of the path items it exposes, by upstream path, then method
+// (get, put, post, delete, options, head, patch, trace), each followed by
+// those of its callbacks:
+//   - the first operation with an id keeps it;
+//   - a later, different operation with that id becomes "<service>.<id>",
+//     named as a component is above ("_2", "_3"... if taken);
+//   - a later exposure of the same upstream operation, under a public path
+//     of another route of its service, becomes "<route>.<id>" likewise
+//     ("orders_v2.getOrder"); a path item there that refers to a path item
+//     component is replaced by a copy of it, so that its operations can
+//     have ids of their own.
+//
+// A Link's operationId (in responses and components.links) follows its
+// service's renamed operation, to its first exposure. A "$ref" or a Link's
+// operationRef pointing into a service's upstream path
+// ("#/paths/~1api~1items/get") is rewritten to that path's first public
+// path, and one pointing into a renamed component to its new name; a
+// pointer to a path no route exposes is left as it is. The walk does not
+// tell keywords from example data: a "$ref", "operationRef" or
+// "operationId" string inside an example value is rewritten too.
 //
 // The merged document has no top-level "security": a service's top-level
 // requirement is copied onto each of its operations (in paths and
@@ -42,34 +68,44 @@ var errNoInstance = errors.New("no healthy instance")
 // the services' other top-level fields are dropped. specs is not modified;
 // whatever changes is copied.
 func mergeSpecs(routes []RouteConfig, specs map[string]map[string]any) map[string]any {
-	type service struct {
-		paths map[string]any
-		ren   renames
-	}
-	paths := map[string]any{}
-	merged := components{}
-	services := map[string]service{}
+	// First plan the merge and hand out the operationIds in route order, so
+	// that each service's references can follow its renamed operations and
+	// paths wherever they are.
+	services := map[string]*mergeService{}
+	exposed := map[string]bool{}
+	ids := opIDs{}
+	var steps []mergeStep
 	for _, rc := range routes {
 		spec := specs[rc.Service]
 		if spec == nil {
 			continue
 		}
-		svc, done := services[rc.Service]
-		if !done {
+		svc := services[rc.Service]
+		if svc == nil {
 			p, own := serviceParts(spec)
-			svc = service{p, mergeComponents(merged, rc.Service, own)}
+			svc = &mergeService{name: rc.Service, paths: p, own: own, ops: map[string]string{}, pub: map[string]string{}}
 			services[rc.Service] = svc
+			ids.claimComponents(svc)
+			steps = append(steps, mergeStep{svc: svc, comps: true})
 		}
-		for up, item := range svc.paths {
+		for _, up := range slices.Sorted(maps.Keys(svc.paths)) {
 			pub, ok := publicPath(rc, up)
-			if !ok {
+			if !ok || exposed[pub] {
 				continue
 			}
-			if _, dup := paths[pub]; dup {
-				continue
-			}
-			paths[pub] = tagged(rewriteComponent("pathItems", item, svc.ren), rc.Service)
+			exposed[pub] = true
+			steps = append(steps, ids.expose(svc, rc, up, pub))
 		}
+	}
+	paths := map[string]any{}
+	merged := components{}
+	for _, st := range steps {
+		if st.comps {
+			st.svc.ren = mergeComponents(merged, st.svc.name, st.svc.own, st.svc.links())
+			continue
+		}
+		item := withOpIDs(rewriteComponent("pathItems", st.item, st.svc.ren), st.ids)
+		paths[st.pub] = tagged(item, st.svc.name)
 	}
 	doc := map[string]any{
 		"openapi": "3.1.0",

@@ -70,9 +70,14 @@ func withSecurity(item any, sec []any) any {
 }
 
 // mergeComponents adds service's components own to merged as mergeSpecs
-// describes and returns the renames it made.
-func mergeComponents(merged components, service string, own components) renames {
-	ren, targets := renames{}, map[string]map[string]bool{}
+// describes and returns the renames it made, with links: the renames of
+// the service's operationIds and upstream paths (opIDKey, pathKey), which
+// its components follow too before they are compared.
+func mergeComponents(merged components, service string, own components, links renames) renames {
+	ren, targets := maps.Clone(links), map[string]map[string]bool{}
+	if ren == nil {
+		ren = renames{}
+	}
 	names := map[string][]string{}
 	for kind, m := range own {
 		names[kind] = slices.Sorted(maps.Keys(m))
@@ -156,17 +161,23 @@ func rewriteComponent(kind string, v any, ren renames) any {
 	return v
 }
 
-// rewrite rewrites the "$ref"s and discriminator mappings in v, reporting
-// whether anything changed. It does not tell keywords from example data: a
+// rewrite rewrites the "$ref"s, discriminator mappings, and Links'
+// operationIds and operationRefs in v, reporting whether anything changed. It does not tell keywords from example data: a
 // "$ref" string inside an example value is rewritten too.
 func rewrite(v any, ren renames) (any, bool) {
 	switch v := v.(type) {
 	case map[string]any:
 		return editMap(v, func(k string, e any) (any, bool) {
 			var ch bool
-			if s, ok := e.(string); ok && k == "$ref" {
-				e, ch = renameRef(s, ren)
-			} else {
+			s, isStr := e.(string)
+			switch {
+			case isStr && (k == "$ref" || k == "operationRef"):
+				e, ch = renamePointer(s, ren)
+			case isStr && k == "operationId":
+				if to, ok := ren[opIDKey][s]; ok {
+					e, ch = to, true
+				}
+			default:
 				e, ch = rewrite(e, ren)
 			}
 			if k == "discriminator" {
@@ -224,7 +235,21 @@ func renameRef(ref string, ren renames) (string, bool) {
 	if !ok || !slash || ren[kind] == nil {
 		return ref, false
 	}
-	end := len(rest) // the name's end: a '/', or a percent-encoded one
+	tok, end := pointerToken(rest)
+	to, ok := ren[kind][tok]
+	if !ok {
+		return ref, false
+	}
+	// to has only [A-Za-z0-9._-]: nothing to escape.
+	return "#/components/" + kind + "/" + to + rest[end:], true
+}
+
+// pointerToken decodes the first reference token of rest, the part of a
+// URI fragment after a '/' of its JSON Pointer, and returns it with its
+// end in rest: the next '/', or percent-encoded one. As RFC 6901 reads a
+// fragment, the token may be percent-encoded and is JSON Pointer escaped.
+func pointerToken(rest string) (string, int) {
+	end := len(rest)
 	for i := 0; i < len(rest); i++ {
 		if rest[i] == '/' || rest[i] == '%' && i+2 < len(rest) && strings.EqualFold(rest[i+1:i+3], "2f") {
 			end = i
@@ -235,13 +260,7 @@ func renameRef(ref string, ren renames) (string, bool) {
 	if u, err := url.PathUnescape(tok); err == nil {
 		tok = u
 	}
-	tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~") // in this order
-	to, ok := ren[kind][tok]
-	if !ok {
-		return ref, false
-	}
-	// to has only [A-Za-z0-9._-]: nothing to escape.
-	return "#/components/" + kind + "/" + to + rest[end:], true
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~"), end // in this order
 }
 
 // itemSecurity renames the security schemes named by the security

@@ -176,8 +176,10 @@ func TestMergeSpecsComponents(t *testing.T) {
 		comps: func() map[string]any {
 			users := crossRefs("users", "string", "u")["components"].(map[string]any)
 			orders := jsonClone(t, crossRefs("orders", "integer", "o")["components"]).(map[string]any)
+			// orders' getItem clashes with users': it and the link to it
+			// are renamed too, and so is the response holding the link.
 			renamed := map[string]string{"schemas": "Problem", "examples": "Sample", "responses": "Error",
-				"requestBodies": "Body", "callbacks": "Hook", "pathItems": "Item"}
+				"requestBodies": "Body", "callbacks": "Hook", "pathItems": "Item", "links": "Self"}
 			want := jsonClone(t, users).(map[string]any)
 			for kind, n := range renamed {
 				want[kind].(map[string]any)["orders."+n] = orders[kind].(map[string]any)[n]
@@ -191,8 +193,11 @@ func TestMergeSpecsComponents(t *testing.T) {
 			hook["{$request.body#/url}"].(map[string]any)["post"].(map[string]any)["requestBody"] = ref("requestBodies", "orders.Body")
 			want["responses"].(map[string]any)["orders.Sampled"] = obj("description", "sampled", "content", obj("application/json", obj(
 				"examples", obj("one", ref("examples", "orders.Sample")))))
+			resp["links"] = obj("self", ref("links", "orders.Self"))
+			want["links"].(map[string]any)["orders.Self"] = obj("operationId", "orders.getItem")
 			item := want["pathItems"].(map[string]any)["orders.Item"].(map[string]any)
 			item["get"].(map[string]any)["responses"].(map[string]any)["default"] = ref("responses", "orders.Error")
+			item["get"].(map[string]any)["operationId"] = "orders.getItem"
 			return want
 		}(),
 		checks: []check{
@@ -203,7 +208,9 @@ func TestMergeSpecsComponents(t *testing.T) {
 			{at("paths", "/orders/hooks", "post", "callbacks", "onEvent"), ref("callbacks", "orders.Hook")},
 			{at("components", "pathItems", "orders.Item", "parameters"), list(ref("parameters", "ID"))},
 			{at("components", "responses", "orders.Error", "headers", "X-Trace"), ref("headers", "Trace")},
-			{at("components", "responses", "orders.Error", "links", "self"), ref("links", "Self")},
+			{at("components", "responses", "orders.Error", "links", "self"), ref("links", "orders.Self")},
+			{at("components", "links", "orders.Self", "operationId"), "orders.getItem"},
+			{at("components", "pathItems", "orders.Item", "get", "operationId"), "orders.getItem"},
 		},
 	}, {
 		name:   "security requirements follow renamed schemes; top-level security moves onto operations",
@@ -246,13 +253,19 @@ func TestMergeSpecsComponents(t *testing.T) {
 	}
 }
 
-// checkResolves checks that every local "$ref" of doc points at something
-// and every security requirement names a security scheme of doc.
+// checkResolves checks that every local "$ref" of doc and every local
+// operationRef of its links points at something and every security
+// requirement names a security scheme of doc.
 func checkResolves(t *testing.T, doc map[string]any) {
 	t.Helper()
 	for _, r := range refsIn(doc) {
 		if _, ok := resolve(doc, r); !ok {
 			t.Errorf("$ref %q does not resolve", r)
+		}
+	}
+	for _, r := range stringsAt(doc, "operationRef") {
+		if _, ok := resolve(doc, r); !ok && strings.HasPrefix(r, "#") {
+			t.Errorf("operationRef %q does not resolve", r)
 		}
 	}
 	schemes, _ := jsonAt(doc, "components", "securitySchemes").(map[string]any)

@@ -102,9 +102,11 @@ func TestMergeSpecsForeign(t *testing.T) {
 	}
 }
 
-// FuzzMergeSpecs merges two arbitrary documents: mergeSpecs must not panic,
-// must leave its input alone and build the same document in every run, and
-// when every "$ref" of both documents points at a component of their own
+// FuzzMergeSpecs merges two arbitrary documents, the first behind two
+// routes: mergeSpecs must not panic, must leave its input alone and build
+// the same document in every run; when each document's operationIds are
+// unique, so are the merged document's (mergeStable checks); and when every
+// "$ref" of both documents points at a component of their own
 // (#/components/<kind>/<name>...), every "$ref" of the merged document
 // resolves.
 //
@@ -114,6 +116,11 @@ func FuzzMergeSpecs(f *testing.F) {
 	f.Add(springdocSpec, strings.ReplaceAll(springdocSpec, `"uuid"`, `"uri"`))
 	f.Add(`{"components":{"schemas":{"a~b":{"$ref":"#/components/responses/r"}},"responses":{"r":{"$ref":"#/components/schemas/a~0b"}}}}`,
 		`{"components":{"schemas":{"a~b":{}},"responses":{"r":{"description":"x"}}},"security":[{"s":[]}],"paths":{"/p":{"get":{}}}}`)
+	f.Add(`{"paths":{"/p":{"get":{"operationId":"x","callbacks":{"c":{"e":{"post":{"operationId":"b.x"}}}}}},"/q":{"$ref":"#/components/pathItems/I"}},
+		"components":{"pathItems":{"I":{"put":{"operationId":"i"}}},"links":{"L":{"operationId":"x","operationRef":"#/paths/~1p/get"}}}}`,
+		`{"paths":{"/p":{"get":{"operationId":"b.x"},"post":{"operationId":"x"}}},"components":{"pathItems":{"I":{"put":{"operationId":"i"}}},
+		"callbacks":{"C":{"e":{"get":{"operationId":"i"}}}}}}`)
+	routes := []RouteConfig{prefixRoute("a", "/"), prefixRoute("b", "/"), {Name: "a v2", Service: "a", Prefix: "/", Version: "v2", StripPrefix: true}}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		specs := map[string]map[string]any{}
 		for name, text := range map[string]string{"a": a, "b": b} {
@@ -123,7 +130,7 @@ func FuzzMergeSpecs(f *testing.F) {
 			}
 			specs[name] = spec
 		}
-		doc := mergeStable(t, []RouteConfig{prefixRoute("a", "/"), prefixRoute("b", "/")}, specs)
+		doc := mergeStable(t, routes, specs)
 		for _, spec := range specs {
 			for _, r := range refsIn(spec) {
 				if _, ok := resolve(spec, r); !ok || !componentRef(r) {

@@ -201,8 +201,9 @@ func TestMergeSpecsSchemas(t *testing.T) {
 }
 
 // mergeStable merges specs as mergeSpecs does, checking that the document
-// is the same in every run (map order varies between runs) and that specs
-// is not modified.
+// is the same in every run (map order varies between runs), that specs is
+// not modified, and, if each spec's operationIds are unique, that the
+// merged document's are too.
 func mergeStable(t *testing.T, routes []RouteConfig, specs map[string]map[string]any) map[string]any {
 	t.Helper()
 	before := jsonClone(t, specs)
@@ -222,6 +223,14 @@ func mergeStable(t *testing.T, routes []RouteConfig, specs map[string]map[string
 	}
 	if after := jsonClone(t, specs); !reflect.DeepEqual(after, before) {
 		t.Errorf("input specs modified:\ngot  %v\nwant %v", after, before)
+	}
+	for _, spec := range specs {
+		if len(dupOpIDs(spec)) > 0 {
+			return doc // the merged document cannot be better
+		}
+	}
+	if dups := dupOpIDs(doc); len(dups) > 0 {
+		t.Errorf("operationIds used more than once in the merged document: %q", dups)
 	}
 	return doc
 }
@@ -282,7 +291,7 @@ func TestMergeSpecsGenerated(t *testing.T) {
 		{Name: "users", Service: "users", Prefix: "/users"},
 		{Name: "orders", Service: "orders", Prefix: "/orders", Version: "v1", StripPrefix: true},
 	}
-	doc := mergeSpecs(routes, map[string]map[string]any{"users": users, "orders": orders})
+	doc := mergeStable(t, routes, map[string]map[string]any{"users": users, "orders": orders})
 	b, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
