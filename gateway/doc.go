@@ -155,5 +155,8 @@
 // of every kind are merged: a same-named component that differs between
 // services is kept as "<service>.<Name>", and that service's references and
 // security requirements follow it; each service's top-level security is
-// copied onto its operations.
+// copied onto its operations. Operation ids are made unique too: the first
+// keeps its id, a clashing one from a later service becomes
+// "<service>.<id>", and a second route's copy of an operation
+// "<route>.<id>"; links follow them.
 package gateway
