@@ -96,8 +96,8 @@ func TestRelayHoldsStaleAttempts(t *testing.T) {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 
-	if got := column(t, db, "stale", "held_at"); got != clk.Now().Format(timeFormat) {
-		t.Errorf("stale row held_at %q, want the relay's clock %s", got, clk.Now().Format(timeFormat))
+	if got := column(t, db, "stale", "held_at"); got != clk.Now().Format(sqldb.TimeFormat) {
+		t.Errorf("stale row held_at %q, want the relay's clock %s", got, clk.Now().Format(sqldb.TimeFormat))
 	}
 	if got := column(t, db, "stale", "published_at"); got != "" {
 		t.Errorf("stale row published_at %q, want it unpublished", got)
@@ -105,8 +105,8 @@ func TestRelayHoldsStaleAttempts(t *testing.T) {
 	if n := log.count("ERROR outbox row held"); n != 1 {
 		t.Errorf("%d error lines about the held row, want 1", n)
 	}
-	if got := column(t, db, "new", "attempted_at"); got != clk.Now().Format(timeFormat) {
-		t.Errorf("new row attempted_at %q, want the relay's clock %s", got, clk.Now().Format(timeFormat))
+	if got := column(t, db, "new", "attempted_at"); got != clk.Now().Format(sqldb.TimeFormat) {
+		t.Errorf("new row attempted_at %q, want the relay's clock %s", got, clk.Now().Format(sqldb.TimeFormat))
 	}
 	s, err := js.Stream(ctx, "ORDERS")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 )
 
 // Add writes the event v (JSON) for subject under id, in tx. The ID must be
@@ -58,7 +59,7 @@ func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 		}
 		r.Payload = p
 		if attempted.Valid {
-			if r.Attempted, err = time.Parse(timeFormat, attempted.String); err != nil {
+			if r.Attempted, err = time.Parse(sqldb.TimeFormat, attempted.String); err != nil {
 				return nil, fmt.Errorf("outbox: row %s: attempted_at: %w", r.ID, err)
 			}
 		}
@@ -67,16 +68,11 @@ func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	return out, rows.Err()
 }
 
-// timeFormat is how published_at is written: UTC with milliseconds, the
-// form of SQLite's strftime('%Y-%m-%dT%H:%M:%fZ'), so that text order is
-// time order.
-const timeFormat = "2006-01-02T15:04:05.000Z"
-
 // MarkAttempted records at as the time the relay first tried to publish
 // the row id; a time already recorded is kept.
 func MarkAttempted(ctx context.Context, db *sql.DB, id string, at time.Time) error {
 	_, err := db.ExecContext(ctx, `UPDATE outbox SET attempted_at = ? WHERE id = ? AND attempted_at IS NULL`,
-		at.UTC().Format(timeFormat), id)
+		at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
 
@@ -85,14 +81,14 @@ func MarkAttempted(ctx context.Context, db *sql.DB, id string, at time.Time) err
 // it with UPDATE outbox SET held_at = NULL, attempted_at = NULL WHERE id = ...
 func Hold(ctx context.Context, db *sql.DB, id string, at time.Time) error {
 	_, err := db.ExecContext(ctx, `UPDATE outbox SET held_at = ? WHERE id = ? AND published_at IS NULL`,
-		at.UTC().Format(timeFormat), id)
+		at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
 
 // MarkPublished records that the row id was stored by the stream at time
 // at. Only a marked row is ever pruned.
 func MarkPublished(ctx context.Context, db *sql.DB, id string, at time.Time) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = ? WHERE id = ?`, at.UTC().Format(timeFormat), id)
+	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = ? WHERE id = ?`, at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
 
@@ -106,7 +102,7 @@ const pruneQuery = `DELETE FROM outbox WHERE seq IN (
 // first, and returns how many it deleted. Unpublished rows are never
 // deleted. A result equal to limit means more may be left.
 func Prune(ctx context.Context, db *sql.DB, before time.Time, limit int) (int, error) {
-	res, err := db.ExecContext(ctx, pruneQuery, before.UTC().Format(timeFormat), limit)
+	res, err := db.ExecContext(ctx, pruneQuery, before.UTC().Format(sqldb.TimeFormat), limit)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: prune: %w", err)
 	}

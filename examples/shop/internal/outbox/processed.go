@@ -148,7 +148,7 @@ func (p *ProcessedPruner) pass(ctx context.Context) (deleted int) {
 		}
 		deleted += n
 		if n > 0 {
-			p.Logger.Debug("processed events pruned", "rows", n, "processed_before", before.UTC().Format(timeFormat))
+			p.Logger.Debug("processed events pruned", "rows", n, "processed_before", before.UTC().Format(sqldb.TimeFormat))
 		}
 		if n < p.Batch {
 			break

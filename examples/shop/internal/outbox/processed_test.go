@@ -18,7 +18,7 @@ import (
 // processed inserts a processed_events row recorded at at.
 func processed(t *testing.T, db *sql.DB, id string, at time.Time) {
 	t.Helper()
-	if _, err := db.Exec(`INSERT INTO processed_events (id, processed_at) VALUES (?, ?)`, id, at.UTC().Format(timeFormat)); err != nil {
+	if _, err := db.Exec(`INSERT INTO processed_events (id, processed_at) VALUES (?, ?)`, id, at.UTC().Format(sqldb.TimeFormat)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -146,7 +146,7 @@ func TestProcessedPrunerKeepsDeduplicating(t *testing.T) {
 	if err := db.QueryRow(`SELECT processed_at FROM processed_events WHERE id = 'evt-1'`).Scan(&at); err != nil {
 		t.Fatal(err)
 	}
-	first, err := time.Parse(timeFormat, at)
+	first, err := time.Parse(sqldb.TimeFormat, at)
 	if err != nil {
 		t.Fatal(err)
 	}

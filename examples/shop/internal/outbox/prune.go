@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 )
 
 const (
@@ -56,7 +58,7 @@ func (p *pruner) step(ctx context.Context, r *Relay) (more bool) {
 		return false
 	}
 	if n > 0 {
-		r.Logger.Debug("outbox pruned", "rows", n, "published_before", before.UTC().Format(timeFormat))
+		r.Logger.Debug("outbox pruned", "rows", n, "published_before", before.UTC().Format(sqldb.TimeFormat))
 	}
 	if n == r.PruneBatch {
 		return true

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 )
 
 // Stage names a point in the relay's handling of one row, for Fault.
@@ -191,7 +192,7 @@ func (r *Relay) hold(ctx context.Context, row Row) {
 	}
 	r.Logger.Error("outbox row held: first tried more than the republish window ago, it may be published already; "+
 		"publishing it again could apply it twice. Check the consumers, then release it (held_at = NULL, attempted_at = NULL) or delete it",
-		"id", row.ID, "subject", row.Subject, "attempted_at", row.Attempted.UTC().Format(timeFormat), "republish_window", RepublishWindow)
+		"id", row.ID, "subject", row.Subject, "attempted_at", row.Attempted.UTC().Format(sqldb.TimeFormat), "republish_window", RepublishWindow)
 }
 
 func (r *Relay) fault(s Stage, id string) error {
