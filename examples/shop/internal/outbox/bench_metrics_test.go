@@ -17,32 +17,11 @@ func BenchmarkCollectorScrape(b *testing.B) {
 		index     bool
 	}{{0, true}, {50000, true}, {50000, false}} {
 		b.Run(fmt.Sprintf("published=%d/index=%v", bc.published, bc.index), func(b *testing.B) {
-			db := migrated(b, services[0])
-			tx, err := db.Begin()
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := range bc.published + 11 {
-				published, held := any("2026-01-01T00:00:00.000Z"), any(nil)
-				if i >= bc.published {
-					published = nil
-				}
-				if i == bc.published+10 {
-					held = "2026-01-02T00:00:00.000Z"
-				}
-				if _, err := tx.Exec(`INSERT INTO outbox (id, subject, payload, published_at, held_at) VALUES (?, 'orders.created', '{}', ?, ?)`,
-					fmt.Sprint("evt-", i), published, held); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := tx.Commit(); err != nil {
-				b.Fatal(err)
-			}
+			drop := ""
 			if !bc.index {
-				if _, err := db.Exec(`DROP INDEX outbox_held`); err != nil {
-					b.Fatal(err)
-				}
+				drop = "outbox_held"
 			}
+			db := benchOutbox(b, bc.published, 10, 1, drop)
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(NewCollector(db, "order", nil))
 			b.ReportAllocs()

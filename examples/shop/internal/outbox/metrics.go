@@ -34,8 +34,9 @@ const (
 //
 // A count that fails (locked or closed database, the Timeout passed) is left
 // out of that scrape, not reported with prometheus.NewInvalidMetric: a
-// promhttp handler with its default error handling, as kit's /metrics has,
-// would answer 500 for the whole page and the process would look down. The
+// promhttp handler with its default error handling (kit's /metrics no longer
+// has it, but other registries may) would answer 500 for the whole page and
+// the process would look down, and the error would carry no gauge label. The
 // failure is counted in shop_outbox_query_errors_total and logged as a
 // warning at most once per LogEvery. Create it with NewCollector and
 // register it on the App's registry; it is safe for concurrent scrapes.
