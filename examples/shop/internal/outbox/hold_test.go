@@ -3,15 +3,11 @@ package outbox
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -139,22 +135,9 @@ func TestRelayHoldsStaleAttempts(t *testing.T) {
 func TestHoldMigration(t *testing.T) {
 	for _, dir := range services {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			full, err := fs.Sub(os.DirFS(dir), "migrations")
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The migrations before *_outbox_hold.sql (names sort in order
-			// of version): the later ones may use its columns.
-			old := fstest.MapFS{}
-			names, _ := fs.Glob(full, "*.sql")
-			hold := slices.IndexFunc(names, func(n string) bool { return strings.HasSuffix(n, "_outbox_hold.sql") })
-			if hold < 1 {
-				t.Fatalf("migrations %q: got no *_outbox_hold.sql after the first, want one", names)
-			}
-			for _, n := range names[:hold] {
-				b, _ := fs.ReadFile(full, n)
-				old[n] = &fstest.MapFile{Data: b}
-			}
+			// The migrations before *_outbox_hold.sql: the later ones may
+			// use its columns.
+			full, old := migrationsBefore(t, dir, "_outbox_hold.sql")
 			path := filepath.Join(t.TempDir(), "svc.db")
 			db, err := sqldb.OpenMigrated(path, old, ".")
 			if err != nil {

@@ -38,6 +38,31 @@ func plan(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	return out
 }
 
+// migrationsBefore returns a service's migrations and those that come
+// before the one whose name ends in suffix (names sort in order of
+// version): the database of a shop that predates that migration.
+func migrationsBefore(t *testing.T, dir, suffix string) (full fs.FS, old fstest.MapFS) {
+	t.Helper()
+	full, err := fs.Sub(os.DirFS(dir), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(full, "*.sql")
+	i := slices.IndexFunc(names, func(n string) bool { return strings.HasSuffix(n, suffix) })
+	if i < 1 {
+		t.Fatalf("migrations %q: got no *%s after the first, want one", names, suffix)
+	}
+	old = fstest.MapFS{}
+	for _, n := range names[:i] {
+		b, err := fs.ReadFile(full, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[n] = &fstest.MapFile{Data: b}
+	}
+	return full, old
+}
+
 // TestMigrationsIndexTheQueries upgrades a database made by each service's
 // migrations as they were before pruning (an existing shop's file), and
 // checks that the pending query reads outbox_pending and the prune query
@@ -45,25 +70,7 @@ func plan(t *testing.T, db *sql.DB, q string, args ...any) []string {
 func TestMigrationsIndexTheQueries(t *testing.T) {
 	for _, dir := range services {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			full, err := fs.Sub(os.DirFS(dir), "migrations")
-			if err != nil {
-				t.Fatal(err)
-			}
-			old := fstest.MapFS{}
-			names, _ := fs.Glob(full, "*.sql")
-			for _, n := range names {
-				if strings.HasSuffix(n, "_outbox_prune.sql") {
-					continue
-				}
-				b, err := fs.ReadFile(full, n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				old[n] = &fstest.MapFile{Data: b}
-			}
-			if len(old) != len(names)-1 {
-				t.Fatalf("%d migrations besides *_outbox_prune.sql among %d, want all but one", len(old), len(names))
-			}
+			full, old := migrationsBefore(t, dir, "_outbox_prune.sql")
 			path := filepath.Join(t.TempDir(), "svc.db")
 			db, err := sqldb.OpenMigrated(path, old, ".")
 			if err != nil {
