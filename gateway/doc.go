@@ -87,7 +87,10 @@
 //
 // # The fast lane
 //
-// On a cleartext listener the command serves through FastPath, which sees
+// The fast lane is off by default and experimental: it is a hand-written
+// HTTP/1.1 parser and proxy, and it stays off until it passes the gateway's
+// conformance and smuggling suite. With server.fast_lane set on a cleartext
+// listener, the command serves through FastPath, which sees
 // every connection first: plain HTTP/1.1 GET, HEAD and DELETE requests
 // without a body, and POST, PUT and PATCH requests whose Content-Length
 // body fits with the head in 8 KiB, on routes without CORS to HTTP/1.1
@@ -98,8 +101,7 @@
 // the CPU per request of net/http with httputil.ReverseProxy, about as
 // much as nginx (see docs/benchmarks.md). The first request it does not take hands the whole
 // connection, with the bytes already read, to the net/http server, which
-// answers as it always did. Set server.disable_fast_lane to serve
-// everything through net/http. A library user puts the lane in front of
+// answers as it always did. A library user puts the lane in front of
 // their server with NewFastPath.
 //
 // # Observability

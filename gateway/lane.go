@@ -13,7 +13,10 @@ import (
 	"time"
 )
 
-// FastPath is the gateway's fast lane: a net.Listener wrapper that serves
+// FastPath is the gateway's fast lane, experimental and off by default
+// everywhere (the command's server.fast_lane, the shop's fast_lane): do not
+// put it in front of untrusted clients until it passes the gateway's
+// conformance and smuggling suite. It is a net.Listener wrapper that serves
 // the common case itself and hands every other connection to the net/http
 // server that serves on it. The common case is plain HTTP/1.1 on routes
 // without CORS: GET, HEAD and DELETE without a body, and POST, PUT and

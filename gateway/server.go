@@ -26,10 +26,12 @@ type ServerConfig struct {
 	// MaxHeaderBytes caps request line and headers; default 64 KiB. Larger
 	// requests get 431.
 	MaxHeaderBytes int `yaml:"max_header_bytes"`
-	// DisableFastLane makes the command serve every request through
-	// net/http and httputil.ReverseProxy instead of its fast lane (see
-	// FastPath). Without TLS the lane is on by default.
-	DisableFastLane bool `yaml:"disable_fast_lane"`
+	// FastLane makes the command serve plain HTTP/1.1 requests on a
+	// cleartext listener through its hand-written fast lane (see
+	// FastPath). Off by default: the lane is experimental until it passes
+	// the gateway's conformance and smuggling suite; every request is
+	// served through net/http.
+	FastLane bool `yaml:"fast_lane"`
 }
 
 // NewServer returns an http.Server for h configured by c. Body size is

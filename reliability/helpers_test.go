@@ -141,15 +141,23 @@ func startGatewayWith(t *testing.T, yaml string, extra ...gateway.Option) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As the command serves it: the fast lane in front of net/http.
-	fp := gateway.NewFastPath(ln, func() *gateway.Gateway { return gw }, cfg.Server, nil)
+	// As the command serves it by default: net/http only (the fast lane is
+	// opt-in, with server.fast_lane).
+	var front net.Listener = ln
+	var fp *gateway.FastPath
+	if cfg.Server.FastLane {
+		fp = gateway.NewFastPath(ln, func() *gateway.Gateway { return gw }, cfg.Server, nil)
+		front = fp
+	}
 	srv := gateway.NewServer(gw, cfg.Server, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	go func() { _ = srv.Serve(fp) }()
+	go func() { _ = srv.Serve(front) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel() // cut, not drained, like srv.Close
-		_ = fp.Shutdown(ctx)
+		if fp != nil {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // cut, not drained, like srv.Close
+			_ = fp.Shutdown(ctx)
+		}
 		gw.Close()
 	})
 	return "http://" + ln.Addr().String()

@@ -26,6 +26,9 @@ var Routes []byte
 type Config struct {
 	Routes  string `yaml:"routes" help:"route table file (default: the embedded routes.yaml)"`
 	JWKSURL string `yaml:"jwks_url" help:"the user service's JSON Web Key Set (default: the route table's)"`
+	// FastLane puts the gateway's experimental fast lane in front of its
+	// net/http server (see gateway.FastPath); off by default.
+	FastLane bool `yaml:"fast_lane" help:"serve plain HTTP/1.1 through the gateway's experimental fast lane"`
 }
 
 // Server is the gateway assembled on a kit.App.
@@ -43,9 +46,12 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	var cfg Config
 	var g atomic.Pointer[gw.Gateway]
 	var app *kit.App
-	// Plain HTTP/1.1 requests (browsing the catalog, reading orders) are
-	// served by the gateway's fast lane; the rest reach the kit server.
+	// With fast_lane set, plain HTTP/1.1 requests are served by the
+	// gateway's experimental fast lane; the rest reach the kit server.
 	lane := kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+		if !cfg.FastLane {
+			return ln
+		}
 		c := app.Config()
 		return gw.NewFastPath(ln, g.Load, gw.ServerConfig{ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout}, app.Logger())
 	})

@@ -6,9 +6,9 @@
 // too). It is reloaded on SIGHUP and, with -watch, when the file changes; a
 // bad file is logged and the running table kept. The file's server:
 // section sets the listener (listen, tls_cert, tls_key, read_header_timeout,
-// idle_timeout, max_header_bytes, disable_fast_lane). Without TLS, plain
-// HTTP/1.1 requests are served by the gateway's fast lane and the rest by
-// the kit runtime's net/http server. Every other flag and GANTRY_* variable
+// idle_timeout, max_header_bytes, fast_lane). Every request is served by
+// the kit runtime's net/http server; fast_lane: true (cleartext only,
+// experimental) puts the gateway's hand-written fast lane in front of it. Every other flag and GANTRY_* variable
 // belongs to the kit runtime: -admin-addr (/metrics, /healthz, /readyz),
 // -drain-delay, -shutdown-timeout, -log-format and so on; flags given on
 // the command line win over the file's server: section.
@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	gw := &lazyGateway{}
 	var app *kit.App
 	kitOpts := []kit.Option{kit.WithArgs(append(serverArgs(cfg.Server), rest...)), kit.WithGetenv(getenv)}
-	if !cfg.Server.DisableFastLane {
+	if cfg.Server.FastLane && cfg.Server.TLSCert == "" {
 		// Plain HTTP/1.1 requests are served by the gateway's fast lane;
 		// the rest reach the kit server and gw through it.
 		kitOpts = append(kitOpts, kit.WithHTTPListener(func(ln net.Listener) net.Listener {
