@@ -14,7 +14,7 @@ cd ..
 go test -run '^$' -bench . -benchtime="$BENCHTIME" -count="$COUNT" \
 	./middleware/ ./middleware/breaker/ ./middleware/shed/ ./middleware/ratelimit/ ./middleware/tracing/ \
 	./middleware/metrics/ ./middleware/logging/ ./middleware/recovery/ ./middleware/timeout/ \
-	./middleware/retry/ ./middleware/auth/ ./kit/endpoint/ ./transport/http/ > /tmp/gantry-micro.txt
+	./middleware/retry/ ./middleware/auth/ ./endpoint/ ./transport/http/ > /tmp/gantry-micro.txt
 "$BENCHSTAT" /tmp/gantry-micro.txt 2>/dev/null
 echo
 "$BENCHSTAT" -format csv /tmp/gantry-micro.txt 2>/dev/null | (cd bench && go run ./cmd/microtable)

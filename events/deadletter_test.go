@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/events"
-	"github.com/gantrykit/gantry/kit/errs"
 	"github.com/nats-io/nats.go/jetstream"
 )
 

@@ -7,7 +7,7 @@
 // with an ID, and the hard parts (acks, back-off, dead letters,
 // idempotency) have nothing to do with request-reply. Business code imports
 // it to publish; transport/nats stays a small request-reply transport. It
-// depends on nats.go's jetstream package and kit/errs only.
+// depends on nats.go's jetstream package and errs only.
 //
 // Publish: [NewPublisher] for a subject, then [Publisher.Publish] with an
 // event ID. The ID goes out as Nats-Msg-Id, so a retried publish is stored

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/auth"
 )
 

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -68,11 +68,11 @@ type attempt struct {
 	reqID    string
 	claims   string // forwarded claims header value, "" for none
 	inst     *instance
-	start    time.Time     // of the current upstream attempt
-	end      time.Time     // of the last upstream attempt; the request's end for finish
-	deadline time.Time     // the route timeout's end (net/http front; the lane keeps its own)
-	canRetry bool          // the route and the attempt count allow a retry; see mayRetry
-	budget   *retry.Budget // of the upstream the current attempt went to
+	start    time.Time           // of the current upstream attempt
+	end      time.Time           // of the last upstream attempt; the request's end for finish
+	deadline time.Time           // the route timeout's end (net/http front; the lane keeps its own)
+	canRetry bool                // the route and the attempt count allow a retry; see mayRetry
+	budget   *retrybudget.Budget // of the upstream the current attempt went to
 	span     trace.Span
 
 	err      error // set by the error hook; nil after a proxied response

@@ -18,7 +18,7 @@ import (
 
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
-	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 // Resolver turns a service name into a go-kit sd.Instancer. Its instances
@@ -57,7 +57,7 @@ type upstream struct {
 	cfg    ServiceConfig
 	g      *Gateway
 	proxy  *httputil.ReverseProxy
-	budget *retry.Budget
+	budget *retrybudget.Budget
 	m      *upstreamMetrics
 	span   string // attempt span name
 
@@ -199,7 +199,7 @@ func (u *upstream) anyInstance() *instance {
 // newRetryBudget returns an upstream's retry budget: 0.2 retries per
 // request plus a reserve of 1 per second, both over middleware/retry's
 // 10 s window.
-func newRetryBudget() *retry.Budget { return retry.NewBudget(0.2, 1) }
+func newRetryBudget() *retrybudget.Budget { return retrybudget.New(0.2, 1) }
 
 // WaitForInstances blocks until every discovered service's instancer has
 // reported its first set (instancers with a Synced method, as Gantry's

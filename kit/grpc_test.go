@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/liveconfig"
 	"github.com/gantrykit/gantry/middleware"
 )
 
@@ -33,14 +33,14 @@ import (
 //
 // Every other gantry.* key is static: an overlay that changes one is
 // logged and listed in Status().NeedsRestart. Register the service's own
-// settings (service.*) with config.Dynamic or Static on the Overlay before
+// settings (service.*) with liveconfig.Dynamic or Static on the Overlay before
 // Run. A document with a bad value or an unknown key is rejected whole,
 // logged, and the current settings are kept.
 type LiveConfig struct {
-	*config.Overlay
+	*liveconfig.Overlay
 	// Features are the flags under gantry.features; all off until an
 	// overlay turns them on.
-	Features *config.Flags
+	Features *liveconfig.Flags
 }
 
 // WatchConfig makes the App follow the overlay at key in src (key ""
@@ -48,17 +48,17 @@ type LiveConfig struct {
 // discovery/etcd's ConfigSource. The watch runs while the App runs (an App.Go
 // task); it survives the store going away and coming back. Call it before
 // Run.
-func (a *App) WatchConfig(src config.Source, key string) *LiveConfig {
+func (a *App) WatchConfig(src liveconfig.Source, key string) *LiveConfig {
 	if key == "" {
 		key = registrySafe(a.name)
 	}
-	lc := &LiveConfig{Overlay: config.New(a.logger), Features: &config.Flags{}}
+	lc := &LiveConfig{Overlay: liveconfig.New(a.logger), Features: &liveconfig.Flags{}}
 	if a.opts.logger == nil {
-		config.Dynamic(lc.Overlay, "gantry.log_level", a.cfg.LogLevel, nil, a.level.Set)
+		liveconfig.Dynamic(lc.Overlay, "gantry.log_level", a.cfg.LogLevel, nil, a.level.Set)
 	} else {
 		lc.Static("gantry.log_level", a.cfg.LogLevel)
 	}
-	config.Dynamic(lc.Overlay, "gantry.features", map[string]bool{}, nil, lc.Features.Set)
+	liveconfig.Dynamic(lc.Overlay, "gantry.features", map[string]bool{}, nil, lc.Features.Set)
 	live := liveChainKeys(lc.Overlay, a)
 	live["gantry.log_level"] = true
 	staticKeys(lc.Overlay, "gantry", reflect.ValueOf(a.cfg), live)
@@ -70,7 +70,7 @@ var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 // staticKeys registers every leaf of the config struct v under prefix as
 // static, except those in skip.
-func staticKeys(o *config.Overlay, prefix string, v reflect.Value, skip map[string]bool) {
+func staticKeys(o *liveconfig.Overlay, prefix string, v reflect.Value, skip map[string]bool) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -134,7 +134,7 @@ func (l *liveChains) update(edit func(*middleware.Config, *middleware.ClientConf
 
 // liveChainKeys registers the dynamic middleware keys on o and returns
 // them.
-func liveChainKeys(o *config.Overlay, a *App) map[string]bool {
+func liveChainKeys(o *liveconfig.Overlay, a *App) map[string]bool {
 	l := &liveChains{a: a, server: a.cfg.Middleware, client: a.cfg.Client}
 	keys := map[string]bool{}
 	liveKey(o, l, keys, "gantry.middleware.rate_limit.per_second",
@@ -161,7 +161,7 @@ func liveChainKeys(o *config.Overlay, a *App) map[string]bool {
 // liveKey registers key, the field that field points to, as a dynamic
 // setting: validated with the chains' Validate (the running value is
 // always accepted), applied with their Update.
-func liveKey[T comparable](o *config.Overlay, l *liveChains, keys map[string]bool, key string, field func(*middleware.Config, *middleware.ClientConfig) *T) {
+func liveKey[T comparable](o *liveconfig.Overlay, l *liveChains, keys map[string]bool, key string, field func(*middleware.Config, *middleware.ClientConfig) *T) {
 	keys[key] = true
 	base := *field(&l.server, &l.client)
 	validate := func(v T) error {
@@ -177,17 +177,17 @@ func liveKey[T comparable](o *config.Overlay, l *liveChains, keys map[string]boo
 		}
 		return c.Validate()
 	}
-	config.Dynamic(o, key, base, validate, func(v T) {
+	liveconfig.Dynamic(o, key, base, validate, func(v T) {
 		l.update(func(s *middleware.Config, c *middleware.ClientConfig) { *field(s, c) = v })
 	})
 }
 
-// ConfigSource returns the config.Source of bucket (config.DefaultBucket
+// ConfigSource returns the liveconfig.Source of bucket (liveconfig.DefaultBucket
 // if "") over the App's NATS connection, for WatchConfig: the zero-extra-
 // infrastructure home of configuration overlays, next to the NATS KV
 // registry. The connection is taken when the watch starts, after the
 // start hooks have connected it.
-func (n *NATS) ConfigSource(bucket string) config.Source { return natsConfig{n, bucket} }
+func (n *NATS) ConfigSource(bucket string) liveconfig.Source { return natsConfig{n, bucket} }
 
 type natsConfig struct {
 	n      *NATS
@@ -195,5 +195,5 @@ type natsConfig struct {
 }
 
 func (s natsConfig) Watch(ctx context.Context, key string, fn func([]byte)) error {
-	return config.NATSKV(s.n.JetStream(), s.bucket).Watch(ctx, key, fn)
+	return liveconfig.NATSKV(s.n.JetStream(), s.bucket).Watch(ctx, key, fn)
 }

@@ -10,14 +10,14 @@ import (
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
-	"github.com/gantrykit/gantry/discovery/config"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // handled wraps a config Source so that the test learns when the App has
 // handled a document.
 type handled struct {
-	config.Source
+	liveconfig.Source
 	docs chan []byte
 }
 
@@ -37,7 +37,7 @@ func (h handled) next(t *testing.T) {
 func TestWatchConfig(t *testing.T) {
 	logs := &syncBuffer{}
 	a := newTestApp(t, logs, []string{"-log-level=info"})
-	var mem config.Memory
+	var mem liveconfig.Memory
 	mem.Set("test-svc", []byte("gantry: {features: {beta: true}}"))
 	src := handled{&mem, make(chan []byte, 8)}
 	lc := a.WatchConfig(src, "")
@@ -81,7 +81,7 @@ func TestWatchConfig(t *testing.T) {
 }
 
 func TestWatchConfigGivenLogger(t *testing.T) {
-	var mem config.Memory
+	var mem liveconfig.Memory
 	a := newTestApp(t, nil, nil, WithLogger(slog.New(slog.DiscardHandler)))
 	lc := a.WatchConfig(&mem, "orders")
 	if _, err := lc.Apply([]byte("gantry: {log_level: debug}")); err != nil {
@@ -110,7 +110,7 @@ func calls(e kitendpoint.Endpoint, n int) string {
 // limit kept; other middleware keys need a restart.
 func TestWatchConfigMiddleware(t *testing.T) {
 	a := newTestApp(t, nil, nil)
-	var mem config.Memory
+	var mem liveconfig.Memory
 	lc := a.WatchConfig(&mem, "")
 	// An overlay applied before any chain is built is not lost.
 	if _, err := lc.Apply([]byte("gantry: {middleware: {rate_limit: {per_second: 0.01, burst: 2}}}")); err != nil {

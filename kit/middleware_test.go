@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 func TestMiddlewareDefaultChain(t *testing.T) {

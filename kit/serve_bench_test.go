@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

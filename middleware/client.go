@@ -11,6 +11,7 @@ import (
 	"github.com/gantrykit/gantry/middleware/metrics"
 	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/gantrykit/gantry/middleware/timeout"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 // Client builds the default client chain of one App: tracing, metrics,
@@ -54,7 +55,7 @@ func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 		opts := []retry.Option{
 			retry.WithMaxAttempts(or(r.MaxAttempts, retry.DefaultMaxAttempts)),
 			retry.WithBackoff(or(r.BaseDelay, retry.DefaultBase), or(r.MaxDelay, retry.DefaultMax)),
-			retry.WithBudget(or(r.BudgetRatio, retry.DefaultBudgetRatio), or(r.BudgetPerSecond, retry.DefaultBudgetPerSec)),
+			retry.WithBudget(or(r.BudgetRatio, retrybudget.DefaultRatio), or(r.BudgetPerSecond, retrybudget.DefaultPerSec)),
 			retry.WithIdempotent(r.Idempotent...),
 		}
 		if deps.Registerer != nil {

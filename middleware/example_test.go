@@ -10,8 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware"
 )
 

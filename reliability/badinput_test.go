@@ -17,9 +17,9 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )

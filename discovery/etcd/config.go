@@ -6,19 +6,19 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
-	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // DefaultConfigPrefix is where ConfigSource keeps documents when given no
 // prefix.
 const DefaultConfigPrefix = "/gantry/config/"
 
-// ConfigSource returns a config.Source that reads the document of key K
+// ConfigSource returns a liveconfig.Source that reads the document of key K
 // at prefix+K (DefaultConfigPrefix if prefix is ""): a get, then a watch
 // from the next revision. A deleted key reads as nil. When the watch
 // fails (compaction, no leader, etcd restarted) Watch returns the error,
-// and config.Overlay.Run gets and watches again. The caller owns cli.
-func ConfigSource(cli *clientv3.Client, prefix string) config.Source {
+// and liveconfig.Overlay.Run gets and watches again. The caller owns cli.
+func ConfigSource(cli *clientv3.Client, prefix string) liveconfig.Source {
 	if prefix == "" {
 		prefix = DefaultConfigPrefix
 	}
@@ -58,5 +58,5 @@ func (s configSource) Watch(ctx context.Context, key string, fn func([]byte)) er
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return config.ErrWatchEnded
+	return liveconfig.ErrWatchEnded
 }

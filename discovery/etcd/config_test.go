@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/discovery/config"
 	"github.com/gantrykit/gantry/discovery/etcd"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // seenSource tells the test when a document has been handled.
 type seenSource struct {
-	config.Source
+	liveconfig.Source
 	docs chan []byte
 }
 
@@ -45,8 +45,8 @@ func TestConfigSource(t *testing.T) {
 
 	limit := 0.0
 	var mu sync.Mutex
-	o := config.New(nil)
-	config.Dynamic(o, "service.limit", 100.0, func(v float64) error {
+	o := liveconfig.New(nil)
+	liveconfig.Dynamic(o, "service.limit", 100.0, func(v float64) error {
 		if v <= 0 {
 			return errors.New("must be positive")
 		}

@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"net/http/httptest"
 
+	"github.com/go-kit/kit/endpoint"
+
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/discovery/static"
-	kitendpoint "github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	kitendpoint "github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/breaker"
-	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
-	"github.com/go-kit/kit/endpoint"
 )
 
 // A resilient typed client: the registry's instancer → a transport/http
@@ -42,7 +43,7 @@ func Example_resilientClient() {
 		PerInstance: func(addr string) endpoint.Middleware { return breakers.For(addr) },
 	})
 	defer bal.Close()
-	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: retry.NewBudget(0.2, 10)}))
+	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: retrybudget.New(0.2, 10)}))
 
 	answered := 0
 	for range 50 {

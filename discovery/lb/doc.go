@@ -23,14 +23,14 @@
 // A resilient client is a chain of these parts: instancer → endpoint per
 // instance (the transport's sd.Factory, wrapped by Options.PerInstance,
 // typically a circuit breaker) → Balancer → [Retry], which picks again for
-// each attempt under a [retry.Budget] (≤ 20% of requests + 10/s, as Finagle).
+// each attempt under a [retrybudget.Budget] (≤ 20% of requests + 10/s, as Finagle).
 // Retry repeats idempotent operations on any retryable failure, and others
 // only when the call surely never reached an instance (connection refused).
 //
 //	bal := lb.New(instancer, client.Factory, lb.P2C(), lb.Options{PerInstance: breakerPerInstance})
 //	get := endpoint.Typed[GetItem, Item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
 //
-// discovery/client builds that chain for a transport/http operation in one
+// client builds that chain for a transport/http operation in one
 // call: client.HTTP[GetItem, Item](instancer, "GET", "/v1/items/{id}").
 //
 // Use Retry rather than middleware/retry around a balancer: it retries at

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/go-kit/kit/endpoint"
 	kitlb "github.com/go-kit/kit/sd/lb"
 	"go.uber.org/goleak"

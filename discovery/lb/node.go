@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/go-kit/kit/endpoint"
 )
 

@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-kit/kit/endpoint"
+
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/discovery/static"
-	kitendpoint "github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/middleware/retry"
+	kitendpoint "github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
-	"github.com/go-kit/kit/endpoint"
 )
 
 type getItem struct {
@@ -63,7 +64,7 @@ func TestKillOneUnderLoad(t *testing.T) {
 	}
 	bal := lb.New(reg.Instancer("items"), client.Factory, lb.P2C(), lb.Options{PerInstance: countAttempts})
 	defer bal.Close()
-	budget := retry.NewBudget(0.2, 10)
+	budget := retrybudget.New(0.2, 10)
 	get := kitendpoint.Typed[getItem, item](lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: budget}))
 
 	const workers, calls, killAt = 4, 2000, 500

@@ -3,10 +3,11 @@ package lb
 import (
 	"context"
 
-	"github.com/gantrykit/gantry/kit/errs"
-	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/go-kit/kit/endpoint"
 	kitlb "github.com/go-kit/kit/sd/lb"
+
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 // RetryOptions configures Retry. The zero value is the default.
@@ -20,9 +21,9 @@ type RetryOptions struct {
 	// calls that surely never reached an instance (Options.IsConnError:
 	// connection refused, a dial error) are retried.
 	Idempotent bool
-	// Budget bounds retries (default: retry.NewBudget(0.2, 10) of this
+	// Budget bounds retries (default: retrybudget.New(0.2, 10) of this
 	// endpoint alone). Share one Budget among the endpoints of one service.
-	Budget *retry.Budget
+	Budget *retrybudget.Budget
 	// IsConnError reports whether a call never reached the instance
 	// (default IsConnError).
 	IsConnError func(error) bool
@@ -40,7 +41,7 @@ func Retry(bal kitlb.Balancer, opts RetryOptions) endpoint.Endpoint {
 		opts.Attempts = 3
 	}
 	if opts.Budget == nil {
-		opts.Budget = retry.NewBudget(retry.DefaultBudgetRatio, retry.DefaultBudgetPerSec)
+		opts.Budget = retrybudget.New(retrybudget.DefaultRatio, retrybudget.DefaultPerSec)
 	}
 	if opts.IsConnError == nil {
 		opts.IsConnError = IsConnError

@@ -7,10 +7,11 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gantrykit/gantry/discovery/lb"
-	"github.com/gantrykit/gantry/kit/errs"
-	"github.com/gantrykit/gantry/middleware/retry"
 	"github.com/go-kit/kit/endpoint"
+
+	"github.com/gantrykit/gantry/discovery/lb"
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 func TestRetry(t *testing.T) {
@@ -64,7 +65,7 @@ func TestRetryStops(t *testing.T) {
 		t.Fatalf("calls with Attempts 2: got %d, want 2", got)
 	}
 
-	budget := retry.NewBudget(0, 0.1) // one retry in 10s
+	budget := retrybudget.New(0, 0.1) // one retry in 10s
 	ep = lb.Retry(bal, lb.RetryOptions{Idempotent: true, Attempts: 10, Budget: budget})
 	for range 3 {
 		_, _ = ep(context.Background(), nil)

@@ -14,11 +14,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gantrykit/gantry/discovery/client"
+	"github.com/gantrykit/gantry/client"
 	"github.com/gantrykit/gantry/discovery/static"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

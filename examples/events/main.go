@@ -16,9 +16,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )

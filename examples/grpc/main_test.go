@@ -14,9 +14,9 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/internal/exampletest"
-	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 

@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

@@ -10,9 +10,9 @@ import (
 	"math/rand/v2"
 	"os"
 
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

@@ -6,8 +6,8 @@ import (
 	"context"
 	"log"
 
+	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

@@ -13,7 +13,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Defaults of the options.

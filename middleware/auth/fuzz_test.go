@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // FuzzParseJWKS: any bytes from a key-set URL give keys or an error, never

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Defaults of the JWKS options.

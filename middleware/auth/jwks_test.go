@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

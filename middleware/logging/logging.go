@@ -10,7 +10,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // DefaultSlow is the default threshold above which a successful call is

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/metrics"
 )
 

@@ -9,7 +9,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // DefaultBuckets are the histogram buckets in seconds that the OpenTelemetry

@@ -10,7 +10,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"golang.org/x/time/rate"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Defaults of the keyed store.

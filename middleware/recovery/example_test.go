@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/recovery"
 )
 

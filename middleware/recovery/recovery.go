@@ -10,7 +10,7 @@ import (
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // PanicError is the cause of the Internal error that a recovered panic

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/recovery"
 )
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 func BenchmarkRetry(b *testing.B) {
@@ -35,7 +36,7 @@ func BenchmarkRetry(b *testing.B) {
 // more: baseline_clock_read is that share.
 func BenchmarkBudget(b *testing.B) {
 	var counter atomic.Int64
-	budget := retry.NewBudget(0.2, 10)
+	budget := retrybudget.New(0.2, 10)
 	b.Run("baseline_atomic_add", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

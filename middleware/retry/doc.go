@@ -19,9 +19,9 @@
 //   - the retry budget allows it: over a rolling 10s window, retries may
 //     not exceed 20% of calls plus 10 per second, as in Finagle and Linkerd,
 //     so that retries cannot multiply the load on a dependency that is
-//     already failing. The budget is a [Budget], exported so that other
-//     retry loops (discovery/lb.Retry, the gateway's upstreams) bound
-//     their retries the same way, or share one budget per service.
+//     already failing. The budget is a retrybudget.Budget, which other
+//     retry loops (discovery/lb.Retry, the gateway's upstreams) take too,
+//     to bound their retries the same way or share one budget per service.
 //
 // When it gives up, the caller sees the last attempt's error unchanged. If
 // the context ends during a backoff, the caller sees the last attempt's

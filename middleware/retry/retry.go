@@ -9,17 +9,15 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/retrybudget"
 )
 
 // Defaults of the options.
 const (
-	DefaultMaxAttempts  = 3
-	DefaultBase         = 50 * time.Millisecond
-	DefaultMax          = time.Second
-	DefaultBudgetRatio  = 0.2
-	DefaultBudgetPerSec = 10
-	BudgetWindow        = 10 * time.Second
+	DefaultMaxAttempts = 3
+	DefaultBase        = 50 * time.Millisecond
+	DefaultMax         = time.Second
 )
 
 // Retrier makes retrying middleware for named operations. Each operation
@@ -38,7 +36,7 @@ type Retrier struct {
 	sleep       func(ctx context.Context, d time.Duration) bool
 	jitter      func(ceiling time.Duration) time.Duration // uniform in [0, ceiling)
 	mu          sync.Mutex
-	budgets     map[string]*Budget
+	budgets     map[string]*retrybudget.Budget
 }
 
 // Option configures a Retrier.
@@ -116,9 +114,9 @@ func IsIdempotent(ctx context.Context) bool {
 func New(opts ...Option) *Retrier {
 	r := &Retrier{
 		maxAttempts: DefaultMaxAttempts, base: DefaultBase, max: DefaultMax,
-		ratio: DefaultBudgetRatio, perSec: DefaultBudgetPerSec,
+		ratio: retrybudget.DefaultRatio, perSec: retrybudget.DefaultPerSec,
 		retryable:  func(err error) bool { return errs.KindOf(err).Retryable() },
-		idempotent: map[string]bool{}, sleep: sleep, jitter: rand.N[time.Duration], budgets: map[string]*Budget{},
+		idempotent: map[string]bool{}, sleep: sleep, jitter: rand.N[time.Duration], budgets: map[string]*retrybudget.Budget{},
 	}
 	for _, o := range opts {
 		o(r)
@@ -131,7 +129,7 @@ func (r *Retrier) For(op string) kitendpoint.Middleware {
 	r.mu.Lock()
 	b, ok := r.budgets[op]
 	if !ok {
-		b = NewBudget(r.ratio, r.perSec)
+		b = retrybudget.New(r.ratio, r.perSec)
 		r.budgets[op] = b
 	}
 	r.mu.Unlock()

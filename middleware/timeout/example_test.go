@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/timeout"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Timeout makes deadline middleware for named operations. It is safe for

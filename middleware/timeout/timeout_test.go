@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/timeout"
 )
 

@@ -6,7 +6,7 @@ import (
 	"io"
 	"reflect"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"

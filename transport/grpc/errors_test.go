@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	"google.golang.org/grpc"

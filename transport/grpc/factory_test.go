@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	kitendpoint "github.com/go-kit/kit/endpoint"

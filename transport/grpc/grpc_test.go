@@ -6,8 +6,8 @@ import (
 	"net"
 	"testing"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	"google.golang.org/grpc"

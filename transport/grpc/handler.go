@@ -3,7 +3,7 @@ package grpc
 import (
 	"context"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"

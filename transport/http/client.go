@@ -15,8 +15,8 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Client calls one typed endpoint of a remote Gantry (or any JSON) server.

@@ -14,8 +14,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // compilePattern splits a ServeMux path pattern into literals and

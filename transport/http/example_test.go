@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

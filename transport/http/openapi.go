@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Info is the info object of an OpenAPI document: the API's title and

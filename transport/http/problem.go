@@ -7,7 +7,7 @@ import (
 
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // WriteProblem writes err as an RFC 9457 problem+json answer, mapped through

@@ -14,8 +14,8 @@ import (
 
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Server is an http.Handler that serves one typed endpoint: it decodes the

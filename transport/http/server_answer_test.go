@@ -15,7 +15,7 @@ import (
 
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

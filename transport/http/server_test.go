@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/nats-io/nats.go"
 )
 

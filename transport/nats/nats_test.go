@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 	"github.com/nats-io/nats.go"

@@ -13,8 +13,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )

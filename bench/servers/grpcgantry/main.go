@@ -15,8 +15,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
-	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	"github.com/prometheus/client_golang/prometheus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"

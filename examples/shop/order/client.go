@@ -12,10 +12,10 @@ import (
 
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/lb"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/product/productpb"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	kitlb "github.com/go-kit/kit/sd/lb"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 )
 
 func TestNoInstance(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/outbox"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // Order statuses.

@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // fixedCatalog is a Catalog over a table: the test stand-in for the gRPC

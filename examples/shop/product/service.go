@@ -9,9 +9,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/outbox"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 // Product is a catalog entry as clients see it.

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 func newTestService(t *testing.T) (*Service, *sql.DB) {

@@ -10,11 +10,11 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
 	"github.com/gantrykit/gantry/middleware/auth"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"

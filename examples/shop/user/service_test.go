@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
-	"github.com/gantrykit/gantry/kit/errs"
 )
 
 func newTestService(t *testing.T) (*Service, string) {

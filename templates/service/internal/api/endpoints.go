@@ -9,8 +9,8 @@ import (
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
 
 	"github.com/gantrykit/gantry/templates/service/internal/items"
 )

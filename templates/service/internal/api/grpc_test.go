@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 
 	"github.com/gantrykit/gantry/templates/service/api/itemspb"

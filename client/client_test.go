@@ -13,10 +13,10 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"go.uber.org/goleak"
 
-	"github.com/gantrykit/gantry/discovery/client"
+	"github.com/gantrykit/gantry/client"
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/discovery/static"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/breaker"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )

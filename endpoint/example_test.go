@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 )
 

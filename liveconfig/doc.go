@@ -1,4 +1,4 @@
-// Package config applies centralized configuration: an overlay document
+// Package liveconfig applies centralized configuration: an overlay document
 // for one service, kept at a key of a shared store (a NATS JetStream
 // key-value bucket with [NATSKV]), is read when the service starts and
 // watched while it runs, so that settings change without a restart or a
@@ -36,4 +36,4 @@
 // thresholds (min_requests, failure_ratio, consecutive_failures,
 // open_timeout under gantry.middleware.breaker and gantry.client.breaker);
 // every other gantry.* key is static. See the kit package documentation.
-package config
+package liveconfig

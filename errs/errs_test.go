@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	"google.golang.org/grpc/codes"
 )
 

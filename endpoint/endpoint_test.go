@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 )
 

@@ -1,4 +1,4 @@
-package config_test
+package liveconfig_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 
-	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // seen wraps a Source so that the test learns when a document has been
 // handled: after each, Watch sends it on docs.
 type seen struct {
-	config.Source
+	liveconfig.Source
 	docs chan []byte
 }
 
@@ -59,7 +59,7 @@ func startNATS(t *testing.T, dir string, port int) *server.Server {
 }
 
 // runOverlay runs o over src until the test ends.
-func runOverlay(t *testing.T, o *config.Overlay, src config.Source, key string) {
+func runOverlay(t *testing.T, o *liveconfig.Overlay, src liveconfig.Source, key string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -85,12 +85,12 @@ func TestNATSKV(t *testing.T) {
 		t.Fatal(err)
 	}
 	o, s := newOverlay(t)
-	src := seen{config.NATSKV(js, ""), make(chan []byte, 16)}
+	src := seen{liveconfig.NATSKV(js, ""), make(chan []byte, 16)}
 	runOverlay(t, o, src, "orders")
 	if doc := src.next(t); doc != nil {
 		t.Fatalf("initial document: got %q, want nil (no key yet)", doc)
 	}
-	kv, err := js.KeyValue(t.Context(), config.DefaultBucket)
+	kv, err := js.KeyValue(t.Context(), liveconfig.DefaultBucket)
 	if err != nil {
 		t.Fatalf("bucket: got %v, want it created by the first watch", err)
 	}
@@ -151,7 +151,7 @@ func TestNATSKV(t *testing.T) {
 }
 
 func TestMemoryRun(t *testing.T) {
-	var mem config.Memory
+	var mem liveconfig.Memory
 	mem.Set("orders", []byte("service: {limit: 3}"))
 	o, s := newOverlay(t)
 	src := seen{&mem, make(chan []byte, 16)}
@@ -174,7 +174,7 @@ func TestMemoryRun(t *testing.T) {
 // failing is a Source whose watch fails a number of times before it
 // delegates.
 type failing struct {
-	config.Source
+	liveconfig.Source
 	mu    sync.Mutex
 	fails int
 }
@@ -191,7 +191,7 @@ func (f *failing) Watch(ctx context.Context, key string, fn func([]byte)) error 
 }
 
 func TestRunRetriesAFailedWatch(t *testing.T) {
-	var mem config.Memory
+	var mem liveconfig.Memory
 	mem.Set("orders", []byte("service: {limit: 2}"))
 	o, s := newOverlay(t)
 	src := seen{&failing{Source: &mem, fails: 2}, make(chan []byte, 16)}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/gantrykit/gantry/discovery/client"
+	"github.com/gantrykit/gantry/client"
 	"github.com/gantrykit/gantry/discovery/static"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http/httptest"
 
+	"github.com/gantrykit/gantry/client"
 	"github.com/gantrykit/gantry/discovery"
-	"github.com/gantrykit/gantry/discovery/client"
 	"github.com/gantrykit/gantry/discovery/static"
-	"github.com/gantrykit/gantry/kit/errs"
+	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 

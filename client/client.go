@@ -10,9 +10,9 @@ import (
 	"github.com/go-kit/kit/sd"
 
 	"github.com/gantrykit/gantry/discovery/lb"
-	"github.com/gantrykit/gantry/kit/endpoint"
+	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/middleware/breaker"
-	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -43,7 +43,7 @@ func HTTP[Req, Resp any](instancer sd.Instancer, method, pathPattern string, opt
 		cfg.breaker = breaker.New()
 	}
 	if cfg.budget == nil {
-		cfg.budget = retry.NewBudget(retry.DefaultBudgetRatio, retry.DefaultBudgetPerSec)
+		cfg.budget = retrybudget.New(retrybudget.DefaultRatio, retrybudget.DefaultPerSec)
 	}
 	idempotent := idempotentMethod(method)
 	if cfg.idempotent != nil {

@@ -1,17 +1,25 @@
-package retry
+package retrybudget
 
 import (
 	"sync/atomic"
 	"time"
 )
 
-const budgetBuckets = 10 // one-second buckets in BudgetWindow
+// Defaults: the budget of Finagle and Linkerd, over a window of ten
+// one-second buckets.
+const (
+	DefaultRatio  = 0.2
+	DefaultPerSec = 10
+	Window        = 10 * time.Second
+)
+
+const budgetBuckets = 10 // one-second buckets in Window
 
 // Budget bounds retries so that they cannot multiply an outage: over a
-// rolling window of ten one-second buckets ([BudgetWindow]), retries may
+// rolling window of ten one-second buckets ([Window]), retries may
 // not exceed ratio × requests + perSecond × 10. This is the retry budget of
-// Finagle and Linkerd; NewBudget(0.2, 10) is their default (the one
-// [Retrier] uses per operation). A request is recorded with
+// Finagle and Linkerd; New(0.2, 10) is their default (the one
+// middleware/retry uses per operation). A request is recorded with
 // [Budget.Request], a retry asked for with [Budget.Retry].
 //
 // A Budget is safe for concurrent use and allocates nothing: the counters
@@ -19,7 +27,7 @@ const budgetBuckets = 10 // one-second buckets in BudgetWindow
 // gateway route) that calls one downstream service, to budget that service
 // as a whole. Under concurrent calls a retry is granted only against a
 // count that includes every retry granted before it in the same second, so
-// the bound holds. Use [NewBudget]; the zero Budget grants no retry.
+// the bound holds. Use [New]; the zero Budget grants no retry.
 type Budget struct {
 	ratio, reserve float64
 	epoch          time.Time
@@ -27,13 +35,13 @@ type Budget struct {
 	calls, retries [budgetBuckets]atomic.Uint64
 }
 
-// NewBudget returns a Budget allowing ratio retries per request plus
-// perSecond retries per second, both over [BudgetWindow]. Negative values
+// New returns a Budget allowing ratio retries per request plus
+// perSecond retries per second, both over [Window]. Negative values
 // count as 0.
-func NewBudget(ratio, perSecond float64) *Budget {
+func New(ratio, perSecond float64) *Budget {
 	return &Budget{
 		ratio:   max(ratio, 0),
-		reserve: max(perSecond, 0) * BudgetWindow.Seconds(),
+		reserve: max(perSecond, 0) * Window.Seconds(),
 		epoch:   time.Now(),
 	}
 }

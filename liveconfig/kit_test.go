@@ -1,4 +1,4 @@
-package config_test
+package liveconfig_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/gantrykit/gantry/discovery/config"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // embed starts an embedded nats-server the way kit expects.
@@ -74,7 +74,7 @@ func TestAppWatchConfigNATS(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	kv, err := js.KeyValue(ctx, config.DefaultBucket)
+	kv, err := js.KeyValue(ctx, liveconfig.DefaultBucket)
 	if err != nil {
 		t.Fatalf("config bucket: got %v, want it created by the App's watch", err)
 	}
@@ -137,7 +137,7 @@ func TestAppWatchConfigNATSRateLimit(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	kv, err := js.KeyValue(ctx, config.DefaultBucket)
+	kv, err := js.KeyValue(ctx, liveconfig.DefaultBucket)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package config_test
+package liveconfig_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // settings is a service's live state as the overlay's apply functions see
@@ -16,21 +16,21 @@ import (
 type settings struct {
 	level slog.Level
 	limit float64
-	flags config.Flags
+	flags liveconfig.Flags
 }
 
-func newOverlay(t *testing.T) (*config.Overlay, *settings) {
+func newOverlay(t *testing.T) (*liveconfig.Overlay, *settings) {
 	t.Helper()
 	s := &settings{}
-	o := config.New(nil)
-	config.Dynamic(o, "gantry.log_level", slog.LevelInfo, nil, func(l slog.Level) { s.level = l })
-	config.Dynamic(o, "service.limit", 100.0, func(v float64) error {
+	o := liveconfig.New(nil)
+	liveconfig.Dynamic(o, "gantry.log_level", slog.LevelInfo, nil, func(l slog.Level) { s.level = l })
+	liveconfig.Dynamic(o, "service.limit", 100.0, func(v float64) error {
 		if v <= 0 {
 			return errors.New("must be positive")
 		}
 		return nil
 	}, func(v float64) { s.limit = v })
-	config.Dynamic(o, "gantry.features", map[string]bool{}, nil, s.flags.Set)
+	liveconfig.Dynamic(o, "gantry.features", map[string]bool{}, nil, s.flags.Set)
 	o.Static("gantry.http_addr", ":8080")
 	o.Static("gantry.shutdown_timeout", 20*time.Second)
 	return o, s
@@ -120,7 +120,7 @@ func TestStaticNeedsRestart(t *testing.T) {
 }
 
 func TestFlagsZero(t *testing.T) {
-	var f config.Flags
+	var f liveconfig.Flags
 	if f.Enabled("x") {
 		t.Errorf("zero Flags: got x on, want off")
 	}
@@ -133,7 +133,7 @@ func TestFlagsZero(t *testing.T) {
 }
 
 func BenchmarkFlagsEnabled(b *testing.B) {
-	var f config.Flags
+	var f liveconfig.Flags
 	f.Set(map[string]bool{"new_checkout": true, "b": false, "c": true})
 	plain := map[string]bool{"new_checkout": true, "b": false, "c": true}
 	var sink bool

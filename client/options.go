@@ -3,7 +3,7 @@ package client
 import (
 	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/middleware/breaker"
-	"github.com/gantrykit/gantry/middleware/retry"
+	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -16,7 +16,7 @@ type config struct {
 	breaker    *breaker.Breaker
 	noBreaker  bool
 	attempts   int
-	budget     *retry.Budget
+	budget     *retrybudget.Budget
 	idempotent *bool
 	http       []httpt.ClientOption
 }
@@ -39,9 +39,9 @@ func WithBreaker(b *breaker.Breaker) Option {
 
 // WithRetry sets the most attempts per call, the first included (default
 // 3; 1 turns retries off), and the budget they draw on (nil: a
-// retry.NewBudget(0.2, 10) of this client alone). Share one budget among
+// retrybudget.New(0.2, 10) of this client alone). Share one budget among
 // the clients of one service to budget the service as a whole.
-func WithRetry(attempts int, budget *retry.Budget) Option {
+func WithRetry(attempts int, budget *retrybudget.Budget) Option {
 	return func(c *config) { c.attempts, c.budget = max(attempts, 1), budget }
 }
 

@@ -1,11 +1,11 @@
-package config_test
+package liveconfig_test
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
 
-	"github.com/gantrykit/gantry/discovery/config"
+	"github.com/gantrykit/gantry/liveconfig"
 )
 
 // An overlay with a dynamic rate limit and log level, feature flags and a
@@ -13,13 +13,13 @@ import (
 // change is only reported.
 func ExampleOverlay() {
 	var level slog.LevelVar
-	var flags config.Flags
+	var flags liveconfig.Flags
 	limit := 100.0
 
-	o := config.New(nil)
-	config.Dynamic(o, "gantry.log_level", slog.LevelInfo, nil, level.Set)
-	config.Dynamic(o, "gantry.features", map[string]bool{}, nil, flags.Set)
-	config.Dynamic(o, "service.limit", 100.0, func(v float64) error {
+	o := liveconfig.New(nil)
+	liveconfig.Dynamic(o, "gantry.log_level", slog.LevelInfo, nil, level.Set)
+	liveconfig.Dynamic(o, "gantry.features", map[string]bool{}, nil, flags.Set)
+	liveconfig.Dynamic(o, "service.limit", 100.0, func(v float64) error {
 		if v <= 0 {
 			return errors.New("must be positive")
 		}
