@@ -155,15 +155,6 @@
 //	middleware.shed.retry_after                GANTRY_MIDDLEWARE_SHED_RETRY_AFTER               -middleware-shed-retry-after
 //	middleware.rate_limit.per_second           GANTRY_MIDDLEWARE_RATE_LIMIT_PER_SECOND          -middleware-rate-limit-per-second
 //	middleware.rate_limit.burst                GANTRY_MIDDLEWARE_RATE_LIMIT_BURST               -middleware-rate-limit-burst
-//	middleware.breaker.disabled                GANTRY_MIDDLEWARE_BREAKER_DISABLED               -middleware-breaker-disabled
-//	middleware.breaker.adaptive                GANTRY_MIDDLEWARE_BREAKER_ADAPTIVE               -middleware-breaker-adaptive
-//	middleware.breaker.k                       GANTRY_MIDDLEWARE_BREAKER_K                      -middleware-breaker-k
-//	middleware.breaker.window                  GANTRY_MIDDLEWARE_BREAKER_WINDOW                 -middleware-breaker-window
-//	middleware.breaker.min_requests            GANTRY_MIDDLEWARE_BREAKER_MIN_REQUESTS           -middleware-breaker-min-requests
-//	middleware.breaker.failure_ratio           GANTRY_MIDDLEWARE_BREAKER_FAILURE_RATIO          -middleware-breaker-failure-ratio
-//	middleware.breaker.consecutive_failures    GANTRY_MIDDLEWARE_BREAKER_CONSECUTIVE_FAILURES   -middleware-breaker-consecutive-failures
-//	middleware.breaker.open_timeout            GANTRY_MIDDLEWARE_BREAKER_OPEN_TIMEOUT           -middleware-breaker-open-timeout
-//	middleware.breaker.half_open_requests      GANTRY_MIDDLEWARE_BREAKER_HALF_OPEN_REQUESTS     -middleware-breaker-half-open-requests
 //	middleware.timeout.timeout                 GANTRY_MIDDLEWARE_TIMEOUT_TIMEOUT                -middleware-timeout-timeout
 //	client.tracing.disabled                    GANTRY_CLIENT_TRACING_DISABLED                   -client-tracing-disabled
 //	client.tracing.root_sample_ratio           GANTRY_CLIENT_TRACING_ROOT_SAMPLE_RATIO          -client-tracing-root-sample-ratio
@@ -201,7 +192,6 @@
 //	gantry.log_level                                  (unless WithLogger gave the logger)
 //	gantry.features.NAME                              feature flags (LiveConfig.Features)
 //	gantry.middleware.rate_limit.per_second, .burst   0 turns limiting off, a positive rate on
-//	gantry.middleware.breaker.min_requests, .failure_ratio, .consecutive_failures, .open_timeout
 //	gantry.client.breaker.min_requests, .failure_ratio, .consecutive_failures, .open_timeout
 //
 // A changed open_timeout replaces each classic breaker by a closed one
@@ -216,7 +206,8 @@
 //
 // App.Middleware(op) returns the default server chain for one operation as
 // a plain slice, outermost first — recovery, tracing, metrics, logging,
-// shed, rate limit, breaker, timeout — built once per App on its registry,
+// shed, rate limit, timeout (no breaker: middleware's doc says why) —
+// built once per App on its registry,
 // tracer provider and logger, with per-operation state inside:
 //
 //	create := endpoint.Wrap(svc.CreateOrder, app.Middleware("create_order")...)

@@ -23,11 +23,10 @@ import (
 //	gantry.middleware.rate_limit.per_second, .burst
 //	                   the rate limit of every operation of App.Middleware
 //	                   (0 turns it off, a positive rate on)
-//	gantry.middleware.breaker.min_requests, .failure_ratio,
-//	gantry.middleware.breaker.consecutive_failures, .open_timeout
-//	gantry.client.breaker.(the same four)
+//	gantry.client.breaker.min_requests, .failure_ratio,
+//	gantry.client.breaker.consecutive_failures, .open_timeout
 //	                   the trip thresholds of every operation's breaker in
-//	                   App.Middleware and App.ClientMiddleware; a changed
+//	                   App.ClientMiddleware; a changed
 //	                   open_timeout replaces each breaker by a closed one
 //	                   (see middleware/breaker.Breaker.SetOpenTimeout)
 //
@@ -114,7 +113,7 @@ func (l *liveChains) update(edit func(*middleware.Config, *middleware.ClientConf
 	edit(&l.server, &l.client)
 	a := l.a
 	if !a.chains.built.Load() && l.server.RateLimit == a.cfg.Middleware.RateLimit &&
-		l.server.Breaker == a.cfg.Middleware.Breaker && l.client.Breaker == a.cfg.Client.Breaker {
+		l.client.Breaker == a.cfg.Client.Breaker {
 		return
 	}
 	a.buildChains()
@@ -141,20 +140,15 @@ func liveChainKeys(o *liveconfig.Overlay, a *App) map[string]bool {
 		func(s *middleware.Config, _ *middleware.ClientConfig) *float64 { return &s.RateLimit.PerSecond })
 	liveKey(o, l, keys, "gantry.middleware.rate_limit.burst",
 		func(s *middleware.Config, _ *middleware.ClientConfig) *int { return &s.RateLimit.Burst })
-	type section = func(*middleware.Config, *middleware.ClientConfig) *middleware.BreakerConfig
-	for prefix, b := range map[string]section{
-		"gantry.middleware.breaker.": func(s *middleware.Config, _ *middleware.ClientConfig) *middleware.BreakerConfig { return &s.Breaker },
-		"gantry.client.breaker.":     func(_ *middleware.Config, c *middleware.ClientConfig) *middleware.BreakerConfig { return &c.Breaker },
-	} {
-		liveKey(o, l, keys, prefix+"min_requests",
-			func(s *middleware.Config, c *middleware.ClientConfig) *int { return &b(s, c).MinRequests })
-		liveKey(o, l, keys, prefix+"failure_ratio",
-			func(s *middleware.Config, c *middleware.ClientConfig) *float64 { return &b(s, c).FailureRatio })
-		liveKey(o, l, keys, prefix+"consecutive_failures",
-			func(s *middleware.Config, c *middleware.ClientConfig) *int { return &b(s, c).ConsecutiveFailures })
-		liveKey(o, l, keys, prefix+"open_timeout",
-			func(s *middleware.Config, c *middleware.ClientConfig) *time.Duration { return &b(s, c).OpenTimeout })
-	}
+	const prefix = "gantry.client.breaker."
+	liveKey(o, l, keys, prefix+"min_requests",
+		func(_ *middleware.Config, c *middleware.ClientConfig) *int { return &c.Breaker.MinRequests })
+	liveKey(o, l, keys, prefix+"failure_ratio",
+		func(_ *middleware.Config, c *middleware.ClientConfig) *float64 { return &c.Breaker.FailureRatio })
+	liveKey(o, l, keys, prefix+"consecutive_failures",
+		func(_ *middleware.Config, c *middleware.ClientConfig) *int { return &c.Breaker.ConsecutiveFailures })
+	liveKey(o, l, keys, prefix+"open_timeout",
+		func(_ *middleware.Config, c *middleware.ClientConfig) *time.Duration { return &c.Breaker.OpenTimeout })
 	return keys
 }
 

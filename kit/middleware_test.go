@@ -124,7 +124,6 @@ func TestMiddlewareLogsEachKeyOnce(t *testing.T) {
 func TestMiddlewareBadValuesFailStart(t *testing.T) {
 	for key, val := range map[string]string{
 		"GANTRY_MIDDLEWARE_RATE_LIMIT_PER_SECOND": "-1",
-		"GANTRY_MIDDLEWARE_BREAKER_FAILURE_RATIO": "2",
 		"GANTRY_CLIENT_BREAKER_FAILURE_RATIO":     "1.5",
 	} {
 		app := kit.New("orders", kit.WithArgs(nil), kit.WithGetenv(func(k string) string {

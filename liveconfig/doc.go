@@ -34,6 +34,6 @@
 // keys are gantry.log_level, gantry.features, the rate limit
 // (gantry.middleware.rate_limit.per_second and .burst) and the breaker
 // thresholds (min_requests, failure_ratio, consecutive_failures,
-// open_timeout under gantry.middleware.breaker and gantry.client.breaker);
+// open_timeout under gantry.client.breaker);
 // every other gantry.* key is static. See the kit package documentation.
 package liveconfig

@@ -108,19 +108,9 @@ func BenchmarkChainReject(b *testing.B) {
 	only := middleware.Config{
 		Recovery: middleware.RecoveryConfig{Disabled: true}, Tracing: middleware.TracingConfig{Disabled: true},
 		Metrics: middleware.MetricsConfig{Disabled: true}, Logging: middleware.LoggingConfig{Disabled: true},
-		Shed: middleware.ShedConfig{Disabled: true}, Breaker: middleware.BreakerConfig{Disabled: true},
+		Shed: middleware.ShedConfig{Disabled: true},
 	}
 	ok := func(context.Context, any) (any, error) { return nil, nil }
-	down := func(context.Context, any) (any, error) { return nil, errs.Unavailable(0, "down") }
-
-	openBreaker := func(cfg middleware.Config) kitendpoint.Endpoint {
-		cfg.Breaker = middleware.BreakerConfig{}
-		e := chain(b, cfg, deps(), down)
-		for range 5 {
-			_, _ = e(ctx, nil)
-		}
-		return e
-	}
 	rateLimited := func(cfg middleware.Config) kitendpoint.Endpoint {
 		cfg.RateLimit = middleware.RateLimitConfig{PerSecond: 1e-9, Burst: 1}
 		e := chain(b, cfg, deps(), ok)
@@ -148,8 +138,6 @@ func BenchmarkChainReject(b *testing.B) {
 		e    kitendpoint.Endpoint
 		kind errs.Kind
 	}{
-		{"breaker_open/alone", openBreaker(only), errs.KindUnavailable},
-		{"breaker_open/chain", openBreaker(middleware.Config{}), errs.KindUnavailable},
 		{"rate_limited/alone", rateLimited(only), errs.KindTooManyRequests},
 		{"rate_limited/chain", rateLimited(middleware.Config{}), errs.KindTooManyRequests},
 		{"shed/alone", shedding(only), errs.KindUnavailable},

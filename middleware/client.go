@@ -86,3 +86,23 @@ func (c *Client) For(op string) []kitendpoint.Middleware {
 // Layers returns the chain's layers in the order For applies them. The
 // slice is a copy.
 func (c *Client) Layers() []Layer { return append([]Layer(nil), c.layers...) }
+
+func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
+	minRequests, ratio, consecutive, open := tripOf(c)
+	opts := []breaker.Option{
+		breaker.WithWindow(or(c.Window, breaker.DefaultWindow)),
+		breaker.WithTrip(minRequests, ratio, consecutive),
+		breaker.WithOpenTimeout(open),
+		breaker.WithHalfOpenRequests(uint32(max(or(c.HalfOpenRequests, breaker.DefaultHalfOpenRequests), 1))),
+	}
+	if c.Adaptive {
+		opts = append(opts, breaker.WithAdaptive(or(c.K, breaker.DefaultK)))
+	}
+	if deps.Logger != nil {
+		opts = append(opts, breaker.WithLogger(deps.Logger))
+	}
+	if deps.Registerer != nil {
+		opts = append(opts, breaker.WithMetrics(deps.Registerer, deps.Service))
+	}
+	return breaker.New(opts...)
+}

@@ -4,8 +4,9 @@ import "time"
 
 // Config switches and tunes the default server chain. Its zero value is the
 // production default: every concern on except rate limiting and timeouts,
-// which need numbers only the service knows. Fields follow the kit config
-// convention (yaml keys, help text).
+// which need numbers only the service knows. It has no breaker section: a
+// server chain has no breaker (see the package doc). Fields follow the kit
+// config convention (yaml keys, help text).
 type Config struct {
 	Recovery  RecoveryConfig  `yaml:"recovery"`
 	Tracing   TracingConfig   `yaml:"tracing"`
@@ -13,7 +14,6 @@ type Config struct {
 	Logging   LoggingConfig   `yaml:"logging"`
 	Shed      ShedConfig      `yaml:"shed"`
 	RateLimit RateLimitConfig `yaml:"rate_limit"`
-	Breaker   BreakerConfig   `yaml:"breaker"`
 	Timeout   TimeoutConfig   `yaml:"timeout"`
 }
 
@@ -67,13 +67,16 @@ type ShedConfig struct {
 	RetryAfter   time.Duration `yaml:"retry_after" help:"Retry-After hint of shed calls (0: 1s)"`
 }
 
-// RateLimitConfig configures a token bucket per operation.
+// RateLimitConfig configures a token bucket per operation, shared by every
+// caller: it bounds the load an operation takes, not one caller's share
+// (per-caller limits belong at the edge, where callers are known).
 type RateLimitConfig struct {
 	PerSecond float64 `yaml:"per_second" help:"calls per second allowed per operation (0: no limit)"`
 	Burst     int     `yaml:"burst" help:"bucket size (0: per_second rounded up)"`
 }
 
-// BreakerConfig configures the circuit breaker per operation.
+// BreakerConfig configures the client chain's circuit breaker per remote
+// operation.
 type BreakerConfig struct {
 	Disabled            bool          `yaml:"disabled" help:"break no circuits"`
 	Adaptive            bool          `yaml:"adaptive" help:"use SRE adaptive throttling instead of the classic breaker"`

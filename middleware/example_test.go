@@ -16,12 +16,12 @@ import (
 )
 
 // The default chain in its documented order. Each observation below holds
-// only in that order: the logging layer sits outside the breaker, so it
-// logs the breaker's rejection; the metrics layer sits outside both, so it
-// counts the rejection as unavailable; recovery sits outside everything,
-// so a panic becomes an Internal error even though it unwound through the
-// layers between (the breaker, which counts a panic as a failure, opened).
-// Tracing is left out here for lack of a TracerProvider.
+// only in that order: the logging layer sits outside the rate limit, so it
+// logs the limit's rejection; the metrics layer sits outside both, so it
+// counts the rejection as too_many_requests; recovery sits outside
+// everything, so a panic becomes an Internal error even though it unwound
+// through the layers between. Tracing is left out here for lack of a
+// TracerProvider.
 func Example_order() {
 	reg := prometheus.NewRegistry()
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
@@ -36,7 +36,7 @@ func Example_order() {
 		},
 	})).With("service", "orders") // the chain logs with the logger as given
 	s, err := middleware.NewServer(middleware.Config{
-		Breaker: middleware.BreakerConfig{ConsecutiveFailures: 1},
+		RateLimit: middleware.RateLimitConfig{PerSecond: 0.001, Burst: 1},
 	}, middleware.Deps{Service: "orders", Registerer: reg, Logger: logger})
 	if err != nil {
 		panic(err)
@@ -50,8 +50,8 @@ func Example_order() {
 	charge := endpoint.Wrap(func(context.Context, int) (string, error) {
 		return "", errs.Unavailable(0, "payment provider down")
 	}, s.For("charge")...)
-	_, _ = charge(context.Background(), 1) // fails and opens the breaker
-	_, _ = charge(context.Background(), 2) // rejected by the breaker, logged and counted
+	_, _ = charge(context.Background(), 1) // takes the one token, fails
+	_, _ = charge(context.Background(), 2) // rejected by the rate limit, logged and counted
 
 	crash := endpoint.Wrap(func(context.Context, int) (string, error) { panic("bug") }, s.For("crash")...)
 	_, err = crash(context.Background(), 3)
@@ -60,18 +60,16 @@ func Example_order() {
 	n, _ := testutil.GatherAndCount(reg, "rpc_server_call_duration_seconds")
 	// A panic unwinds through the metrics layer unobserved: crash has only
 	// its "ok" series, bound up front.
-	fmt.Println("duration series (charge ok and unavailable, crash ok):", n)
-	fmt.Println("unavailable calls of charge:", count(reg, "charge", "unavailable"))
+	fmt.Println("duration series (charge ok, unavailable and too_many_requests, crash ok):", n)
+	fmt.Println("rate-limited calls of charge:", count(reg, "charge", "too_many_requests"))
 	// Output:
-	// recovery → metrics → logging → shed → ratelimit → breaker
-	// level=WARN msg="circuit breaker state changed" service=orders op=charge from=closed to=open
+	// recovery → metrics → logging → shed → ratelimit
 	// level=ERROR msg="call failed" service=orders op=charge code=unavailable error="payment provider down"
-	// level=ERROR msg="call failed" service=orders op=charge code=unavailable error="circuit breaker open, retry later"
-	// level=WARN msg="circuit breaker state changed" service=orders op=crash from=closed to=open
+	// level=WARN msg="call failed" service=orders op=charge code=too_many_requests error="rate limit exceeded"
 	// level=ERROR msg="panic recovered" service=orders op=crash panic=bug stack=omitted
 	// panic became: internal
-	// duration series (charge ok and unavailable, crash ok): 3
-	// unavailable calls of charge: 2
+	// duration series (charge ok, unavailable and too_many_requests, crash ok): 4
+	// rate-limited calls of charge: 1
 }
 
 // count returns the number of calls of op that ended with code.

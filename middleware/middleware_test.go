@@ -47,17 +47,17 @@ func TestServerLayers(t *testing.T) {
 		deps middleware.Deps
 		want string
 	}{
-		{name: "zero config", cfg: middleware.Config{}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,ratelimit,breaker"},
+		{name: "zero config", cfg: middleware.Config{}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,ratelimit"},
 		{name: "everything", cfg: middleware.Config{
 			RateLimit: middleware.RateLimitConfig{PerSecond: 100},
 			Timeout:   middleware.TimeoutConfig{Timeout: time.Second},
-		}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,ratelimit,breaker,timeout"},
+		}, deps: fullDeps(), want: "recovery,tracing,metrics,logging,shed,ratelimit,timeout"},
 		{name: "all off", cfg: middleware.Config{
 			Recovery: middleware.RecoveryConfig{Disabled: true}, Tracing: middleware.TracingConfig{Disabled: true},
 			Metrics: middleware.MetricsConfig{Disabled: true}, Logging: middleware.LoggingConfig{Disabled: true},
-			Shed: middleware.ShedConfig{Disabled: true}, Breaker: middleware.BreakerConfig{Disabled: true},
+			Shed: middleware.ShedConfig{Disabled: true},
 		}, deps: fullDeps(), want: "ratelimit"},
-		{name: "no deps", cfg: middleware.Config{}, deps: middleware.Deps{}, want: "recovery,shed,ratelimit,breaker"},
+		{name: "no deps", cfg: middleware.Config{}, deps: middleware.Deps{}, want: "recovery,shed,ratelimit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,11 +168,12 @@ func TestPromtool(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	deps := fullDeps()
 	deps.Registerer = reg
-	s, err := middleware.NewServer(middleware.Config{Breaker: middleware.BreakerConfig{ConsecutiveFailures: 1}}, deps)
+	s, err := middleware.NewServer(middleware.Config{}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := middleware.NewClient(middleware.ClientConfig{Retry: middleware.RetryConfig{Idempotent: []string{"products.get"}, BaseDelay: time.Microsecond}}, deps)
+	c, err := middleware.NewClient(middleware.ClientConfig{Retry: middleware.RetryConfig{Idempotent: []string{"products.get"}, BaseDelay: time.Microsecond},
+		Breaker: middleware.BreakerConfig{ConsecutiveFailures: 1}}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/gantrykit/gantry/middleware/breaker"
 	"github.com/gantrykit/gantry/middleware/logging"
 	"github.com/gantrykit/gantry/middleware/metrics"
 	"github.com/gantrykit/gantry/middleware/ratelimit"
@@ -44,13 +43,12 @@ type Layer struct {
 }
 
 // Server builds the default server chain of one App. Build it once and ask
-// it per operation; per-operation state (limits, breakers, metric children)
+// it per operation; per-operation state (limits, metric children)
 // lives inside it, keyed by operation name. It is safe for concurrent use;
-// Update changes its rate limit and breaker thresholds while it runs.
+// Update changes its rate limit while it runs.
 type Server struct {
 	layers  []Layer
 	limiter *ratelimit.Limiter
-	breaker *breaker.Breaker // nil when off
 
 	mu  sync.Mutex
 	cfg Config // running
@@ -97,10 +95,6 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 	// a call one atomic load.
 	s.limiter = newLimiter(cfg.RateLimit)
 	add("ratelimit", s.limiter.For)
-	if !cfg.Breaker.Disabled {
-		s.breaker = newBreaker(cfg.Breaker, deps)
-		add("breaker", s.breaker.For)
-	}
 	if cfg.Timeout.Timeout > 0 {
 		add("timeout", timeout.New(cfg.Timeout.Timeout).For)
 	}
@@ -109,7 +103,8 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 
 // For returns the chain for operation op, outermost first, as a new slice
 // the caller owns and may edit: recovery, tracing, metrics, logging, shed,
-// ratelimit, breaker, timeout, leaving out what the config switched off.
+// ratelimit, timeout, leaving out what the config switched off. It has no
+// breaker: see the package doc for why.
 // Apply it with endpoint.Wrap(f, s.For(op)...) or endpoint.Chain.
 func (s *Server) For(op string) []kitendpoint.Middleware {
 	mws := make([]kitendpoint.Middleware, len(s.layers))
@@ -140,24 +135,4 @@ func newLogger(c LoggingConfig, deps Deps) *logging.Logger {
 		opts = append(opts, logging.WithoutTraceID())
 	}
 	return logging.New(deps.Logger, opts...)
-}
-
-func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
-	minRequests, ratio, consecutive, open := tripOf(c)
-	opts := []breaker.Option{
-		breaker.WithWindow(or(c.Window, breaker.DefaultWindow)),
-		breaker.WithTrip(minRequests, ratio, consecutive),
-		breaker.WithOpenTimeout(open),
-		breaker.WithHalfOpenRequests(uint32(max(or(c.HalfOpenRequests, breaker.DefaultHalfOpenRequests), 1))),
-	}
-	if c.Adaptive {
-		opts = append(opts, breaker.WithAdaptive(or(c.K, breaker.DefaultK)))
-	}
-	if deps.Logger != nil {
-		opts = append(opts, breaker.WithLogger(deps.Logger))
-	}
-	if deps.Registerer != nil {
-		opts = append(opts, breaker.WithMetrics(deps.Registerer, deps.Service))
-	}
-	return breaker.New(opts...)
 }

@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -12,11 +11,9 @@ import (
 	"github.com/gantrykit/gantry/middleware/ratelimit"
 )
 
-// Validate reports the bad values, each naming its key, of the sections
-// an Update can apply (rate_limit and breaker).
-func (c Config) Validate() error {
-	return errors.Join(c.RateLimit.Validate(), c.Breaker.Validate())
-}
+// Validate reports a bad value, naming its key, of the section an Update
+// can apply (rate_limit).
+func (c Config) Validate() error { return c.RateLimit.Validate() }
 
 // Validate reports a bad value, naming its key, of the section an Update
 // can apply (breaker).
@@ -58,10 +55,8 @@ func (c BreakerConfig) Validate() error {
 }
 
 // Update applies cfg to the running chain: the rate limit (per_second,
-// burst; per_second 0 turns limiting off, a positive one on) and the
-// breaker thresholds (min_requests, failure_ratio, consecutive_failures,
-// open_timeout, see breaker.Breaker.SetOpenTimeout) change for every
-// operation, existing and future, while calls go through. It returns the
+// burst; per_second 0 turns limiting off, a positive one on) changes for
+// every operation, existing and future, while calls go through. It returns the
 // keys (such as "breaker.window") whose value in cfg differs from the
 // running one but that only a new chain applies; those keep their running
 // value. If cfg fails Validate, nothing changes. It is safe for concurrent
@@ -74,16 +69,17 @@ func (s *Server) Update(cfg Config) (needsRestart []string, err error) {
 	defer s.mu.Unlock()
 	next := s.cfg
 	next.RateLimit = cfg.RateLimit
-	setLiveBreaker(&next.Breaker, cfg.Breaker)
 	restart := changedKeys("", reflect.ValueOf(next), reflect.ValueOf(cfg))
 	s.limiter.SetRate(rateOf(next.RateLimit))
-	applyBreaker(s.breaker, next.Breaker)
 	s.cfg = next
 	return restart, nil
 }
 
-// Update applies cfg's breaker thresholds to the running client chain, as
-// Server.Update does, and returns the keys that need a new chain.
+// Update applies cfg's breaker thresholds (min_requests, failure_ratio,
+// consecutive_failures, open_timeout, see breaker.Breaker.SetOpenTimeout)
+// to the running client chain, for every operation, existing and future,
+// while calls go through, and returns the keys that need a new chain, as
+// Server.Update does.
 func (c *Client) Update(cfg ClientConfig) (needsRestart []string, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("middleware: client: %w", err)

@@ -37,20 +37,35 @@ type Answer struct {
 	Message string `json:"message"`
 }
 
-// Service is the business logic; it knows nothing of middleware.
-type Service struct{ cfg Config }
+// Service is the business logic; it knows nothing of middleware. The
+// weather station is a dependency it calls.
+type Service struct {
+	cfg     Config
+	station endpoint.Func[string, string]
+}
 
 // Greet says hello.
 func (s Service) Greet(_ context.Context, req GreetRequest) (Answer, error) {
 	return Answer{Message: fmt.Sprintf("%s, %s!", s.cfg.Greeting, req.Name)}, nil
 }
 
-// Forecast asks a weather station that fails at the configured rate.
-func (s Service) Forecast(_ context.Context, req ForecastRequest) (Answer, error) {
-	if rand.Float64() < s.cfg.FailureRate {
-		return Answer{}, errs.Unavailable(0, "the weather station for %s does not answer", req.City)
+// Forecast asks the weather station.
+func (s Service) Forecast(ctx context.Context, req ForecastRequest) (Answer, error) {
+	weather, err := s.station(ctx, req.City)
+	if err != nil {
+		return Answer{}, err
 	}
-	return Answer{Message: "sunny in " + req.City}, nil
+	return Answer{Message: weather + " in " + req.City}, nil
+}
+
+// station stands for a remote weather station that fails at failureRate.
+func station(failureRate float64) endpoint.Func[string, string] {
+	return func(_ context.Context, city string) (string, error) {
+		if rand.Float64() < failureRate {
+			return "", errs.Unavailable(0, "the weather station for %s does not answer", city)
+		}
+		return "sunny", nil
+	}
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
@@ -60,10 +75,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := app.Err(); err != nil {
 		return err
 	}
-	svc := Service{cfg: cfg}
+	// The call to the station gets the client chain: tracing, metrics,
+	// logging, retry, breaker, timeout.
+	svc := Service{cfg: cfg, station: endpoint.Wrap(station(cfg.FailureRate), app.ClientMiddleware("station.forecast")...)}
 
-	// Each operation gets the default chain: recovery, tracing, metrics,
-	// logging, load shedding, rate limit, breaker, timeout.
+	// Each operation gets the default server chain: recovery, tracing,
+	// metrics, logging, load shedding, rate limit, timeout.
 	greet := endpoint.Wrap(svc.Greet, app.Middleware("greet")...)
 	forecast := endpoint.Wrap(svc.Forecast, app.Middleware("forecast")...)
 

@@ -14,9 +14,9 @@ var binary string
 
 func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
 
-// TestBreakerOpens: a station that always fails trips the forecast breaker
-// after five failures; then calls are refused fast with Retry-After, while
-// greet, with its own breaker, keeps answering.
+// TestBreakerOpens: a station that always fails trips the client breaker in
+// front of it after five failures; then forecasts are refused fast with
+// Retry-After, while greet keeps answering.
 func TestBreakerOpens(t *testing.T) {
 	p := exampletest.Start(t, binary, "GREETER_FAILURE_RATE=1")
 	for i := range 5 {
@@ -31,11 +31,11 @@ func TestBreakerOpens(t *testing.T) {
 			resp.StatusCode, b, resp.Header.Get("Retry-After"))
 	}
 	if resp, _ := exampletest.Do(t, "GET", p.HTTPURL+"/v1/hello/Ada", "", nil); resp.StatusCode != 200 {
-		t.Errorf("greet = %d while forecast's breaker is open, want 200", resp.StatusCode)
+		t.Errorf("greet = %d while the station's breaker is open, want 200", resp.StatusCode)
 	}
 	_, metrics := exampletest.Do(t, "GET", p.AdminURL+"/metrics", "", nil)
-	if !bytes.Contains(metrics, []byte(`breaker_state{method="forecast",service="greeter",state="open"} 1`)) {
-		t.Errorf("/metrics does not show forecast's breaker open:\n%s", grep(metrics, "breaker"))
+	if !bytes.Contains(metrics, []byte(`breaker_state{method="station.forecast",service="greeter",state="open"} 1`)) {
+		t.Errorf("/metrics does not show the station's breaker open:\n%s", grep(metrics, "breaker"))
 	}
 	exampletest.Promtool(t, metrics)
 }

@@ -26,7 +26,7 @@ func greet(_ context.Context, req GreetRequest) (Answer, error) {
 func main() {
 	app := kit.New("greeter") // config: -config file, GANTRY_* env, flags
 
-	// The default chain: breaker, limits, metrics, traces, logs.
+	// The default chain: limits, metrics, traces, logs.
 	g := endpoint.Wrap(greet, app.Middleware("greet")...)
 	app.HTTP().Handle("GET /v1/hello/{name}", httpt.NewServer(g))
 	if err := app.Run(context.Background()); err != nil { // until SIGTERM, then drains

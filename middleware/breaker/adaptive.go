@@ -64,6 +64,16 @@ func (t *throttle) admit(now time.Time) bool {
 	return p <= 0 || t.rand() >= p
 }
 
+// forget takes back the request admit counted at now.
+func (t *throttle) forget(now time.Time) {
+	epoch := now.UnixNano() / int64(t.bucket)
+	t.mu.Lock()
+	if b := t.slot(epoch); b != nil && b.requests > 0 {
+		b.requests--
+	}
+	t.mu.Unlock()
+}
+
 // accept counts an accepted call.
 func (t *throttle) accept(now time.Time) {
 	epoch := now.UnixNano() / int64(t.bucket)
@@ -81,7 +91,11 @@ func (t *throttle) middleware(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 			return nil, unavailable(time.Second)
 		}
 		resp, err := next(ctx, req)
-		if err == nil || !t.isFail(err) {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// The caller gave up or ran out of its own time: neither way.
+			t.forget(now)
+		case err == nil || !t.isFail(err):
 			t.accept(now)
 		}
 		return resp, err

@@ -193,3 +193,49 @@ func TestAdaptiveEndToEnd(t *testing.T) {
 		t.Errorf("got %d rejected and %d passed of 200 failing calls, want most rejected and some passed", rejected, calls)
 	}
 }
+
+// TestCallerContextEnded: a call that fails after its caller's own context
+// ended (canceled, or the caller's short deadline passed) counts neither
+// way, so a client sending tiny deadlines cannot open a breaker; a
+// deadline set below the breaker (the timeout layer's) still counts.
+func TestCallerContextEnded(t *testing.T) {
+	for _, kind := range []struct {
+		name string
+		opts []breaker.Option
+	}{
+		{"classic", []breaker.Option{breaker.WithTrip(1, 0.5, 2)}},
+		{"adaptive", []breaker.Option{breaker.WithAdaptive(1)}},
+	} {
+		t.Run(kind.name, func(t *testing.T) {
+			slow := func(ctx context.Context, _ any) (any, error) {
+				<-ctx.Done()
+				return nil, errs.DeadlineExceeded("too slow: %v", ctx.Err())
+			}
+			e := breaker.New(kind.opts...).For("op")(slow)
+			for range 50 {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Microsecond)
+				_, err := e(ctx, nil)
+				cancel()
+				if errs.KindOf(err) != errs.KindDeadlineExceeded {
+					t.Fatalf("got %v, want the endpoint's own DeadlineExceeded (never the breaker's Unavailable)", err)
+				}
+			}
+			// The same failure under a deadline of the layer below: counted.
+			own := breaker.New(kind.opts...).For("op")(func(ctx context.Context, req any) (any, error) {
+				ctx, cancel := context.WithTimeout(ctx, time.Microsecond)
+				defer cancel()
+				return slow(ctx, req)
+			})
+			rejected := false
+			for range 50 {
+				if _, err := own(context.Background(), nil); errs.KindOf(err) == errs.KindUnavailable {
+					rejected = true
+					break
+				}
+			}
+			if !rejected {
+				t.Error("inner deadlines: got no rejection in 50 calls, want the breaker to count them")
+			}
+		})
+	}
+}

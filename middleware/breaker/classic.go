@@ -70,8 +70,12 @@ func (c *classic) generation(openTimeout time.Duration) *generation {
 			return n.Requests >= t.minRequests && float64(n.TotalFailures) >= t.ratio*float64(n.Requests)
 		},
 		IsSuccessful: func(err error) bool { return err == nil || !cfg.isFailure(err) },
-		// A caller that gave up says nothing about the dependency's health.
-		IsExcluded: func(err error) bool { return errs.KindOf(err) == errs.KindCanceled },
+		// A caller that gave up or ran out of its own time says nothing
+		// about the dependency's health.
+		IsExcluded: func(err error) bool {
+			_, gone := err.(callerDone)
+			return gone || errs.KindOf(err) == errs.KindCanceled
+		},
 		// Called with the breaker's lock held: no calls back into it.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
@@ -121,10 +125,32 @@ func stateName(s gobreaker.State) string {
 	return s.String()
 }
 
+// callerDone marks the error of a call that failed after its caller's own
+// context ended, which no breaker counts.
+type callerDone struct{ err error }
+
+func (e callerDone) Error() string { return e.err.Error() }
+
+// callerFailed marks err as callerDone when the caller's context ended
+// while the call ran. The timeout layer below a breaker sets its deadline
+// on a context of its own, so a call that outlives it still counts.
+func callerFailed(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return callerDone{err}
+	}
+	return err
+}
+
 func (c *classic) middleware(next kitendpoint.Endpoint) kitendpoint.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		g := c.cur.Load()
-		resp, err := g.cb.Execute(func() (any, error) { return next(ctx, req) })
+		resp, err := g.cb.Execute(func() (any, error) {
+			resp, err := next(ctx, req)
+			return resp, callerFailed(ctx, err)
+		})
+		if cd, ok := err.(callerDone); ok {
+			return resp, cd.err
+		}
 		switch err {
 		case gobreaker.ErrOpenState:
 			wait := time.Duration(g.probeAt.Load()) - time.Since(c.base)

@@ -1,5 +1,9 @@
 // Package breaker stops calling an operation that keeps failing, so that a
-// struggling dependency gets room to recover and callers fail fast.
+// struggling dependency gets room to recover and callers fail fast. It is a
+// client-side tool: put it around calls to a dependency (the default client
+// chain does), not in front of a service's own operations, where one
+// client's failures would close the operation for all (see package
+// middleware).
 //
 // Two kinds, one per [Breaker]:
 //
@@ -23,8 +27,12 @@
 // an error counts unless its kind blames the caller (errs.Kind.CallerFault:
 // invalid argument, not found, conflict, unauthenticated, permission
 // denied, too many requests...), so bad requests never trip a breaker
-// while unavailable, deadline exceeded and internal errors do. A call the
-// caller canceled counts neither way in the classic breaker.
+// while unavailable, deadline exceeded and internal errors do. A call that
+// fails after its caller's own context ended (canceled, or the caller's
+// deadline passed) counts neither way: it says nothing about the
+// dependency, and counting it would let a caller with tiny deadlines open
+// the breaker. A deadline set below the breaker (the timeout layer's) is
+// the breaker's business and counts.
 //
 // Thresholds change while the service runs: [Breaker.SetTrip] swaps the
 // trip rule of every classic breaker at once (it is read only when a call

@@ -1,7 +1,7 @@
 // Command gantry is the hello service of tutorial step 2
 // (examples/middleware): a typed endpoint behind App.Middleware, the full
 // default chain (recovery, tracing, metrics, logging, shed, rate limit,
-// breaker, timeout), served by the kit runtime with its defaults.
+// timeout), served by the kit runtime with its defaults.
 //
 // With BENCH_SPANS=discard it also exports every sampled span to an exporter
 // that drops them, so that, with GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO=1,
