@@ -1,35 +1,12 @@
 package kit
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 
-	"go.opentelemetry.io/otel/trace"
+	"github.com/gantrykit/gantry/telemetry"
 )
-
-// NewTraceHandler wraps h so that every record whose context carries a
-// valid span gets trace_id and span_id attributes (hex, as in W3C
-// traceparent). Records without a span pass through unchanged. Inside a
-// WithGroup the IDs land in the group, like any other attribute.
-func NewTraceHandler(h slog.Handler) slog.Handler { return traceHandler{h} }
-
-type traceHandler struct{ h slog.Handler }
-
-func (t traceHandler) Enabled(ctx context.Context, l slog.Level) bool { return t.h.Enabled(ctx, l) }
-
-func (t traceHandler) Handle(ctx context.Context, r slog.Record) error {
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
-		r = r.Clone()
-		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
-	}
-	return t.h.Handle(ctx, r)
-}
-
-func (t traceHandler) WithAttrs(as []slog.Attr) slog.Handler { return traceHandler{t.h.WithAttrs(as)} }
-
-func (t traceHandler) WithGroup(name string) slog.Handler { return traceHandler{t.h.WithGroup(name)} }
 
 func newLogger(cfg Config, o options, name, version, instance string, level *slog.LevelVar) *slog.Logger {
 	var h slog.Handler
@@ -48,7 +25,7 @@ func newLogger(cfg Config, o options, name, version, instance string, level *slo
 			h = slog.NewJSONHandler(w, ho)
 		}
 	}
-	return slog.New(NewTraceHandler(h)).With("service", name, "version", version, "instance", instance)
+	return slog.New(telemetry.NewHandler(h)).With(telemetry.KeyService, name, telemetry.KeyVersion, version, telemetry.KeyInstance, instance)
 }
 
 // slogPrinter adapts the logger to promhttp's ErrorLog (a Println method).

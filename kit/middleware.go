@@ -26,7 +26,7 @@ func (a *App) buildChains() {
 			Registerer:     a.reg,
 			TracerProvider: a.tp,
 			Logger:         a.logger,
-			// The App's logger, given or made, runs through NewTraceHandler.
+			// The App's logger, given or made, runs through telemetry.NewHandler.
 			LoggerAddsTraceIDs: true,
 		}
 		a.chains.server, a.chains.err = middleware.NewServer(a.cfg.Middleware, deps)

@@ -1,46 +1,21 @@
 package kit
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/slogtest"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
-
-func TestTraceHandlerConformance(t *testing.T) {
-	var buf bytes.Buffer
-	h := NewTraceHandler(slog.NewJSONHandler(&buf, nil))
-	results := func() []map[string]any {
-		var ms []map[string]any
-		for _, line := range bytes.Split(buf.Bytes(), []byte{'\n'}) {
-			if len(line) == 0 {
-				continue
-			}
-			var m map[string]any
-			if err := json.Unmarshal(line, &m); err != nil {
-				t.Fatal(err)
-			}
-			ms = append(ms, m)
-		}
-		return ms
-	}
-	if err := slogtest.TestHandler(h, results); err != nil {
-		t.Error(err)
-	}
-}
 
 func TestLogsCarryIdentityAndTrace(t *testing.T) {
 	logs := &syncBuffer{}
@@ -133,32 +108,6 @@ func TestTelemetryNotGlobal(t *testing.T) {
 	if got := trace.SpanContextFromContext(a.Propagator().Extract(context.Background(), carrier)); got.TraceID() != span.SpanContext().TraceID() {
 		t.Errorf("traceparent round trip: got %v, want %v", got.TraceID(), span.SpanContext().TraceID())
 	}
-}
-
-func BenchmarkLog(b *testing.B) {
-	tp := newTracerProvider("bench", "v", "i")
-	ctx, span := tp.Tracer("b").Start(context.Background(), "s")
-	defer span.End()
-	base := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	wrapped := slog.New(NewTraceHandler(slog.NewJSONHandler(io.Discard, nil)))
-	b.Run("baseline_json", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			base.InfoContext(ctx, "request", "route", "/v1/orders", "code", 200)
-		}
-	})
-	b.Run("trace_handler_no_span", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			wrapped.InfoContext(context.Background(), "request", "route", "/v1/orders", "code", 200)
-		}
-	})
-	b.Run("trace_handler_span", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			wrapped.InfoContext(ctx, "request", "route", "/v1/orders", "code", 200)
-		}
-	})
 }
 
 // keepExporter keeps what it exported past Shutdown (the SDK's in-memory

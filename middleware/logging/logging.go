@@ -57,7 +57,7 @@ func WithRejectionInterval(d time.Duration) Option { return func(l *Logger) { l.
 
 // WithoutTraceID leaves the trace_id attribute out of call records, for a
 // logger whose handler adds trace context to every record itself (kit's
-// does, with kit.NewTraceHandler); without it the record would carry the
+// does, with telemetry.NewHandler); without it the record would carry the
 // key twice.
 func WithoutTraceID() Option { return func(l *Logger) { l.noTraceID = true } }
 
