@@ -22,13 +22,16 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/gantrykit/gantry/internal/oascheck"
+	"github.com/gantrykit/gantry/internal/pgtest"
 )
 
 // TestAcceptance generates services as a user would, with -replace pointing
 // at this checkout, and in each runs go vet, go test and go build, then
 // starts the built binary on free ports and checks /healthz, /readyz,
 // /metrics (promtool), /openapi.json and the items endpoints. It needs the
-// go command and the module cache (or the proxy); go test -short skips it.
+// go command and the module cache (or the proxy), and for the -store
+// postgres service a PostgreSQL server (internal/pgtest); go test -short
+// skips it.
 func TestAcceptance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and builds whole modules; skipped with -short")
@@ -46,12 +49,16 @@ func TestAcceptance(t *testing.T) {
 	}{
 		{name: "plain", start: true},
 		{name: "full", flags: []string{"-grpc", "-events", "-store", "sqlite"}, tidy: true, race: true, start: true},
-		// PostgreSQL is not here: build and test (its store test skips),
-		// do not start.
-		{name: "postgres", flags: []string{"-events", "-store", "postgres"}},
+		// Its tests make their databases on the server in
+		// GANTRY_TEST_POSTGRES_DSN (inherited); it serves from one more.
+		{name: "postgres", flags: []string{"-events", "-store", "postgres"}, start: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var env []string
+			if slices.Contains(tt.flags, "postgres") {
+				env = append(env, envName(tt.name+"-svc")+"_STORE_DSN="+pgtest.DSN(t))
+			}
 			t.Parallel()
 			dir := filepath.Join(t.TempDir(), "svc")
 			var out bytes.Buffer
@@ -59,7 +66,7 @@ func TestAcceptance(t *testing.T) {
 			if err := run(context.Background(), append(args, tt.name+"-svc"), &out, &out); err != nil {
 				t.Fatalf("templates %s: %v\n%s", strings.Join(args, " "), err, out.String())
 			}
-			goCmd := func(args ...string) {
+			goCmd := func(args ...string) []byte {
 				t.Helper()
 				cmd := exec.Command(gobin, args...)
 				cmd.Dir = dir
@@ -70,6 +77,7 @@ func TestAcceptance(t *testing.T) {
 					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
 				}
 				t.Logf("go %s: %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+				return b
 			}
 			if tt.tidy {
 				goCmd("mod", "tidy")
@@ -86,16 +94,27 @@ func TestAcceptance(t *testing.T) {
 					t.Errorf("staticcheck ./...: %v\n%s", err, out)
 				}
 			}
-			if tt.race {
+			switch {
+			case tt.race:
 				goCmd("test", "-race", "-count=1", "./...")
-			} else {
+			case env != nil:
+				// The log shows the tests that ran against PostgreSQL.
+				for line := range strings.Lines(string(goCmd("test", "-v", "-count=1", "./..."))) {
+					if strings.Contains(line, "--- ") && !strings.Contains(line, "    --- ") {
+						t.Log("generated: " + strings.TrimSpace(line))
+					}
+					if strings.Contains(line, "--- SKIP") {
+						t.Errorf("generated service skipped a test: %s", line)
+					}
+				}
+			default:
 				goCmd("test", "-count=1", "./...")
 			}
 			bin := filepath.Join(dir, "bin", tt.name+"-svc")
 			goCmd("build", "-o", bin, "./cmd/"+tt.name+"-svc")
 			goCmd("build", "./...")
 			if tt.start {
-				checkServes(t, dir, bin, slices.Contains(tt.flags, "-grpc"), slices.Contains(tt.flags, "-events"))
+				checkServes(t, dir, bin, env, slices.Contains(tt.flags, "-grpc"), slices.Contains(tt.flags, "-events"))
 			}
 		})
 	}
@@ -104,12 +123,13 @@ func TestAcceptance(t *testing.T) {
 // checkServes starts the binary with the generated config.yaml on free
 // ports and checks what a platform and a client see: over gRPC too, and
 // the event of the created item handled, when the service has those parts.
-func checkServes(t *testing.T, dir, bin string, grpcPart, eventsPart bool) {
+func checkServes(t *testing.T, dir, bin string, env []string, grpcPart, eventsPart bool) {
 	cmd := exec.Command(bin, "-config", "config.yaml")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0",
 		"GANTRY_GRPC_ADDR=127.0.0.1:0", "GANTRY_NATS_PORT=0", "GANTRY_DATA_DIR="+filepath.Join(dir, "data"),
 		"GANTRY_DRAIN_DELAY=10ms")
+	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

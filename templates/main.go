@@ -66,8 +66,9 @@ Optional parts:
                   NATS server by default; test against an embedded server
   -store sqlite   internal/store: database/sql repository, embedded migrations,
                   modernc.org/sqlite (pure Go); tested against a real file
-  -store postgres the same over PostgreSQL (pgx); its test needs
-                  NAME_TEST_POSTGRES_DSN
+  -store postgres the same over PostgreSQL (pgx), replicas migrating in
+                  turn; its tests make a database each on the server in
+                  GANTRY_TEST_POSTGRES_DSN
 `)
 	return err
 }

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"flag"
 	"net/http"
-	"os"            //gantry:if store
 	"path/filepath" //gantry:if store
 	"strings"
 	"testing"
+
+	"github.com/gantrykit/gantry/templates/service/internal/store/postgrestest" //gantry:if postgres
 )
 
 // env returns a getenv that serves the runtime on free loopback ports and
@@ -35,13 +36,9 @@ func env(t *testing.T, kv ...string) func(string) string {
 // down cleanly when the context ends.
 func TestServes(t *testing.T) {
 	var kv []string
-	//gantry:if store
+	//gantry:if postgres
 	if defaultConfig().Store.Driver == "postgres" {
-		dsn := os.Getenv("SKELETON_TEST_POSTGRES_DSN")
-		if dsn == "" {
-			t.Skip("SKELETON_TEST_POSTGRES_DSN is not set; the service needs its database")
-		}
-		kv = append(kv, "SKELETON_STORE_DSN", dsn)
+		kv = append(kv, "SKELETON_STORE_DSN", postgrestest.DSN(t)) // its own database
 	}
 	//gantry:end
 	ctx, cancel := context.WithCancel(context.Background())

@@ -6,6 +6,7 @@ import "database/sql"
 type driver struct {
 	name string        // as registered with database/sql
 	tune func(*sql.DB) // pool settings
+	lock string        // run first in each migration's transaction: one replica migrates at a time
 }
 
 // lookup returns the driver for Config.Driver, if this build has it.

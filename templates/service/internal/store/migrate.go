@@ -17,8 +17,15 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+// migrate applies the pending migrations. Each transaction starts with the
+// driver's lock statement, so that replicas starting at once take turns:
+// the first applies a migration, the others then find it recorded.
+func migrate(ctx context.Context, db *sql.DB, lock string) error {
+	err := inTx(ctx, db, lock, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -27,24 +34,36 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := apply(ctx, db, name); err != nil {
+		if err := inTx(ctx, db, lock, func(tx *sql.Tx) error { return apply(ctx, tx, name) }); err != nil {
 			return fmt.Errorf("store: migration %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func apply(ctx context.Context, db *sql.DB, name string) error {
-	version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
+func inTx(ctx context.Context, db *sql.DB, lock string, f func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if lock != "" {
+		if _, err := tx.ExecContext(ctx, lock); err != nil {
+			return err
+		}
+	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func apply(ctx context.Context, tx *sql.Tx, name string) error {
+	version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
 		return err
@@ -61,10 +80,8 @@ func apply(ctx context.Context, db *sql.DB, name string) error {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version)
+	return err
 }
 
 func stripComments(s string) string {

@@ -45,7 +45,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Driver, err)
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, driver.lock); err != nil {
 		db.Close()
 		return nil, err
 	}
