@@ -65,7 +65,8 @@ type Kinder interface {
 	ErrorKind() Kind
 }
 
-// KindOf returns the kind of err: the first Kinder in its chain, else
+// KindOf returns the kind of err: the first Kinder in its chain, else the
+// kind the table gives a go-kit sentinel in it (see the package doc), else
 // KindCanceled or KindDeadlineExceeded for the context errors, else
 // KindInternal. KindOf(nil) is KindInternal; callers check nil first.
 func KindOf(err error) Kind {
@@ -84,6 +85,9 @@ func KindOf(err error) Kind {
 	if errors.As(err, &kind) {
 		return kind
 	}
+	if k, _, ok := sentinelKind(err); ok {
+		return k
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return KindDeadlineExceeded
@@ -94,11 +98,17 @@ func KindOf(err error) Kind {
 }
 
 // RetryAfterOf returns the RetryAfter hint of the first *Error in err's
-// chain, or 0.
-func RetryAfterOf(err error) time.Duration {
+// chain, else the table's hint for a go-kit sentinel in it
+// (SentinelRetryAfter for their rate-limit and breaker errors), or 0.
+func RetryAfterOf(err error) time.Duration { return retryAfterOf(err) }
+
+func retryAfterOf(err error) time.Duration {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.RetryAfter > 0 {
 		return e.RetryAfter
+	}
+	if _, d, ok := sentinelKind(err); ok {
+		return d
 	}
 	return 0
 }

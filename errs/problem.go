@@ -30,10 +30,9 @@ type Problem struct {
 // secrets and stays in the logs.
 func ToProblem(err error) Problem {
 	k := KindOf(err)
-	p := Problem{Type: "about:blank", Title: k.Title(), Status: k.HTTPStatus(), Code: k.String()}
+	p := Problem{Type: "about:blank", Title: k.Title(), Status: k.HTTPStatus(), Code: k.String(), RetryAfter: retryAfterOf(err)}
 	var e *Error
 	if errors.As(err, &e) {
-		p.RetryAfter = e.RetryAfter
 		if k != KindInternal {
 			p.Detail = e.Message
 			p.Errors = e.Fields

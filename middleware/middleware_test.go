@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,10 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-kit/kit/circuitbreaker"
+	kitratelimit "github.com/go-kit/kit/ratelimit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/sony/gobreaker"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"golang.org/x/time/rate"
 
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
@@ -206,4 +211,72 @@ func TestPromtool(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
+}
+
+// TestGoKitErrorsCounted: go-kit's own middleware in a Gantry chain is
+// counted by its errors' kinds: a go-kit rate limit's rejection is
+// too_many_requests in the metrics and never a breaker failure; a go-kit
+// breaker's open state is unavailable, not internal.
+func TestGoKitErrorsCounted(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	deps := middleware.Deps{Service: "orders", Registerer: reg}
+	s, err := middleware.NewServer(middleware.Config{}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := middleware.NewClient(middleware.ClientConfig{Breaker: middleware.BreakerConfig{ConsecutiveFailures: 1}}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(context.Context, any) (any, error) { return "ok", nil }
+	limited := kitratelimit.NewErroringLimiter(rate.NewLimiter(0, 0))(ok)
+	server := endpoint.Chain(s.For("list")...)(limited)
+	client := endpoint.Chain(c.For("products.list")...)(limited)
+	for range 5 {
+		_, _ = server(context.Background(), nil)
+		if _, err := client(context.Background(), nil); !errors.Is(err, kitratelimit.ErrLimited) {
+			t.Fatalf("client call: got %v, want go-kit's ErrLimited (a breaker that counted it would have opened)", err)
+		}
+	}
+	if got := metricCount(t, reg, "rpc_server_call_duration_seconds", "list", "too_many_requests"); got != 5 {
+		t.Errorf("server: got %d too_many_requests calls, want 5", got)
+	}
+	if got := metricCount(t, reg, "rpc_server_call_duration_seconds", "list", "internal"); got != 0 {
+		t.Errorf("server: got %d internal calls, want 0", got)
+	}
+
+	cb := gobreaker.NewCircuitBreaker(gobreaker.Settings{})
+	down := circuitbreaker.Gobreaker(cb)(func(context.Context, any) (any, error) { return nil, errors.New("refused") })
+	open := endpoint.Chain(s.For("get")...)(down)
+	for range 8 {
+		_, _ = open(context.Background(), nil)
+	}
+	if got := metricCount(t, reg, "rpc_server_call_duration_seconds", "get", "unavailable"); got < 2 {
+		t.Errorf("server: got %d unavailable calls once go-kit's breaker opened, want at least 2", got)
+	}
+}
+
+// metricCount returns the sample count of the histogram name's series for
+// method and code.
+func metricCount(t *testing.T, reg *prometheus.Registry, name, method, code string) uint64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["method"] == method && labels["code"] == code {
+				return m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return 0
 }

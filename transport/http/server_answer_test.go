@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	kitratelimit "github.com/go-kit/kit/ratelimit"
+	"github.com/go-kit/kit/sd/lb"
 	kithttp "github.com/go-kit/kit/transport/http"
+	"github.com/sony/gobreaker"
 
 	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
@@ -38,6 +41,9 @@ func TestServerErrors(t *testing.T) {
 		{"rate limited", errs.TooManyRequests(1500*time.Millisecond, "slow down"), 429, "too_many_requests", "slow down", "2"},
 		{"plain", errors.New("db password hunter2"), 500, "internal", "", ""},
 		{"deadline", context.DeadlineExceeded, 504, "deadline_exceeded", "", ""},
+		{"go-kit rate limit", kitratelimit.ErrLimited, 429, "too_many_requests", "", "1"},
+		{"go-kit breaker open", gobreaker.ErrOpenState, 503, "unavailable", "", "1"},
+		{"go-kit no endpoints", lb.ErrNoEndpoints, 503, "unavailable", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
