@@ -105,7 +105,7 @@ func New(name string, opts ...Option) *App {
 		otel.SetTracerProvider(a.tp)
 		otel.SetTextMapPropagator(a.prop)
 	}
-	a.mux = httpt.NewMux()
+	a.mux = httpt.NewMux(httpt.WithTracing(a.tp, a.prop))
 	a.admin = a.newAdminMux()
 	return a
 }

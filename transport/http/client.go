@@ -14,6 +14,8 @@ import (
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
@@ -31,6 +33,7 @@ import (
 // (Factory, EndpointFor) and balance over them with go-kit's sd and lb.
 type Client[Req, Resp any] struct {
 	method  string
+	path    string // the pattern as given
 	pattern []segment
 	plan    *plan
 	body    bool
@@ -51,7 +54,7 @@ type segment struct {
 // NewClient fails if base is not an absolute URL, if Req's tags are
 // malformed, or if the pattern's wildcards and Req's path fields differ.
 func NewClient[Req, Resp any](method, base, pathPattern string, opts ...ClientOption) (*Client[Req, Resp], error) {
-	c := &Client[Req, Resp]{method: strings.ToUpper(method)}
+	c := &Client[Req, Resp]{method: strings.ToUpper(method), path: pathPattern}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
@@ -97,7 +100,12 @@ func (c *Client[Req, Resp]) Endpoint() kitendpoint.Endpoint { return c.ep }
 // EndpointFor returns a go-kit endpoint calling the same operation on
 // another base URL, with the client's options.
 func (c *Client[Req, Resp]) EndpointFor(base *url.URL) kitendpoint.Endpoint {
-	opts := []kithttp.ClientOption{kithttp.SetClient(c.cfg.client), kithttp.ClientBefore(setTimeoutHeader)}
+	prop := c.cfg.prop
+	if prop == nil {
+		prop = defaultPropagator
+	}
+	hc := observedClient{next: c.cfg.client, prop: prop, traced: c.cfg.tracer != nil}
+	opts := []kithttp.ClientOption{kithttp.SetClient(hc), kithttp.ClientBefore(setTimeoutHeader)}
 	if len(c.cfg.before) > 0 {
 		opts = append(opts, kithttp.ClientBefore(c.cfg.before...))
 	}
@@ -108,6 +116,9 @@ func (c *Client[Req, Resp]) EndpointFor(base *url.URL) kitendpoint.Endpoint {
 		opts = append(opts, kithttp.ClientFinalizer(c.cfg.finalizer...))
 	}
 	e := kithttp.NewClient(c.method, base, c.EncodeRequest, c.DecodeResponse, opts...).Endpoint()
+	if c.cfg.tracer != nil {
+		e = traceCall(c.cfg.tracer, c.method, c.path, e)
+	}
 	return func(ctx context.Context, req any) (any, error) {
 		resp, err := e(ctx, req)
 		if err != nil {
@@ -168,6 +179,8 @@ type ClientOption func(*clientConfig)
 
 type clientConfig struct {
 	client    kithttp.HTTPClient
+	tracer    trace.Tracer // nil: no spans
+	prop      propagation.TextMapPropagator
 	before    []kithttp.RequestFunc
 	after     []kithttp.ClientResponseFunc
 	finalizer []kithttp.ClientFinalizerFunc

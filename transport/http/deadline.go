@@ -22,16 +22,25 @@ const maxHeaderTimeout = time.Hour
 // and the cancel func to call when the request is done; r itself and a nil
 // func when there is no valid header.
 func headerDeadline(r *http.Request) (*http.Request, context.CancelFunc) {
+	ctx, cancel := withHeaderDeadline(r.Context(), r)
+	if cancel == nil {
+		return r, nil
+	}
+	return r.WithContext(ctx), cancel
+}
+
+// withHeaderDeadline returns ctx with the deadline of r's HeaderTimeout
+// and its cancel func, or ctx and nil when r has no valid header.
+func withHeaderDeadline(ctx context.Context, r *http.Request) (context.Context, context.CancelFunc) {
 	v := r.Header[HeaderTimeout]
 	if len(v) == 0 {
-		return r, nil
+		return ctx, nil
 	}
 	d, err := time.ParseDuration(v[0])
 	if err != nil || d <= 0 {
-		return r, nil
+		return ctx, nil
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), min(d, maxHeaderTimeout))
-	return r.WithContext(ctx), cancel
+	return context.WithTimeout(ctx, min(d, maxHeaderTimeout))
 }
 
 // setTimeoutHeader is a go-kit client RequestFunc: it sets HeaderTimeout

@@ -74,6 +74,21 @@
 //	get, err := httpt.NewClient[GetOrder, Order]("GET", "http://orders:8080", "/v1/orders/{id}")
 //	o, err := get.Func()(ctx, GetOrder{ID: "42"})
 //
+// # Tracing and request IDs
+//
+// A Mux built with WithTracing continues the caller's trace: it extracts
+// the W3C trace context and baggage, takes the caller's X-Request-Id (or
+// makes one) into the context, and starts a server span named after the
+// matched route ("POST /v1/orders/{id}") with the semantic conventions'
+// HTTP attributes. kit's App builds its Mux so. A Client injects the
+// trace context, baggage and request ID of its context into every call;
+// WithClientTracing adds a client span per call.
+//
+// Give a route's middleware chain to the server with WithMiddleware
+// rather than wrapping the endpoint yourself: the chain then also sees
+// the requests refused before the endpoint (400, 413, 415), so its
+// metrics and logs count them.
+//
 // # OpenAPI
 //
 // Every route registered on a Mux with a *Server (any Describer) adds an

@@ -19,6 +19,7 @@ import (
 // Register routes before serving; Handle is safe for concurrent use, as is
 // ServeHTTP.
 type Mux struct {
+	obs   *observer // nil without WithTracing
 	mux   *http.ServeMux
 	paths *http.ServeMux // every registered path without its method, to tell 405 from 404
 
@@ -40,10 +41,27 @@ type Route struct {
 }
 
 // NewMux returns an empty Mux.
-func NewMux() *Mux {
+func NewMux(opts ...MuxOption) *Mux {
 	m := &Mux{mux: http.NewServeMux(), paths: http.NewServeMux(), seen: map[string]bool{}}
-	m.mux.Handle("/", http.HandlerFunc(m.miss))
+	for _, o := range opts {
+		if m.obs == nil {
+			m.obs = &observer{}
+		}
+		o(m.obs)
+	}
+	if m.obs != nil && m.obs.tracer == nil {
+		m.obs = nil
+	}
+	m.mux.Handle("/", m.observe("", "", http.HandlerFunc(m.miss)))
 	return m
+}
+
+// observe wraps h in the WithTracing observer, if any.
+func (m *Mux) observe(method, path string, h http.Handler) http.Handler {
+	if m.obs == nil {
+		return h
+	}
+	return m.obs.wrap(method, routePath(path), h)
 }
 
 // Handle registers h for pattern, a net/http.ServeMux pattern. It panics,
@@ -73,7 +91,7 @@ func (m *Mux) Handle(pattern string, h http.Handler) {
 		}
 		rt.Operation = &op
 	}
-	m.mux.Handle(pattern, h)
+	m.mux.Handle(pattern, m.observe(method, path, h))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.routes = append(m.routes, rt)
@@ -98,6 +116,10 @@ func (m *Mux) Routes() []Route {
 // ServeHTTP dispatches r to the handler whose pattern matches best. A
 // request with a HeaderTimeout gets that deadline on its context.
 func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m.obs != nil {
+		m.mux.ServeHTTP(w, r) // the route's observer applies the deadline
+		return
+	}
 	r, cancel := headerDeadline(r)
 	if cancel != nil {
 		defer cancel()

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"reflect"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/transport"
 	kithttp "github.com/go-kit/kit/transport/http"
 )
@@ -22,12 +23,30 @@ type serverConfig struct {
 	errorHandler transport.ErrorHandler
 	errorEncoder kithttp.ErrorEncoder
 	op           Operation
+	mws          []kitendpoint.Middleware
 }
 
 // WithStatus sets the status of a successful answer (default 200). A
 // response that implements go-kit's StatusCoder overrides it per request.
 // With 204 the response is not written.
 func WithStatus(code int) ServerOption { return func(c *serverConfig) { c.status = code } }
+
+// WithMiddleware wraps the endpoint in mws, mws[0] outermost, as
+// endpoint.Wrap does, and also runs the chain for requests refused before
+// the endpoint: a body or parameter that does not decode, a failed
+// validation, a body over the limit. For those the chain sees a nil
+// request and the endpoint is not called; the chain returns the refusal
+// (or its own error, such as a rate limit's), which is answered as usual.
+// So the chain's metrics, spans and logs count every call the route
+// answered, 400s included:
+//
+//	httpt.NewServer(svc.CreateOrder, httpt.WithMiddleware(app.Middleware("create_order")...))
+//
+// rather than httpt.NewServer(endpoint.Wrap(svc.CreateOrder, ...)), whose
+// chain never hears of a request that did not decode.
+func WithMiddleware(mws ...kitendpoint.Middleware) ServerOption {
+	return func(c *serverConfig) { c.mws = append(c.mws, mws...) }
+}
 
 // WithBodyLimit sets the largest request body read, in bytes (default
 // DefaultBodyLimit, 1 MiB). A larger body is answered with 413 without

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"unsafe"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/gantrykit/gantry/endpoint"
@@ -24,6 +25,7 @@ import (
 // concurrent use.
 type Server[Req, Resp any] struct {
 	f           endpoint.Func[Req, Resp]
+	refuse      kitendpoint.Endpoint // WithMiddleware's chain for refused requests; nil without
 	cfg         serverConfig
 	dec         decoder
 	scratch     sync.Pool    // *scratch
@@ -63,8 +65,15 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 		panic(err)
 	}
 	respT := reflect.TypeFor[Resp]()
+	var refuse kitendpoint.Endpoint
+	if len(cfg.mws) > 0 {
+		chain := endpoint.Chain(cfg.mws...)
+		f = endpoint.Typed[Req, Resp](chain(f.Endpoint()))
+		refuse = chain(func(ctx context.Context, _ any) (any, error) { return nil, ctx.Value(refusedKey{}).(error) })
+	}
 	s := &Server[Req, Resp]{
 		f:           f,
+		refuse:      refuse,
 		cfg:         cfg,
 		dec:         decoder{plan: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
 		flat:        newFlatEncoder(respT),
@@ -119,7 +128,7 @@ func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx c
 		// lives on the heap, apart from req, which need not.
 		p := new(Req)
 		if err := s.dec.decode(r, unsafe.Pointer(p), p); err != nil {
-			s.fail(ctx, w, r, err)
+			s.fail(ctx, w, r, s.refused(ctx, err))
 			return ctx
 		}
 		req = *p
@@ -134,6 +143,22 @@ func (s *Server[Req, Resp]) serve(w http.ResponseWriter, r *http.Request) (ctx c
 	}
 	s.respond(ctx, w, r, resp)
 	return ctx
+}
+
+// refusedKey carries a refused request's error to WithMiddleware's chain.
+type refusedKey struct{}
+
+// refused runs WithMiddleware's chain for a request refused with err and
+// returns the error to answer with.
+func (s *Server[Req, Resp]) refused(ctx context.Context, err error) error {
+	if s.refuse == nil {
+		return err
+	}
+	_, cerr := s.refuse(context.WithValue(ctx, refusedKey{}, err), nil)
+	if cerr == nil {
+		return err // a middleware swallowed it; the request is still refused
+	}
+	return cerr
 }
 
 // respond writes resp as JSON. encoding/json marshals the whole value
