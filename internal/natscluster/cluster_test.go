@@ -1,0 +1,67 @@
+package natscluster
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestClusterSurvivesLeaderKill: an R3 stream keeps every acknowledged
+// message when its leader's process is killed, elects another leader, and
+// the killed node catches up after its restart.
+func TestClusterSurvivesLeaderKill(t *testing.T) {
+	c := Start(t, Options{})
+	nc, err := nats.Connect(c.URLs(), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "T", Subjects: []string{"t.>"}, Replicas: 3}); err != nil {
+		t.Fatal(err)
+	}
+	publish := func(from, to int) {
+		for i := from; i < to; i++ {
+			for {
+				_, err := js.Publish(ctx, "t.x", []byte("m"), jetstream.WithMsgID(fmt.Sprint(i)))
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					t.Fatalf("publish %d: %v", i, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+	publish(0, 100)
+	leader := c.StreamLeader(t, "T")
+	c.Kill(leader)
+	publish(100, 200)
+	if now := c.StreamLeader(t, "T"); now == leader {
+		t.Fatalf("leader %s again while killed", c.Name(now))
+	}
+	c.Restart(leader)
+	s, err := js.Stream(ctx, "T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 200 || len(info.Cluster.Replicas) != 2 {
+		t.Errorf("stream has %d messages, %d replicas besides the leader; want 200, 2", info.State.Msgs, len(info.Cluster.Replicas))
+	}
+	for _, r := range info.Cluster.Replicas {
+		if !r.Current || r.Offline {
+			t.Errorf("replica %s current=%v offline=%v after restart, want current and online", r.Name, r.Current, r.Offline)
+		}
+	}
+}
