@@ -11,9 +11,11 @@
 //
 // Publish: [NewPublisher] for a subject, then [Publisher.Publish] with an
 // event ID. The ID goes out as Nats-Msg-Id, so a retried publish is stored
-// once; the call waits for the stream's ack. Payloads are JSON unless
-// [WithCodec] says otherwise; event type, version and the trace context
-// travel in headers.
+// once; the call waits for the stream's ack, and when the ack does not come
+// (the server or the stream's leader went away) it sends the event again
+// with the same ID until ctx ends. Payloads are JSON unless [WithCodec]
+// says otherwise; event type, version and the trace context travel in
+// headers.
 //
 // Subscribe: [NewSubscriber] with a [Consumer] (stream, durable name and
 // policy) and a [Handler]. Start declares the durable pull consumer (and a
@@ -48,4 +50,37 @@
 // instant Stop unsubscribes from an idle stream); then drain the
 // connection. A Subscriber survives reconnections and a server restart on
 // its own. Declare streams in code with [EnsureStream].
+//
+// # Durability: what Gantry recommends, and why
+//
+// JetStream acknowledges a write before it reaches the disk: each server
+// fsyncs its files every sync_interval, two minutes by default. Until then
+// the writes sit in the kernel's page cache, which survives a killed
+// server process but not a power loss or kernel crash. Jepsen's analysis
+// of NATS 2.12.1 (https://jepsen.io/analyses/nats-2.12.1, December 2025)
+// lost acknowledged writes on coordinated power failures, and on an OS
+// crash of one node combined with network delays or process pauses;
+// nats-io/nats-server#7564 tracks that default. nats-io/nats-server#7545
+// reports acknowledged writes lost in 2.12.1 when membership changes meet
+// process kills and partitions, even with sync_interval: always. Hence:
+//
+//   - In production run a cluster of three nodes and give every stream,
+//     and the discovery and configuration buckets, three replicas
+//     (StreamConfig.Replicas): an ack then means a majority holds the
+//     event, and losing any one node, by a crash or a restart, loses
+//     nothing acknowledged. The dead-letter stream a Subscriber declares
+//     takes its stream's replica count.
+//   - Where a coordinated power failure (one rack, one zone) must not lose
+//     the last events, set sync_interval: always on every node, at a cost
+//     in publish throughput, and spread the nodes across failure domains.
+//   - On one server (the embedded default, a single nats-server), replicas
+//     cannot help: with sync_interval: always a power loss keeps every
+//     acknowledged event; with the default it may lose up to two minutes
+//     of them. The embedded server is meant for one machine.
+//   - Change cluster membership (peer removal, new nodes) one node at a
+//     time, with every stream current, and never during other faults.
+//   - Keep the source of truth in the service's database and publish
+//     through an outbox that sends an event again, with the same ID, until
+//     its ack comes. That repairs an event lost before its ack, not one
+//     lost after it: the points above are for those.
 package events

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"time"
+
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -17,6 +19,8 @@ type options struct {
 	typ     string
 	version int
 	metrics *metrics // nil: no metrics
+
+	attemptTimeout time.Duration
 }
 
 // WithCodec sets the payload encoding (default JSON). Publisher and
@@ -42,10 +46,18 @@ func WithType(name string, version int) Option {
 	return func(o *options) { o.typ, o.version = name, version }
 }
 
+// WithAttemptTimeout bounds how long a Publisher waits for the ack of one
+// attempt before it sends the event again with the same ID (default 2s: an
+// ack normally takes milliseconds, and an attempt sent to a server that
+// died is never answered).
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(o *options) { o.attemptTimeout = d }
+}
+
 const scope = "github.com/gantrykit/gantry/events"
 
 func newOptions(opts []Option) *options {
-	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1}
+	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1, attemptTimeout: 2 * time.Second}
 	for _, opt := range opts {
 		opt(o)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -40,7 +41,18 @@ var ErrNoID = errors.New("events: event ID is empty")
 // id identifies the event: it is sent as Nats-Msg-Id, so publishing the
 // same id again within the stream's duplicate window stores it once (the
 // returned ack then has Duplicate set). Retrying a failed Publish with the
-// same id is therefore always safe. The context bounds the wait.
+// same id is therefore always safe.
+//
+// Publish retries by itself, with the same id, when the failure may pass:
+// no ack within the attempt timeout (the server holding the connection or
+// the stream's leader went away: the event may or may not be stored), no
+// responders or a 5xx from JetStream (a leader election), a full reconnect
+// buffer. It waits 50ms before the second try, doubling up to 1s, until
+// the ack comes or ctx ends; without a deadline on ctx it gives up after
+// DefaultPublishTimeout. Keep ctx shorter than the stream's duplicate
+// window (2 minutes with EnsureStream), or a late retry may be stored
+// twice. Other errors (an unknown stream that stays so aside, a rejected
+// message, a closed connection) return at once.
 func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.PubAck, error) {
 	if id == "" {
 		return nil, ErrNoID
@@ -59,7 +71,7 @@ func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.
 	msg.Header.Set(HeaderContentType, p.o.codec.ContentType())
 	p.o.prop.Inject(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
 	start := time.Now()
-	ack, err := p.js.PublishMsg(ctx, msg)
+	ack, err := p.send(ctx, msg, span)
 	if p.o.metrics != nil {
 		p.o.metrics.publish.WithLabelValues("publish", p.subject).Observe(time.Since(start).Seconds())
 	}
@@ -68,4 +80,47 @@ func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.
 		return nil, fmt.Errorf("events: publish %s %s: %w", p.subject, id, err)
 	}
 	return ack, nil
+}
+
+// DefaultPublishTimeout bounds a Publish whose context has no deadline,
+// retries included.
+const DefaultPublishTimeout = 30 * time.Second
+
+// send publishes msg, again after a transient failure, until the ack or
+// the end of ctx; each attempt waits at most the attempt timeout.
+func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span) (*jetstream.PubAck, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultPublishTimeout)
+		defer cancel()
+	}
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, p.o.attemptTimeout)
+		ack, err := p.js.PublishMsg(actx, msg)
+		cancel()
+		if err == nil || !transient(err) {
+			return ack, err
+		}
+		span.AddEvent("retry", trace.WithAttributes(attribute.Int("attempt", attempt), attribute.String("error", err.Error())))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%w (after %d attempts; the event may be stored)", err, attempt)
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
+// transient reports whether a failed publish may succeed when sent again.
+func transient(err error) bool {
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		return api.Code >= 500
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrReconnectBufExceeded)
 }

@@ -129,7 +129,7 @@ func NewSubscriber[T any](js jetstream.JetStream, cfg Consumer, h Handler[T], op
 }
 
 // Start creates or updates the consumer (and the default dead-letter
-// stream) and starts consuming. Consuming runs until Stop, through
+// stream, with as many replicas as the stream) and starts consuming. Consuming runs until Stop, through
 // reconnections and a deletion of the consumer (it resumes once the
 // consumer is declared again); ctx bounds only the declarations.
 func (s *Subscriber[T]) Start(ctx context.Context) error {
@@ -139,8 +139,15 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 	}
 	if cfg.DeadLetter == "" {
 		cfg.DeadLetter = "dlq." + cfg.Stream + "." + cfg.Durable
+		// As many replicas as the stream: a dead letter is kept as safely
+		// as the event was.
+		stream, err := s.js.Stream(ctx, cfg.Stream)
+		if err != nil {
+			return fmt.Errorf("events: stream %s: %w", cfg.Stream, err)
+		}
 		if _, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 			Name: cfg.Stream + "_DLQ", Subjects: []string{"dlq." + cfg.Stream + ".>"},
+			Replicas: stream.CachedInfo().Config.Replicas,
 		}); err != nil {
 			return fmt.Errorf("events: declare dead-letter stream: %w", err)
 		}
