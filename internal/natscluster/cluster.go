@@ -239,6 +239,31 @@ func (c *Cluster) WaitHealthy(i int) {
 // to 30s) while it has none.
 func (c *Cluster) StreamLeader(t testing.TB, stream string) int {
 	t.Helper()
+	info := c.waitStream(t, stream, "a leader", func(info *jetstream.StreamInfo) bool {
+		return info.Cluster != nil && c.Index(info.Cluster.Leader) >= 0
+	})
+	return c.Index(info.Cluster.Leader)
+}
+
+// WaitStreamCurrent waits (up to 30s) until stream has a leader and every
+// other replica is online and current, as after a restarted node caught up.
+func (c *Cluster) WaitStreamCurrent(t testing.TB, stream string) *jetstream.StreamInfo {
+	t.Helper()
+	return c.waitStream(t, stream, "every replica current", func(info *jetstream.StreamInfo) bool {
+		if info.Cluster == nil || info.Cluster.Leader == "" || len(info.Cluster.Replicas) != info.Config.Replicas-1 {
+			return false
+		}
+		for _, r := range info.Cluster.Replicas {
+			if !r.Current || r.Offline {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (c *Cluster) waitStream(t testing.TB, stream, what string, ok func(*jetstream.StreamInfo) bool) *jetstream.StreamInfo {
+	t.Helper()
 	nc, err := nats.Connect(c.URLs(), nats.MaxReconnects(-1))
 	if err != nil {
 		t.Fatal(err)
@@ -257,11 +282,11 @@ func (c *Cluster) StreamLeader(t testing.TB, stream string) int {
 			info, err = s.Info(ctx)
 		}
 		cancel()
-		if err == nil && info.Cluster != nil && c.Index(info.Cluster.Leader) >= 0 {
-			return c.Index(info.Cluster.Leader)
+		if err == nil && ok(info) {
+			return info
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("natscluster: no leader for stream %s in 30s: %v", stream, err)
+			t.Fatalf("natscluster: stream %s without %s in 30s: %+v, %v", stream, what, info, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
