@@ -147,3 +147,17 @@ func TestRetryWithBackoffThenAck(t *testing.T) {
 		t.Fatalf("deliveries %v, want [1 2 3]", deliveries)
 	}
 }
+
+// TestPublishWithoutStreamFailsAtOnce: no responders for a subject that
+// no stream captures is not retried (it would not pass), unlike no
+// responders during a leader election.
+func TestPublishWithoutStreamFailsAtOnce(t *testing.T) {
+	e := newEnv(t)
+	pub := events.NewPublisher[orderCreated](e.js, "nowhere.created")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := pub.Publish(ctx, "1", orderCreated{Order: 1})
+	if !errors.Is(err, jetstream.ErrNoStreamResponse) || ctx.Err() != nil {
+		t.Errorf("got %v with the context %v, want no stream response before the context ends", err, ctx.Err())
+	}
+}

@@ -51,8 +51,8 @@ var ErrNoID = errors.New("events: event ID is empty")
 // the ack comes or ctx ends; without a deadline on ctx it gives up after
 // DefaultPublishTimeout. Keep ctx shorter than the stream's duplicate
 // window (2 minutes with EnsureStream), or a late retry may be stored
-// twice. Other errors (an unknown stream that stays so aside, a rejected
-// message, a closed connection) return at once.
+// twice. Other errors return at once: a subject no stream captures, a
+// message the stream rejects, a closed connection.
 func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.PubAck, error) {
 	if id == "" {
 		return nil, ErrNoID
@@ -98,6 +98,14 @@ func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span)
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, p.o.attemptTimeout)
 		ack, err := p.js.PublishMsg(actx, msg)
+		if err != nil && transient(err) && noResponders(err) {
+			// A stream in a leader election has no responders for a moment;
+			// a subject no stream captures has none for good.
+			if _, serr := p.js.StreamNameBySubject(actx, msg.Subject); errors.Is(serr, jetstream.ErrStreamNotFound) {
+				cancel()
+				return nil, err
+			}
+		}
 		cancel()
 		if err == nil || !transient(err) {
 			return ack, err
@@ -114,6 +122,10 @@ func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span)
 	}
 }
 
+func noResponders(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
+}
+
 // transient reports whether a failed publish may succeed when sent again.
 func transient(err error) bool {
 	var api *jetstream.APIError
@@ -121,6 +133,5 @@ func transient(err error) bool {
 		return api.Code >= 500
 	}
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
-		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
-		errors.Is(err, nats.ErrReconnectBufExceeded)
+		noResponders(err) || errors.Is(err, nats.ErrReconnectBufExceeded)
 }
