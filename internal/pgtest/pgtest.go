@@ -43,11 +43,11 @@ func DSN(t testing.TB) string {
 	server := ServerDSN(t)
 	name := dbName(t.Name())
 	ident := pgx.Identifier{name}.Sanitize()
-	if err := exec(server, "CREATE DATABASE "+ident); err != nil {
+	if err := execSQL(server, "CREATE DATABASE "+ident); err != nil {
 		t.Fatalf("pgtest: create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		if err := exec(server, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+		if err := execSQL(server, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: drop database %s: %v", name, err)
 		}
 	})
@@ -72,7 +72,7 @@ func WithDatabase(dsn, name string) (string, error) {
 	return dsn + " dbname=" + name, nil
 }
 
-func exec(dsn, sql string) error {
+func execSQL(dsn, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
