@@ -59,6 +59,30 @@ func TestErrorsIs(t *testing.T) {
 	}
 }
 
+// The table's gRPC codes are grpc-go's: errs holds them as numbers so as
+// not to import grpc-go.
+func TestGRPCCodesAreGRPCGos(t *testing.T) {
+	want := map[errs.Kind]codes.Code{
+		errs.KindInternal: codes.Internal, errs.KindInvalidArgument: codes.InvalidArgument,
+		errs.KindNotFound: codes.NotFound, errs.KindConflict: codes.AlreadyExists,
+		errs.KindFailedPrecondition: codes.FailedPrecondition, errs.KindUnauthenticated: codes.Unauthenticated,
+		errs.KindPermissionDenied: codes.PermissionDenied, errs.KindTooManyRequests: codes.ResourceExhausted,
+		errs.KindUnavailable: codes.Unavailable, errs.KindDeadlineExceeded: codes.DeadlineExceeded,
+		errs.KindCanceled: codes.Canceled,
+	}
+	for k, c := range want {
+		if got := codes.Code(k.GRPCCode()); got != c {
+			t.Errorf("%v.GRPCCode() = %v, want %v", k, got, c)
+		}
+	}
+	for c, k := range map[codes.Code]errs.Kind{codes.OutOfRange: errs.KindInvalidArgument, codes.Aborted: errs.KindConflict,
+		codes.Unknown: errs.KindInternal, codes.Unimplemented: errs.KindInternal, codes.DataLoss: errs.KindInternal} {
+		if got := errs.KindFromGRPC(uint32(c)); got != k {
+			t.Errorf("KindFromGRPC(%v) = %v, want %v", c, got, k)
+		}
+	}
+}
+
 func TestTableIsComplete(t *testing.T) {
 	seenHTTP := map[int]errs.Kind{}
 	for k := errs.KindInternal; k <= errs.KindCanceled; k++ {
@@ -80,7 +104,7 @@ func TestTableIsComplete(t *testing.T) {
 			t.Errorf("ParseKind(%q) = %v, %v", k.String(), got, ok)
 		}
 	}
-	if errs.KindFromGRPC(codes.Unknown) != errs.KindInternal {
+	if errs.KindFromGRPC(uint32(codes.Unknown)) != errs.KindInternal {
 		t.Error("unknown gRPC code should be internal")
 	}
 }

@@ -1,10 +1,6 @@
 package errs
 
-import (
-	"net/http"
-
-	"google.golang.org/grpc/codes"
-)
+import "net/http"
 
 // Kind classifies an error by what the caller should do about it. The zero
 // value is KindInternal. Kind implements error so that errors.Is(err, kind)
@@ -32,22 +28,42 @@ type row struct {
 	name   string // stable machine name, used as problem "code" and in metrics
 	title  string // problem+json title
 	status int    // HTTP status
-	code   codes.Code
+	code   uint32 // gRPC status code
 }
+
+// The gRPC status codes the table uses, by their numbers in the gRPC
+// specification (doc/statuscodes.md), which google.golang.org/grpc/codes
+// gives the same values: errs stays free of grpc-go, so a service that
+// serves only HTTP does not link it.
+const (
+	grpcCanceled           uint32 = 1
+	grpcInvalidArgument    uint32 = 3
+	grpcDeadlineExceeded   uint32 = 4
+	grpcNotFound           uint32 = 5
+	grpcAlreadyExists      uint32 = 6
+	grpcPermissionDenied   uint32 = 7
+	grpcResourceExhausted  uint32 = 8
+	grpcFailedPrecondition uint32 = 9
+	grpcAborted            uint32 = 10
+	grpcOutOfRange         uint32 = 11
+	grpcInternal           uint32 = 13
+	grpcUnavailable        uint32 = 14
+	grpcUnauthenticated    uint32 = 16
+)
 
 // table is the one place where kinds map to HTTP, gRPC and problem+json.
 var table = [numKinds]row{
-	KindInternal:           {"internal", "Internal error", http.StatusInternalServerError, codes.Internal},
-	KindInvalidArgument:    {"invalid_argument", "Invalid argument", http.StatusBadRequest, codes.InvalidArgument},
-	KindNotFound:           {"not_found", "Not found", http.StatusNotFound, codes.NotFound},
-	KindConflict:           {"conflict", "Conflict", http.StatusConflict, codes.AlreadyExists},
-	KindFailedPrecondition: {"failed_precondition", "Failed precondition", http.StatusPreconditionFailed, codes.FailedPrecondition},
-	KindUnauthenticated:    {"unauthenticated", "Unauthenticated", http.StatusUnauthorized, codes.Unauthenticated},
-	KindPermissionDenied:   {"permission_denied", "Permission denied", http.StatusForbidden, codes.PermissionDenied},
-	KindTooManyRequests:    {"too_many_requests", "Too many requests", http.StatusTooManyRequests, codes.ResourceExhausted},
-	KindUnavailable:        {"unavailable", "Unavailable", http.StatusServiceUnavailable, codes.Unavailable},
-	KindDeadlineExceeded:   {"deadline_exceeded", "Deadline exceeded", http.StatusGatewayTimeout, codes.DeadlineExceeded},
-	KindCanceled:           {"canceled", "Canceled", StatusClientClosedRequest, codes.Canceled},
+	KindInternal:           {"internal", "Internal error", http.StatusInternalServerError, grpcInternal},
+	KindInvalidArgument:    {"invalid_argument", "Invalid argument", http.StatusBadRequest, grpcInvalidArgument},
+	KindNotFound:           {"not_found", "Not found", http.StatusNotFound, grpcNotFound},
+	KindConflict:           {"conflict", "Conflict", http.StatusConflict, grpcAlreadyExists},
+	KindFailedPrecondition: {"failed_precondition", "Failed precondition", http.StatusPreconditionFailed, grpcFailedPrecondition},
+	KindUnauthenticated:    {"unauthenticated", "Unauthenticated", http.StatusUnauthorized, grpcUnauthenticated},
+	KindPermissionDenied:   {"permission_denied", "Permission denied", http.StatusForbidden, grpcPermissionDenied},
+	KindTooManyRequests:    {"too_many_requests", "Too many requests", http.StatusTooManyRequests, grpcResourceExhausted},
+	KindUnavailable:        {"unavailable", "Unavailable", http.StatusServiceUnavailable, grpcUnavailable},
+	KindDeadlineExceeded:   {"deadline_exceeded", "Deadline exceeded", http.StatusGatewayTimeout, grpcDeadlineExceeded},
+	KindCanceled:           {"canceled", "Canceled", StatusClientClosedRequest, grpcCanceled},
 }
 
 // StatusClientClosedRequest is the non-standard HTTP status (from nginx) for
@@ -74,8 +90,9 @@ func (k Kind) Title() string { return k.row().title }
 // HTTPStatus returns the HTTP status code for the kind.
 func (k Kind) HTTPStatus() int { return k.row().status }
 
-// GRPCCode returns the gRPC status code for the kind.
-func (k Kind) GRPCCode() codes.Code { return k.row().code }
+// GRPCCode returns the gRPC status code for the kind, as its number:
+// codes.Code(k.GRPCCode()) with google.golang.org/grpc/codes.
+func (k Kind) GRPCCode() uint32 { return k.row().code }
 
 // Retryable reports whether a call that failed with this kind may succeed if
 // tried again unchanged (Unavailable, DeadlineExceeded, TooManyRequests).
@@ -141,28 +158,29 @@ func KindFromHTTP(status int) Kind {
 	return KindInternal
 }
 
-// KindFromGRPC maps a gRPC status code back to a kind.
-func KindFromGRPC(c codes.Code) Kind {
+// KindFromGRPC maps a gRPC status code (uint32(status.Code()) with
+// google.golang.org/grpc/status) back to a kind.
+func KindFromGRPC(c uint32) Kind {
 	switch c {
-	case codes.InvalidArgument, codes.OutOfRange:
+	case grpcInvalidArgument, grpcOutOfRange:
 		return KindInvalidArgument
-	case codes.NotFound:
+	case grpcNotFound:
 		return KindNotFound
-	case codes.AlreadyExists, codes.Aborted:
+	case grpcAlreadyExists, grpcAborted:
 		return KindConflict
-	case codes.FailedPrecondition:
+	case grpcFailedPrecondition:
 		return KindFailedPrecondition
-	case codes.Unauthenticated:
+	case grpcUnauthenticated:
 		return KindUnauthenticated
-	case codes.PermissionDenied:
+	case grpcPermissionDenied:
 		return KindPermissionDenied
-	case codes.ResourceExhausted:
+	case grpcResourceExhausted:
 		return KindTooManyRequests
-	case codes.Unavailable:
+	case grpcUnavailable:
 		return KindUnavailable
-	case codes.DeadlineExceeded:
+	case grpcDeadlineExceeded:
 		return KindDeadlineExceeded
-	case codes.Canceled:
+	case grpcCanceled:
 		return KindCanceled
 	}
 	return KindInternal

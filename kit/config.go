@@ -34,7 +34,7 @@ type Config struct {
 
 	TLS TLSConfig `yaml:"tls"`
 
-	GRPCAddr string     `yaml:"grpc_addr" help:"gRPC listen address, used once a gRPC service is registered (NewGRPC)"`
+	GRPCAddr string     `yaml:"grpc_addr" help:"gRPC listen address, used once a gRPC service is registered (kit/grpckit)"`
 	NATS     NATSConfig `yaml:"nats"`
 	DataDir  string     `yaml:"data_dir" help:"directory for embedded state such as NATS JetStream (default: gantry-SERVICE under the OS temp dir)"`
 
@@ -56,11 +56,19 @@ type TLSConfig struct {
 	ClientCAFile string `yaml:"client_ca_file" help:"PEM CA bundle; when set, clients must present a certificate it signed (mTLS)"`
 }
 
-// NATSConfig says where the App's NATS connection (NewNATS) goes.
+// NATSConfig says where the App's NATS connection (kit/natskit) goes.
 type NATSConfig struct {
 	URL  string `yaml:"url" secret:"true" help:"external NATS server or cluster, comma-separated (may hold credentials, so environment or file only); empty starts an embedded server"`
 	Port int    `yaml:"port" help:"port of the embedded NATS server on 127.0.0.1 (0: any free port)"`
 }
+
+// DefaultGRPCAddr is where kit/grpckit's server listens when
+// GANTRY_GRPC_ADDR is not set.
+const DefaultGRPCAddr = ":50051"
+
+// DefaultNATSPort is the port of kit/natskit's embedded NATS server when
+// GANTRY_NATS_PORT is not set.
+const DefaultNATSPort = 4222
 
 // DefaultConfig returns the runtime defaults.
 func DefaultConfig() Config {

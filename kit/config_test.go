@@ -139,3 +139,14 @@ func TestDocListsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// A bad NATS setting is a configuration error, caught by New before
+// anything starts.
+func TestAppNATSBadPort(t *testing.T) {
+	for _, port := range []string{"many", "-1", "70000"} {
+		a := New("svc", WithArgs(nil), WithGetenv(env(map[string]string{"GANTRY_NATS_PORT": port})))
+		if err := a.Err(); err == nil || !strings.Contains(strings.ToLower(err.Error()), "nats") {
+			t.Errorf("GANTRY_NATS_PORT=%s: Err = %v, want an error naming the key", port, err)
+		}
+	}
+}

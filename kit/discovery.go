@@ -2,15 +2,12 @@ package kit
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gantrykit/gantry/discovery"
-	"github.com/gantrykit/gantry/discovery/natskv"
 )
 
 // Registration says how the App appears in discovery. The zero value
@@ -21,9 +18,10 @@ type Registration struct {
 	// unspecified host (":8080") is replaced by the first non-loopback IP
 	// address of the machine, or 127.0.0.1 if it has none.
 	Address string
-	// GRPC, if set and serving, adds its address (advertised like
-	// Address) as the "grpc" transport.
-	GRPC *GRPCServer
+	// GRPC, if set and serving (Addr is not ""), adds its address
+	// (advertised like Address) as the "grpc" transport: a
+	// *grpckit.Server.
+	GRPC interface{ Addr() string }
 	// Transports, Zone and Metadata are copied into the Instance.
 	Transports map[string]string
 	Zone       string
@@ -146,69 +144,4 @@ func registrySafe(s string) string {
 		}
 		return '-'
 	}, s)
-}
-
-// RegisterNATS is Register with the NATS key-value registry
-// (discovery/natskv, default bucket) over n: the default when the App has a
-// NATS connection, since it needs no other infrastructure. The bucket is
-// bound when the App becomes ready, after n has connected; deregistration
-// runs in the drain, before n is closed.
-func (a *App) RegisterNATS(n *NATS, r Registration) {
-	a.Register(&natsStore{n: n}, r)
-}
-
-// Instancer returns an Instancer of service from the NATS key-value
-// registry (default bucket), for clients: build a discovery/lb Balancer on
-// it. Call it once n is connected (from a start hook added after NewNATS,
-// or later); the caller stops the Instancer.
-func (n *NATS) Instancer(ctx context.Context, service string) (discovery.Instancer, error) {
-	reg, err := natsRegistry(ctx, n)
-	if err != nil {
-		return nil, err
-	}
-	return reg.Instancer(service)
-}
-
-func natsRegistry(ctx context.Context, n *NATS) (*natskv.Registry, error) {
-	js := n.JetStream()
-	if js == nil {
-		return nil, errors.New("kit: NATS is not connected yet")
-	}
-	return natskv.New(ctx, js, natskv.Options{Logger: n.app.logger})
-}
-
-// natsStore is a discovery.Store that binds the registry on first use.
-type natsStore struct {
-	n   *NATS
-	mu  sync.Mutex
-	reg *natskv.Registry
-}
-
-func (s *natsStore) registry(ctx context.Context) (*natskv.Registry, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.reg == nil {
-		reg, err := natsRegistry(ctx, s.n)
-		if err != nil {
-			return nil, err
-		}
-		s.reg = reg
-	}
-	return s.reg, nil
-}
-
-func (s *natsStore) Put(ctx context.Context, in discovery.Instance, ttl time.Duration) error {
-	reg, err := s.registry(ctx)
-	if err != nil {
-		return err
-	}
-	return reg.Put(ctx, in, ttl)
-}
-
-func (s *natsStore) Delete(ctx context.Context, in discovery.Instance) error {
-	reg, err := s.registry(ctx)
-	if err != nil {
-		return err
-	}
-	return reg.Delete(ctx, in)
 }

@@ -12,8 +12,13 @@ import (
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/static"
 	"github.com/gantrykit/gantry/kit"
-	"google.golang.org/grpc"
 )
+
+// fixedAddr stands for a gRPC server (kit/grpckit's Server) bound at an
+// address.
+type fixedAddr string
+
+func (a fixedAddr) Addr() string { return string(a) }
 
 // probeStore is a registry that fails its first failPuts Puts and, when
 // an instance is deleted, records the admin /readyz status at that moment.
@@ -66,11 +71,10 @@ func TestRegisterAfterReadyDeregisterFirst(t *testing.T) {
 	store := &probeStore{Registry: reg}
 	store.failPuts.Store(2) // the registry is down when the App becomes ready
 	a := kit.New("orders.api", kit.WithArgs([]string{
-		"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-grpc-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s", "-instance=pod.1",
+		"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s", "-instance=pod.1",
 	}), kit.WithoutSignals(), kit.WithGetenv(func(string) string { return "" }), kit.WithVersion("v1.0.0"),
 		kit.WithLogOutput(discard{}))
-	g := a.NewGRPC()
-	g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Empty", HandlerType: (*any)(nil)}, struct{}{})
+	g := fixedAddr("127.0.0.1:50051")
 	a.Register(store, kit.Registration{Zone: "eu-1", GRPC: g, Options: discovery.RegistrarOptions{TTL: time.Minute}})
 
 	ctx, cancel := context.WithCancel(context.Background())

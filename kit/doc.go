@@ -85,11 +85,17 @@
 // trace_id and span_id whenever the record's context carries a valid span.
 // App.TracerProvider is an OpenTelemetry SDK provider whose resource names
 // the service; it exports over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT
-// or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (protocol from
-// OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf or grpc), and otherwise creates
-// spans that go nowhere. The sampler follows OTEL_TRACES_SAMPLER (default
-// parentbased_always_on), read by the SDK from the process environment, as
-// are the exporter's headers and TLS settings. App.Propagator is W3C
+// or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, and otherwise creates
+// spans that go nowhere. OTLP over HTTP (http/protobuf, the specification's
+// default) is built in and reads OTEL_EXPORTER_OTLP_[TRACES_]HEADERS,
+// TIMEOUT, COMPRESSION, CERTIFICATE, CLIENT_CERTIFICATE and CLIENT_KEY
+// through WithGetenv. OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs the gRPC
+// exporter, which a program opts into with
+// WithOTLPGRPC(grpckit.OTLPExporter) from kit/grpckit (without it, Run
+// fails at start saying so), so that a program that never asks for it
+// does not link grpc-go. The sampler follows OTEL_TRACES_SAMPLER (default
+// parentbased_always_on), read by the SDK from the process environment.
+// App.Propagator is W3C
 // tracecontext + baggage. Neither is installed globally unless
 // WithGlobalTelemetry is given.
 //
@@ -127,9 +133,9 @@
 //	tls.cert_file        GANTRY_TLS_CERT_FILE        -tls-cert-file        none
 //	tls.key_file         GANTRY_TLS_KEY_FILE         -tls-key-file         none
 //	tls.client_ca_file   GANTRY_TLS_CLIENT_CA_FILE   -tls-client-ca-file   none (no client certificates asked)
-//	grpc_addr            GANTRY_GRPC_ADDR            -grpc-addr            :50051
-//	nats.url             GANTRY_NATS_URL             (no flag: secret)     none (embedded server)
-//	nats.port            GANTRY_NATS_PORT            -nats-port            4222
+//	grpc_addr            GANTRY_GRPC_ADDR            -grpc-addr            :50051 (kit/grpckit)
+//	nats.url             GANTRY_NATS_URL             (no flag: secret)     none (kit/natskit: embedded server)
+//	nats.port            GANTRY_NATS_PORT            -nats-port            4222 (kit/natskit)
 //	data_dir             GANTRY_DATA_DIR             -data-dir             gantry-SERVICE in the temp dir
 //	(the file itself)    GANTRY_CONFIG               -config               none
 //
@@ -184,8 +190,9 @@
 // # Centralized configuration
 //
 // App.WatchConfig(src, key) follows an overlay document in the config
-// file's shape, kept in a shared store (NATS.ConfigSource for the App's
-// NATS KV bucket, discovery/etcd's ConfigSource for etcd), and applies it
+// file's shape, kept in a shared store (kit/natskit's NATS.ConfigSource
+// for a NATS KV bucket over the App's connection, discovery/etcd's
+// ConfigSource for etcd), and applies it
 // while the App runs. These keys are live, applied without a restart to
 // every operation, existing and future:
 //
@@ -216,11 +223,27 @@
 // App.ClientMiddleware(op) is the mirror image for calls to other services
 // (tracing, metrics, logging, retry, breaker, timeout).
 //
+// # Pay for what you use
+//
+// kit imports neither grpc-go nor NATS nor events: a service that serves
+// only HTTP links none of them. They wire in through packages that take
+// the *App, imported by the services that use them:
+//
+//	kit/grpckit   grpckit.NewServer(app): a gRPC server whose lifecycle Run
+//	              owns; grpckit.OTLPExporter for OTLP over gRPC
+//	kit/natskit   natskit.New(app, embedded.Starter): the NATS connection
+//	              (or embedded server), natskit.Subscribe for events
+//	              consumers, registration in the NATS KV registry, and
+//	              configuration overlays from a NATS KV bucket
+//
+// Nothing registers itself process-wide: each is given the App.
+//
 // # Extending the App
 //
 // Parts that live beside the runtime plug in through its accessors and
-// hooks: Logger, Registry, TracerProvider and Propagator for middleware;
-// Name, Version and InstanceID plus OnReady/OnDrain for discovery
-// self-registration; AddHook and Go for a gRPC server or a NATS connection
-// (start in a hook, serve in Go, stop in the hook's Stop).
+// hooks, as kit/grpckit and kit/natskit do: Logger, Registry,
+// TracerProvider and Propagator for middleware; Name, Version and
+// InstanceID plus OnReady/OnDrain for discovery self-registration; AddHook
+// and Go for a server or a connection (start in a hook, serve in Go, stop
+// in the hook's Stop).
 package kit

@@ -2,13 +2,14 @@ package kit
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/gantrykit/gantry/kit/kittest"
 )
 
 func TestMain(m *testing.M) {
@@ -17,8 +18,8 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("os/signal.loop"))
 }
 
-// testArgs bind both listeners on loopback port 0 with no drain delay.
-var testArgs = []string{"-http-addr=127.0.0.1:0", "-admin-addr=127.0.0.1:0", "-drain-delay=0s", "-shutdown-timeout=5s"}
+// testArgs bind the listeners on loopback port 0 with no drain delay.
+var testArgs = kittest.Args()
 
 // syncBuffer is a log sink safe for the App's concurrent writes.
 type syncBuffer struct {
@@ -57,26 +58,7 @@ func newTestApp(t *testing.T, logs io.Writer, extra []string, opts ...Option) *A
 }
 
 // start runs a until the returned stop is called; stop returns Run's error.
-func start(t *testing.T, a *App) (stop func() error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- a.Run(ctx) }()
-	select {
-	case <-a.Started():
-	case err := <-errc:
-		cancel()
-		t.Fatalf("Run: got error %v before starting, want it to serve", err)
-	}
-	var once sync.Once
-	var err error
-	stop = func() error {
-		once.Do(func() { cancel(); err = <-errc })
-		return err
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
-}
+func start(t *testing.T, a *App) (stop func() error) { t.Helper(); return kittest.Start(t, a) }
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()

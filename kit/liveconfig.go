@@ -43,8 +43,8 @@ type LiveConfig struct {
 }
 
 // WatchConfig makes the App follow the overlay at key in src (key ""
-// means the App's name), for example the App's NATS.ConfigSource, or
-// discovery/etcd's ConfigSource. The watch runs while the App runs (an App.Go
+// means the App's name), for example kit/natskit's NATS.ConfigSource,
+// discovery/natskv's or discovery/etcd's ConfigSource. The watch runs while the App runs (an App.Go
 // task); it survives the store going away and coming back. Call it before
 // Run.
 func (a *App) WatchConfig(src liveconfig.Source, key string) *LiveConfig {
@@ -174,20 +174,4 @@ func liveKey[T comparable](o *liveconfig.Overlay, l *liveChains, keys map[string
 	liveconfig.Dynamic(o, key, base, validate, func(v T) {
 		l.update(func(s *middleware.Config, c *middleware.ClientConfig) { *field(s, c) = v })
 	})
-}
-
-// ConfigSource returns the liveconfig.Source of bucket (liveconfig.DefaultBucket
-// if "") over the App's NATS connection, for WatchConfig: the zero-extra-
-// infrastructure home of configuration overlays, next to the NATS KV
-// registry. The connection is taken when the watch starts, after the
-// start hooks have connected it.
-func (n *NATS) ConfigSource(bucket string) liveconfig.Source { return natsConfig{n, bucket} }
-
-type natsConfig struct {
-	n      *NATS
-	bucket string
-}
-
-func (s natsConfig) Watch(ctx context.Context, key string, fn func([]byte)) error {
-	return liveconfig.NATSKV(s.n.JetStream(), s.bucket).Watch(ctx, key, fn)
 }

@@ -22,6 +22,7 @@ type options struct {
 	registry  *prometheus.Registry
 	global    bool
 	exporters []sdktrace.SpanExporter
+	otlpGRPC  OTLPExporter
 	envPrefix string
 	service   any
 	sections  []section
@@ -98,6 +99,16 @@ func WithRegistry(reg *prometheus.Registry) Option { return func(o *options) { o
 // flushed at shutdown, next to OTLP when that is configured.
 func WithSpanExporter(e sdktrace.SpanExporter) Option {
 	return func(o *options) { o.exporters = append(o.exporters, e) }
+}
+
+// WithOTLPGRPC lets the App export spans over OTLP/gRPC when
+// OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL is grpc, through newExporter:
+// kit/grpckit's OTLPExporter. OTLP over HTTP (http/protobuf, the
+// specification's default) is built in; the gRPC exporter is an option so
+// that a program that never asks for it does not link grpc-go. Without it,
+// the grpc protocol is an error Run returns before anything starts.
+func WithOTLPGRPC(newExporter OTLPExporter) Option {
+	return func(o *options) { o.otlpGRPC = newExporter }
 }
 
 // WithGlobalTelemetry also installs the App's tracer provider and

@@ -3,12 +3,8 @@ package kit
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -63,35 +59,6 @@ func TestLogsCarryIdentityAndTrace(t *testing.T) {
 	res := spans[0].Resource()
 	if v, ok := res.Set().Value("service.name"); !ok || v.AsString() != "test-svc" {
 		t.Errorf("resource service.name: got %v, want test-svc", v.AsString())
-	}
-}
-
-func TestOTLPExportWhenConfigured(t *testing.T) {
-	var posts atomic.Int32
-	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == "POST" && r.URL.Path == "/v1/traces" {
-			posts.Add(1)
-		}
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
-	defer collector.Close()
-	a := New("otlp", WithArgs(testArgs), WithoutSignals(), WithLogOutput(io.Discard),
-		WithGetenv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL})))
-	stop := start(t, a)
-	_, span := a.TracerProvider().Tracer("test").Start(context.Background(), "work")
-	span.End()
-	if err := stop(); err != nil {
-		t.Fatalf("Run: got %v, want nil", err)
-	}
-	if posts.Load() == 0 {
-		t.Errorf("collector got no POST /v1/traces, want the flushed span")
-	}
-
-	bad := New("otlp", WithArgs(testArgs), WithoutSignals(), WithLogOutput(io.Discard),
-		WithGetenv(env(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"})))
-	if err := bad.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL") {
-		t.Errorf("Run with http/json: got %v, want a protocol error", err)
 	}
 }
 

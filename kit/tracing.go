@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -34,7 +32,7 @@ func newTracerProvider(name, version, instance string) *sdktrace.TracerProvider 
 // Run.
 func (a *App) startExport(ctx context.Context) error {
 	exps := append([]sdktrace.SpanExporter(nil), a.opts.exporters...)
-	otlp, err := otlpExporter(ctx, a.opts.getenv)
+	otlp, err := otlpExporter(ctx, a.opts.getenv, a.opts.otlpGRPC)
 	if err != nil {
 		return err
 	}
@@ -47,13 +45,18 @@ func (a *App) startExport(ctx context.Context) error {
 	return nil
 }
 
+// OTLPExporter builds a span exporter sending to endpointURL, the
+// traces endpoint as OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT gives it; getenv
+// is the App's (WithGetenv). See WithOTLPGRPC.
+type OTLPExporter func(ctx context.Context, endpointURL string, getenv func(string) string) (sdktrace.SpanExporter, error)
+
 // otlpExporter returns an OTLP exporter when OTEL_EXPORTER_OTLP_ENDPOINT
 // or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and OTEL_TRACES_EXPORTER
 // is not "none"), else nil. The protocol comes from
 // OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL:
-// http/protobuf (default) or grpc. Headers, TLS and timeouts are read by
-// the exporter itself from the process environment.
-func otlpExporter(ctx context.Context, getenv func(string) string) (sdktrace.SpanExporter, error) {
+// http/protobuf (default, built in) or grpc (through grpcExp, given by
+// WithOTLPGRPC).
+func otlpExporter(ctx context.Context, getenv func(string) string, grpcExp OTLPExporter) (sdktrace.SpanExporter, error) {
 	if getenv == nil || getenv("OTEL_TRACES_EXPORTER") == "none" {
 		return nil, nil
 	}
@@ -64,18 +67,25 @@ func otlpExporter(ctx context.Context, getenv func(string) string) (sdktrace.Spa
 	if url == "" {
 		return nil, nil
 	}
-	proto := getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+	key := "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+	proto := getenv(key)
 	if proto == "" {
-		proto = getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+		key = "OTEL_EXPORTER_OTLP_PROTOCOL"
+		proto = getenv(key)
 	}
 	switch proto {
 	case "", "http/protobuf":
 		if !perSignal {
 			url = strings.TrimSuffix(url, "/") + "/v1/traces"
 		}
-		return otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(url))
+		return newOTLPHTTP(ctx, url, getenv)
 	case "grpc":
-		return otlptracegrpc.New(ctx, otlptracegrpc.WithEndpointURL(url))
+		if grpcExp == nil {
+			return nil, fmt.Errorf("kit: %s=grpc, but this program has no OTLP gRPC exporter: "+
+				"import github.com/gantrykit/gantry/kit/grpckit and pass kit.WithOTLPGRPC(grpckit.OTLPExporter) to kit.New, "+
+				"or use http/protobuf", key)
+		}
+		return grpcExp(ctx, url, getenv)
 	}
-	return nil, fmt.Errorf("kit: OTEL_EXPORTER_OTLP_PROTOCOL: got %q, want http/protobuf or grpc", proto)
+	return nil, fmt.Errorf("kit: %s: got %q, want http/protobuf or grpc", key, proto)
 }

@@ -1,9 +1,10 @@
 // Package liveconfig applies centralized configuration: an overlay document
-// for one service, kept at a key of a shared store (a NATS JetStream
-// key-value bucket with [NATSKV]), is read when the service starts and
-// watched while it runs, so that settings change without a restart or a
-// deploy. discovery/etcd's ConfigSource reads the same documents from etcd,
-// and [Memory] holds them in process.
+// for one service, kept at a key of a shared store, is read when the
+// service starts and watched while it runs, so that settings change without
+// a restart or a deploy. The stores are [Source]s: discovery/natskv's
+// ConfigSource reads a NATS JetStream key-value bucket, discovery/etcd's
+// ConfigSource reads etcd, and [Memory] holds documents in process. The
+// package itself imports no store's client.
 //
 // An [Overlay] knows two kinds of settings by their dotted key paths:
 //

@@ -20,6 +20,7 @@ import (
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/grpckit"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
@@ -53,7 +54,7 @@ func startApp(t *testing.T) (string, string) {
 	get := endpoint.Wrap(func(_ context.Context, r sku) (*pricespb.Price, error) {
 		return &pricespb.Price{Sku: r.SKU, Cents: 1}, nil
 	}, app.Middleware("get_price")...)
-	g := app.NewGRPC()
+	g := grpckit.NewServer(app)
 	pricespb.RegisterPricesServer(g, prices{h: grpct.NewHandler(get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (sku, error) { return sku{r.GetSku()}, nil },
 		func(_ context.Context, p *pricespb.Price) (*pricespb.Price, error) { return p, nil })})

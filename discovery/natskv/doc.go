@@ -22,4 +22,7 @@
 // an sd.Event with an error and keeps the last set; after the reconnect it
 // watches again from scratch, so changes missed while disconnected are
 // caught up.
+//
+// [ConfigSource] reads live configuration overlays (package liveconfig)
+// from another bucket of the same JetStream, gantry_config by default.
 package natskv

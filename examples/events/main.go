@@ -19,6 +19,7 @@ import (
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := app.Err(); err != nil {
 		return err
 	}
-	n := app.NewNATS(embedded.Starter) // GANTRY_NATS_URL, or an embedded server
+	n := natskit.New(app, embedded.Starter) // GANTRY_NATS_URL, or an embedded server
 	var placed *events.Publisher[OrderPlaced]
 	mailbox := &Mailbox{}
 
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	})
 	var applied events.MemoryStore // a real service records these in its own database
-	kit.Subscribe(app, n, events.Consumer{Stream: "ORDERS", Durable: "mailer", MaxDeliver: 3},
+	natskit.Subscribe(n, events.Consumer{Stream: "ORDERS", Durable: "mailer", MaxDeliver: 3},
 		events.Idempotent(&applied, mailbox.SendReceipt))
 
 	place := endpoint.Wrap(func(ctx context.Context, o OrderPlaced) (Placed, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/grpckit"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 	// One endpoint, two transports.
 	app.HTTP().Handle("GET /v1/prices/{sku}", httpt.NewServer(getPrice))
-	g := app.NewGRPC() // serves on GANTRY_GRPC_ADDR, with health and reflection
+	g := grpckit.NewServer(app) // serves on GANTRY_GRPC_ADDR, with health and reflection
 	pricespb.RegisterPricesServer(g, &pricesServer{
 		getPrice: grpct.NewHandler(getPrice, decodeGetPrice, encodePrice),
 	})

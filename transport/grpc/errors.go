@@ -5,6 +5,7 @@ import (
 
 	"github.com/gantrykit/gantry/errs"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -33,7 +34,7 @@ func ToStatus(err error) error {
 		msg = p.Title
 	}
 	k := errs.KindOf(err)
-	st := status.New(k.GRPCCode(), msg)
+	st := status.New(codes.Code(k.GRPCCode()), msg)
 	if len(p.Errors) == 0 && p.RetryAfter <= 0 {
 		return st.Err()
 	}
@@ -66,7 +67,7 @@ func FromStatus(err error) error {
 	if !ok {
 		return err
 	}
-	e := &errs.Error{Kind: errs.KindFromGRPC(st.Code()), Message: st.Message()}
+	e := &errs.Error{Kind: errs.KindFromGRPC(uint32(st.Code())), Message: st.Message()}
 	for _, d := range st.Details() {
 		switch d := d.(type) {
 		case *errdetails.BadRequest:

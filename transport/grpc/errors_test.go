@@ -87,7 +87,7 @@ func FuzzFromStatus(f *testing.F) {
 		}
 		err := grpct.FromStatus(status.FromProto(&sp).Err())
 		var e *errs.Error
-		if !errors.As(err, &e) || e.Kind != errs.KindFromGRPC(status.FromProto(&sp).Code()) {
+		if !errors.As(err, &e) || e.Kind != errs.KindFromGRPC(uint32(status.FromProto(&sp).Code())) {
 			t.Fatalf("got %#v, want an *errs.Error of the code's kind", err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 
 	gw "github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
@@ -74,7 +75,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	if cfg.JWKSURL != "" {
 		rc.Auth.JWKSURL = cfg.JWKSURL
 	}
-	n := app.NewNATS(embedded.Starter)
+	n := natskit.New(app, embedded.Starter)
 	app.OnStart("gateway", func(ctx context.Context) error {
 		gate, err := gw.New(rc,
 			gw.WithResolver(gw.ResolverFunc(func(service string) (sd.Instancer, error) {

@@ -6,9 +6,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	kitendpoint "github.com/go-kit/kit/endpoint"
 	"sync/atomic"
 	"time"
+
+	kitendpoint "github.com/go-kit/kit/endpoint"
 
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
@@ -17,6 +18,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	"github.com/gantrykit/gantry/middleware/auth"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
@@ -74,7 +76,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	if err != nil {
 		return nil, err
 	}
-	n := app.NewNATS(embedded.Starter)
+	n := natskit.New(app, embedded.Starter)
 	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
 		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithRegisterer(app.Registry())}}
 
@@ -109,9 +111,9 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	})
 
 	routes(app, svc, verifier)
-	app.RegisterNATS(n, kit.Registration{})
+	n.Register(kit.Registration{})
 	app.OnStart("streams", func(ctx context.Context) error { return outbox.EnsureStreams(ctx, n.JetStream()) })
-	kit.Subscribe(app, n, events.Consumer{Stream: StreamStock, Durable: "order-settle", Subject: "stock.*",
+	natskit.Subscribe(n, events.Consumer{Stream: StreamStock, Durable: "order-settle", Subject: "stock.*",
 		Concurrency: 4, Backoff: []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second}},
 		events.Idempotent(sqldb.Processed{DB: db}, func(ctx context.Context, ev events.Event[StockResult]) error {
 			return svc.Settle(ctx, ev.Data, ev.Subject == SubjectStockReserved)

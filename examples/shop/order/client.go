@@ -16,6 +16,7 @@ import (
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/product/productpb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 
@@ -29,7 +30,7 @@ type productClient struct {
 	lookup    endpoint.Func[[]string, []Product]
 }
 
-func newProductClient(ctx context.Context, app *kit.App, n *kit.NATS) (*productClient, error) {
+func newProductClient(ctx context.Context, app *kit.App, n *natskit.NATS) (*productClient, error) {
 	inst, err := n.Instancer(ctx, "product")
 	if err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 	"github.com/gantrykit/gantry/examples/shop/product/productpb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/grpckit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	"github.com/gantrykit/gantry/middleware/auth"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 	httpt "github.com/gantrykit/gantry/transport/http"
@@ -72,7 +74,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	if err != nil {
 		return nil, err
 	}
-	n := app.NewNATS(embedded.Starter)
+	n := natskit.New(app, embedded.Starter)
 	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
 		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithRegisterer(app.Registry())}}
 	svc := NewService(db, relay.Notify)
@@ -86,13 +88,13 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	mux.Handle("POST /api/v1/products", httpt.NewServer(endpoint.Wrap(svc.Create, create...),
 		httpt.WithStatus(201), httpt.ServerBefore(auth.TokenFromHTTP), httpt.Summary("Add a product (admin scope)")))
 
-	g := app.NewGRPC()
+	g := grpckit.NewServer(app)
 	productpb.RegisterCatalogServer(g, catalogServer{lookup: grpct.NewHandler(
 		endpoint.Wrap(svc.Lookup, app.Middleware("lookup_products")...), decodeLookup, encodeLookup)})
-	app.RegisterNATS(n, kit.Registration{GRPC: g})
+	n.Register(kit.Registration{GRPC: g})
 
 	app.OnStart("streams", func(ctx context.Context) error { return outbox.EnsureStreams(ctx, n.JetStream()) })
-	kit.Subscribe(app, n, events.Consumer{Stream: StreamOrders, Durable: "product-reserve", Subject: SubjectOrderCreated,
+	natskit.Subscribe(n, events.Consumer{Stream: StreamOrders, Durable: "product-reserve", Subject: SubjectOrderCreated,
 		Concurrency: 4, Backoff: []time.Duration{100 * time.Millisecond, time.Second, 5 * time.Second}},
 		notifyAfter(relay, events.Idempotent(sqldb.Processed{DB: db}, func(ctx context.Context, ev events.Event[OrderCreated]) error {
 			return svc.Reserve(ctx, ev.Data)

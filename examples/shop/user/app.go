@@ -15,6 +15,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 	"github.com/gantrykit/gantry/middleware/auth"
 	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
@@ -102,8 +103,8 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	})
 
 	// The user service publishes no events; NATS is its discovery registry.
-	n := app.NewNATS(embedded.Starter)
-	app.RegisterNATS(n, kit.Registration{})
+	n := natskit.New(app, embedded.Starter)
+	n.Register(kit.Registration{})
 	app.AddCheck("db", db.PingContext)
 	app.OnStop("db", func(context.Context) error { return db.Close() })
 	return &Server{App: app, DB: db, Service: svc}, nil

@@ -37,6 +37,7 @@ import (
 
 	"github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 )
 
 func main() {
@@ -92,14 +93,14 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		if getenv("GANTRY_NATS_URL") == "" {
 			return errors.New("services without urls are discovered over NATS: set GANTRY_NATS_URL")
 		}
-		n := app.NewNATS(nil) // never embed a server in the gateway
+		n := natskit.New(app, nil) // never embed a server in the gateway
 		resolver := gateway.ResolverFunc(func(service string) (sd.Instancer, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			return n.Instancer(ctx, service)
 		})
 		// The gateway is built once NATS is connected: the hook runs after
-		// NewNATS's, and before the service listener serves.
+		// natskit.New's, and before the service listener serves.
 		app.OnStart("gateway", func(ctx context.Context) error {
 			g, err := gateway.New(cfg, append(opts, gateway.WithResolver(resolver))...)
 			if err != nil {

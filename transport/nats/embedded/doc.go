@@ -9,6 +9,7 @@
 // http.DefaultServeMux. Never serve http.DefaultServeMux in a program that
 // imports this package (Gantry's kit never does).
 //
-// kit wires it with app.NewNATS(embedded.Starter): the server starts when
-// GANTRY_NATS_URL is unset and stops after the connection has drained.
+// kit/natskit wires it with natskit.New(app, embedded.Starter): the server
+// starts when GANTRY_NATS_URL is unset and stops after the connection has
+// drained.
 package embedded

@@ -75,7 +75,7 @@ func (e *Server) Shutdown() {
 	e.srv.WaitForShutdown()
 }
 
-// Starter is Start in the shape kit.App.NewNATS takes: a server on
+// Starter is Start in the shape natskit.New takes: a server on
 // 127.0.0.1:port (0: any free port) with JetStream stored in dir, its
 // client URL and the function that shuts it down.
 func Starter(dir string, port int) (url string, stop func(), err error) {

@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/grpckit"             //gantry:if grpc
+	"github.com/gantrykit/gantry/kit/natskit"             //gantry:if events
 	"github.com/gantrykit/gantry/transport/nats/embedded" //gantry:if events
 
 	"github.com/gantrykit/gantry/templates/service/internal/api"
@@ -76,11 +78,11 @@ func newApp(ctx context.Context, args []string, getenv func(string) string) (*ki
 	notify = pub                   //gantry:if events
 	svc := items.NewService(repo, notify)
 	svc.DefaultLimit = cfg.ListLimit
-	itemevents.Wire(app, app.NewNATS(embedded.Starter), pub, svc) //gantry:if events
+	itemevents.Wire(app, natskit.New(app, embedded.Starter), pub, svc) //gantry:if events
 
 	eps := api.NewEndpoints(svc, app.Middleware)
 	api.Routes(app.HTTP(), eps, app.Logger())
-	api.RegisterGRPC(app.NewGRPC(), eps) //gantry:if grpc
+	api.RegisterGRPC(grpckit.NewServer(app), eps) //gantry:if grpc
 	return app, nil
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // RegisterGRPC serves the endpoints as the gRPC service items.v1.Items on
-// s (the App's NewGRPC server, or a transport/grpc Server in tests).
+// s (the App's grpckit.NewServer, or a transport/grpc Server in tests).
 func RegisterGRPC(s grpc.ServiceRegistrar, e Endpoints) {
 	s.RegisterService(&itemspb.Items_ServiceDesc, &grpcItems{
 		create: grpct.NewHandler(e.Create, decodeCreate, encodeItem),

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/natskit"
 
 	"github.com/gantrykit/gantry/templates/service/internal/items"
 )
@@ -86,10 +87,10 @@ func Handler(svc *items.Service) events.Handler[items.Created] {
 
 // Wire runs both in app's lifecycle over its NATS connection n: the stream
 // and publisher start after the connection, the consumer after them.
-func Wire(app *kit.App, n *kit.NATS, p *Publisher, svc *items.Service) {
+func Wire(app *kit.App, n *natskit.NATS, p *Publisher, svc *items.Service) {
 	app.OnStart("itemevents", func(ctx context.Context) error {
 		return p.Start(ctx, n.JetStream(), events.WithTracerProvider(app.TracerProvider()),
 			events.WithPropagator(app.Propagator()), events.WithRegisterer(app.Registry()))
 	})
-	kit.Subscribe(app, n, Consumer(), Handler(svc))
+	natskit.Subscribe(n, Consumer(), Handler(svc))
 }

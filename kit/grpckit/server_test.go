@@ -1,24 +1,46 @@
-package kit
+package grpckit_test
 
 import (
 	"context"
+	"io"
 	"testing"
 
-	"github.com/gantrykit/gantry/errs"
-	grpct "github.com/gantrykit/gantry/transport/grpc"
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/kit/grpckit"
+	"github.com/gantrykit/gantry/kit/kittest"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
+
+func TestMain(m *testing.M) {
+	// os/signal's loop goroutine is the runtime's, not the App's.
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("os/signal.loop"))
+}
+
+// newApp builds an App on loopback ports with no signals and the given
+// environment.
+func newApp(t *testing.T, env map[string]string, opts ...kit.Option) *kit.App {
+	t.Helper()
+	base := []kit.Option{kit.WithArgs(kittest.Args()), kit.WithoutSignals(), kit.WithLogOutput(io.Discard), kit.WithGetenv(func(k string) string { return env[k] })}
+	a := kit.New("test-svc", append(base, opts...)...)
+	if err := a.Err(); err != nil {
+		t.Fatalf("New: got error %v, want nil", err)
+	}
+	return a
+}
 
 // The App serves gRPC health on GANTRY_GRPC_ADDR: SERVING while it runs,
 // NOT_SERVING once shutdown begins (observed from a drain hook, which runs
 // after the gRPC one), and stops the server by the end of Run.
-func TestAppServesGRPC(t *testing.T) {
-	a := newTestApp(t, nil, nil, WithGetenv(env(map[string]string{"GANTRY_GRPC_ADDR": "127.0.0.1:0"})))
-	g := a.NewGRPC()
-	// Any service makes the App serve; the health service itself is enough
-	// for this test, registered under its own name.
+func TestServerServesHealthAndDrains(t *testing.T) {
+	a := newApp(t, nil)
+	g := grpckit.NewServer(a)
+	// Any service makes the App serve.
 	g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Svc", HandlerType: (*any)(nil)}, struct{}{})
 
 	var cc *grpc.ClientConn
@@ -33,7 +55,7 @@ func TestAppServesGRPC(t *testing.T) {
 	var duringDrain healthpb.HealthCheckResponse_ServingStatus
 	a.OnDrain("observe", func(ctx context.Context) error { duringDrain = check(ctx); return nil })
 
-	stop := start(t, a)
+	stop := kittest.Start(t, a)
 	var err error
 	cc, err = grpc.NewClient(g.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -54,14 +76,18 @@ func TestAppServesGRPC(t *testing.T) {
 	}
 }
 
-func TestAppWithoutGRPCServicesDoesNotListen(t *testing.T) {
-	a := newTestApp(t, nil, nil, WithGetenv(env(map[string]string{"GANTRY_GRPC_ADDR": "127.0.0.1:0"})))
-	g := a.NewGRPC()
-	stop := start(t, a)
+func TestServerWithoutServicesDoesNotListen(t *testing.T) {
+	a := newApp(t, nil)
+	g := grpckit.NewServer(a)
+	stop := kittest.Start(t, a)
 	if g.Addr() != "" {
 		t.Errorf("Addr = %q with no service, want empty", g.Addr())
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
+	}
+	var none *grpckit.Server
+	if none.Addr() != "" {
+		t.Errorf("nil Server's Addr = %q, want empty", none.Addr())
 	}
 }

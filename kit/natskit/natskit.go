@@ -1,4 +1,4 @@
-package kit
+package natskit
 
 import (
 	"context"
@@ -13,30 +13,26 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/kit"
 	natst "github.com/gantrykit/gantry/transport/nats"
 )
 
-// EmbeddedNATS starts a NATS server with JetStream stored in dir, listening
-// on 127.0.0.1:port (0: any free port), and returns its client URL and the
-// function that shuts it down. embedded.Starter, from package
-// transport/nats/embedded, is the one to use; kit does not import it
+// EmbeddedServer starts a NATS server with JetStream stored in dir,
+// listening on 127.0.0.1:port (0: any free port), and returns its client
+// URL and the function that shuts it down. embedded.Starter, from package
+// transport/nats/embedded, is the one to use; natskit does not import it
 // itself, so that programs that never embed a server do not link
 // nats-server.
-type EmbeddedNATS func(dir string, port int) (url string, stop func(), err error)
+type EmbeddedServer func(dir string, port int) (url string, stop func(), err error)
 
-// DefaultNATSPort is the port of the embedded NATS server when
-// GANTRY_NATS_PORT is not set.
-const DefaultNATSPort = 4222
-
-// NATS is the App's NATS connection and, on one machine, the embedded
+// NATS is an App's NATS connection and, on one machine, the embedded
 // server behind it. Conn and JetStream are valid once the App's start
-// hooks have run it: use them from start hooks added after NewNATS, from
+// hooks have run it: use them from start hooks added after New, from
 // handlers, or wire consumers with Subscribe.
 type NATS struct {
-	app *App
+	app *kit.App
 
-	embed EmbeddedNATS
+	embed EmbeddedServer
 
 	mu       sync.Mutex
 	nc       *nats.Conn
@@ -46,7 +42,7 @@ type NATS struct {
 	closed   chan struct{}
 }
 
-// NewNATS wires a NATS connection into Run. At start it connects to
+// New wires a NATS connection into app's Run. At start it connects to
 // GANTRY_NATS_URL (a server or a cluster, with reconnects, buffered
 // publishes and lame-duck handling); when that is unset it uses embed
 // (normally embedded.Starter; nil makes GANTRY_NATS_URL required) to start
@@ -55,10 +51,11 @@ type NATS struct {
 // gantry-NAME folder in the temporary directory) — or, when another local
 // service already runs one on that port, joins it. At stop (after the
 // consumers wired with Subscribe have finished) it drains the connection
-// and shuts the embedded server down. Call it before Run, at most once.
-func (a *App) NewNATS(embed EmbeddedNATS) *NATS {
-	n := &NATS{app: a, embed: embed, closed: make(chan struct{})}
-	a.AddHook(Hook{Name: "nats", Start: n.start, Stop: n.stop})
+// and shuts the embedded server down. Call it before Run, at most once per
+// App.
+func New(app *kit.App, embed EmbeddedServer) *NATS {
+	n := &NATS{app: app, embed: embed, closed: make(chan struct{})}
+	app.AddHook(kit.Hook{Name: "nats", Start: n.start, Stop: n.stop})
 	return n
 }
 
@@ -86,22 +83,23 @@ func (n *NATS) Embedded() bool {
 }
 
 func (n *NATS) start(context.Context) error {
-	url := n.app.cfg.NATS.URL
+	cfg, log := n.app.Config(), n.app.Logger()
+	url := cfg.NATS.URL
 	var stopEmb func()
 	if url == "" {
 		var err error
-		if url, stopEmb, err = n.embeddedURL(); err != nil {
+		if url, stopEmb, err = n.embeddedURL(cfg); err != nil {
 			return err
 		}
 	}
-	nc, err := natst.Connect(url, n.app.name, n.app.logger, nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }))
+	nc, err := natst.Connect(url, n.app.Name(), log, nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }))
 	if err == nil {
 		var js jetstream.JetStream
 		if js, err = jetstream.New(nc); err == nil {
 			n.mu.Lock()
 			n.nc, n.js, n.embedded, n.stopEmb = nc, js, stopEmb != nil, stopEmb
 			n.mu.Unlock()
-			n.app.logger.Info("connected to NATS", "url", nc.ConnectedUrlRedacted(), "embedded", stopEmb != nil)
+			log.Info("connected to NATS", "url", nc.ConnectedUrlRedacted(), "embedded", stopEmb != nil)
 			return nil
 		}
 		nc.Close()
@@ -114,11 +112,11 @@ func (n *NATS) start(context.Context) error {
 
 // embeddedURL starts the embedded server, or finds another service's on the
 // same port.
-func (n *NATS) embeddedURL() (string, func(), error) {
+func (n *NATS) embeddedURL(cfg kit.Config) (string, func(), error) {
 	if n.embed == nil {
-		return "", nil, errors.New("GANTRY_NATS_URL is not set and no embedded server was given to NewNATS")
+		return "", nil, errors.New("GANTRY_NATS_URL is not set and no embedded server was given to natskit.New")
 	}
-	port := n.app.cfg.NATS.Port
+	port := cfg.NATS.Port
 	if port != 0 {
 		probe, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
@@ -127,9 +125,9 @@ func (n *NATS) embeddedURL() (string, func(), error) {
 		}
 		probe.Close()
 	}
-	dir := n.app.cfg.DataDir
+	dir := cfg.DataDir
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "gantry-"+n.app.name)
+		dir = filepath.Join(os.TempDir(), "gantry-"+n.app.Name())
 	}
 	return n.embed(filepath.Join(dir, "nats"), port)
 }
@@ -144,7 +142,7 @@ func (n *NATS) stop(ctx context.Context) error {
 	var err error
 	if derr := nc.Drain(); derr != nil {
 		// Closed already, or disconnected: there is nothing to drain.
-		n.app.logger.Warn("nats: closing without drain", "error", derr)
+		n.app.Logger().Warn("nats: closing without drain", "error", derr)
 		nc.Close()
 	}
 	select {
@@ -157,27 +155,4 @@ func (n *NATS) stop(ctx context.Context) error {
 		stopEmb()
 	}
 	return err
-}
-
-// Subscribe runs an events consumer for the App's lifetime: it starts
-// (declaring the durable consumer) after the NATS connection, traced with
-// the App's tracer provider, and stops before the connection drains,
-// letting its in-flight handlers finish; its outcomes are counted in the
-// App's registry. Call it before Run, after NewNATS.
-func Subscribe[T any](a *App, n *NATS, cfg events.Consumer, h events.Handler[T], opts ...events.Option) {
-	var s *events.Subscriber[T]
-	a.AddHook(Hook{
-		Name: "events " + cfg.Stream + "/" + cfg.Durable,
-		Start: func(ctx context.Context) error {
-			base := []events.Option{events.WithTracerProvider(a.tp), events.WithPropagator(a.prop), events.WithRegisterer(a.reg)}
-			s = events.NewSubscriber(n.JetStream(), cfg, h, append(base, opts...)...)
-			return s.Start(ctx)
-		},
-		Stop: func(ctx context.Context) error {
-			if s == nil {
-				return nil
-			}
-			return s.Stop(ctx)
-		},
-	})
 }
