@@ -20,6 +20,9 @@ func (a *App) newAdminMux() *http.ServeMux {
 	m.Handle("GET /metrics", promhttp.InstrumentMetricHandler(a.reg,
 		promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
 			Registry: a.reg, ErrorLog: slogPrinter{a.logger}, ErrorHandling: promhttp.ContinueOnError,
+			// A scraper that asks for OpenMetrics gets the exemplars
+			// (trace IDs of sampled calls) on the latency histograms.
+			EnableOpenMetrics: true,
 		})))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

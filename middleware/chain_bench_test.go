@@ -11,22 +11,29 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware"
+	"github.com/gantrykit/gantry/middleware/tracing"
 )
 
 // benchDeps are the dependencies the kit gives the chain: a Prometheus
-// registry, an SDK tracer provider that samples the roots the middleware
-// asks for (and follows parents), and a JSON logger at INFO.
-func benchDeps(sampler sdktrace.Sampler) middleware.Deps {
-	return middleware.Deps{
+// registry, an SDK tracer provider with sampler, and a JSON logger at
+// INFO. With parentBased the tracing layer is told the sampler is
+// ParentBased with a root ratio of 0 (kit's default), as kit tells it.
+func benchDeps(sampler sdktrace.Sampler, parentBased bool) middleware.Deps {
+	d := middleware.Deps{
 		Service:        "bench",
 		Registerer:     prometheus.NewRegistry(),
 		TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSampler(sampler)),
 		Logger:         slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
+	if parentBased {
+		d.TracerOptions = []tracing.Option{tracing.WithParentBased(0)}
+	}
+	return d
 }
 
 func chain(b *testing.B, cfg middleware.Config, deps middleware.Deps, next kitendpoint.Endpoint) kitendpoint.Endpoint {
@@ -53,36 +60,47 @@ func withoutLayer(b *testing.B, name string, deps middleware.Deps, next kitendpo
 }
 
 // BenchmarkChain measures the default server chain against a bare go-kit
-// endpoint in the same run.
+// endpoint in the same run. The App's sampler is parent-based with roots
+// at 0 unless configured, so "default" (a call without trace context) and
+// "unsampled_parent" (below a caller that did not sample, as after a
+// transport extracted its traceparent) are the unsampled costs that the
+// budget holds; "sampled_parent" records a span (to a provider with no
+// exporter, so export is left out).
 func BenchmarkChain(b *testing.B) {
 	bare := func(_ context.Context, req any) (any, error) { return req, nil }
-	parentBased := sdktrace.ParentBased(sdktrace.AlwaysSample())
+	kitSampler := sdktrace.ParentBased(sdktrace.NeverSample())
 	all := middleware.Config{
 		RateLimit: middleware.RateLimitConfig{PerSecond: 1e12},
 		Timeout:   middleware.TimeoutConfig{Timeout: time.Minute},
 	}
+	remote := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, Remote: true})
+	background := context.Background()
+	unsampled := trace.ContextWithRemoteSpanContext(background, remote)
+	sampled := trace.ContextWithRemoteSpanContext(background, remote.WithTraceFlags(trace.FlagsSampled))
 	cases := []struct {
 		name string
+		ctx  context.Context
 		e    kitendpoint.Endpoint
 	}{
-		{"bare", bare},
-		{"default", chain(b, middleware.Config{}, benchDeps(parentBased), bare)},
+		{"bare", background, bare},
+		{"default", background, chain(b, middleware.Config{}, benchDeps(kitSampler, true), bare)},
+		{"unsampled_parent", unsampled, chain(b, middleware.Config{}, benchDeps(kitSampler, true), bare)},
+		{"sampled_parent", sampled, chain(b, middleware.Config{}, benchDeps(kitSampler, true), bare)},
 		// The default without its pass-through ratelimit layer (there while
 		// rate_limit.per_second is 0, so that Update can turn it on).
-		{"default_without_ratelimit", withoutLayer(b, "ratelimit", benchDeps(parentBased), bare)},
-		// Every call starts a (non-recording) span the provider's sampler drops.
-		{"default_provider_never_samples", chain(b, middleware.Config{Tracing: middleware.TracingConfig{ProviderSamplesRoots: true}},
-			benchDeps(sdktrace.ParentBased(sdktrace.NeverSample())), bare)},
+		{"default_without_ratelimit", background, withoutLayer(b, "ratelimit", benchDeps(kitSampler, true), bare)},
+		// A tracing layer not told the sampler is parent-based: every call
+		// starts a (non-recording) span the provider's sampler drops.
+		{"unsampled_parent_no_fast_path", unsampled, chain(b, middleware.Config{}, benchDeps(kitSampler, false), bare)},
 		// Rate limiting and a timeout on top of the default.
-		{"all", chain(b, all, benchDeps(parentBased), bare)},
+		{"all", background, chain(b, all, benchDeps(kitSampler, true), bare)},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := cpuTime()
 			for b.Loop() {
-				if _, err := c.e(ctx, "req"); err != nil {
+				if _, err := c.e(c.ctx, "req"); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -104,7 +122,7 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 // decision and the rate-limited error log included).
 func BenchmarkChainReject(b *testing.B) {
 	ctx := context.Background()
-	deps := func() middleware.Deps { return benchDeps(sdktrace.ParentBased(sdktrace.AlwaysSample())) }
+	deps := func() middleware.Deps { return benchDeps(sdktrace.ParentBased(sdktrace.NeverSample()), true) }
 	only := middleware.Config{
 		Recovery: middleware.RecoveryConfig{Disabled: true}, Tracing: middleware.TracingConfig{Disabled: true},
 		Metrics: middleware.MetricsConfig{Disabled: true}, Logging: middleware.LoggingConfig{Disabled: true},

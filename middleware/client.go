@@ -39,7 +39,7 @@ func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 		c.layers = append(c.layers, Layer{Name: name, For: f})
 	}
 	if !cfg.Tracing.Disabled && deps.TracerProvider != nil {
-		add("tracing", newTracer(cfg.Tracing, deps, trace.SpanKindClient).For)
+		add("tracing", newTracer(deps, trace.SpanKindClient).For)
 	}
 	if !cfg.Metrics.Disabled && deps.Registerer != nil {
 		m, err := metrics.New(deps.Registerer, metrics.WithService(deps.Service), metrics.WithClient())

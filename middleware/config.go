@@ -21,12 +21,12 @@ type Config struct {
 // is the production default (retries only for operations listed as
 // idempotent or calls marked with retry.MarkIdempotent).
 type ClientConfig struct {
-	Tracing TracingConfig `yaml:"tracing"`
-	Metrics MetricsConfig `yaml:"metrics"`
-	Logging LoggingConfig `yaml:"logging"`
-	Retry   RetryConfig   `yaml:"retry"`
-	Breaker BreakerConfig `yaml:"breaker"`
-	Timeout TimeoutConfig `yaml:"timeout"`
+	Tracing ClientTracingConfig `yaml:"tracing"`
+	Metrics MetricsConfig       `yaml:"metrics"`
+	Logging LoggingConfig       `yaml:"logging"`
+	Retry   RetryConfig         `yaml:"retry"`
+	Breaker BreakerConfig       `yaml:"breaker"`
+	Timeout TimeoutConfig       `yaml:"timeout"`
 }
 
 // RecoveryConfig configures panic recovery.
@@ -34,13 +34,21 @@ type RecoveryConfig struct {
 	Disabled bool `yaml:"disabled" help:"do not turn panics into Internal errors"`
 }
 
-// TracingConfig configures the OpenTelemetry span per operation.
+// TracingConfig configures the OpenTelemetry span per operation, and the
+// root sampling of the App that runs the chain.
 type TracingConfig struct {
 	Disabled bool `yaml:"disabled" help:"start no spans"`
-	// RootSampleRatio is applied by the middleware itself, so that unsampled
-	// root calls cost no span; see package tracing.
-	RootSampleRatio      float64 `yaml:"root_sample_ratio" help:"fraction (0-1) of calls without incoming trace context that start a trace; the TracerProvider should sample every root it is asked for (ParentBased(AlwaysSample))"`
-	ProviderSamplesRoots bool    `yaml:"provider_samples_roots" help:"start a span for every call and let the TracerProvider's sampler decide for roots (slower when unsampled); root_sample_ratio is then ignored"`
+	// RootSampleRatio, when set, is the ratio of the App's root sampler:
+	// its TracerProvider samples parent-based, and this fraction of the
+	// traces that start in the App. Set, it overrides OTEL_TRACES_SAMPLER;
+	// unset, that variable decides, else 0 (see package kit).
+	RootSampleRatio Ratio `yaml:"root_sample_ratio" help:"fraction (0-1) of requests without incoming trace context that start a sampled trace; overrides OTEL_TRACES_SAMPLER (default: OTEL_TRACES_SAMPLER, else 0)"`
+}
+
+// ClientTracingConfig configures the OpenTelemetry span per client call.
+// Client calls follow the App's sampler like every span.
+type ClientTracingConfig struct {
+	Disabled bool `yaml:"disabled" help:"start no spans"`
 }
 
 // MetricsConfig configures Prometheus RED metrics.

@@ -114,8 +114,7 @@ func TestClientRetriesIdempotentOps(t *testing.T) {
 	deps := fullDeps()
 	deps.TracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	c, err := middleware.NewClient(middleware.ClientConfig{
-		Tracing: middleware.TracingConfig{RootSampleRatio: 1},
-		Retry:   middleware.RetryConfig{Idempotent: []string{"products.get"}, BaseDelay: time.Microsecond},
+		Retry: middleware.RetryConfig{Idempotent: []string{"products.get"}, BaseDelay: time.Microsecond},
 	}, deps)
 	if err != nil {
 		t.Fatal(err)

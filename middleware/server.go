@@ -34,6 +34,10 @@ type Deps struct {
 	// span_id to every record whose context carries a span (kit's does),
 	// so the logging layer does not add trace_id a second time.
 	LoggerAddsTraceIDs bool
+	// TracerOptions are added to the tracing layers' options, such as
+	// tracing.WithParentBased describing the provider's sampler (kit's
+	// App gives it).
+	TracerOptions []tracing.Option
 }
 
 // Layer is one named middleware factory of a chain.
@@ -65,7 +69,7 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 		add("recovery", recovery.New(recovery.WithLogger(deps.Logger)).For)
 	}
 	if !cfg.Tracing.Disabled && deps.TracerProvider != nil {
-		add("tracing", newTracer(cfg.Tracing, deps, trace.SpanKindServer).For)
+		add("tracing", newTracer(deps, trace.SpanKindServer).For)
 	}
 	if !cfg.Metrics.Disabled && deps.Registerer != nil {
 		m, err := metrics.New(deps.Registerer, metrics.WithService(deps.Service))
@@ -118,11 +122,8 @@ func (s *Server) For(op string) []kitendpoint.Middleware {
 // slice is a copy.
 func (s *Server) Layers() []Layer { return append([]Layer(nil), s.layers...) }
 
-func newTracer(c TracingConfig, deps Deps, kind trace.SpanKind) *tracing.Tracer {
-	opts := []tracing.Option{tracing.WithService(deps.Service), tracing.WithSpanKind(kind)}
-	if !c.ProviderSamplesRoots {
-		opts = append(opts, tracing.WithRootSampling(c.RootSampleRatio))
-	}
+func newTracer(deps Deps, kind trace.SpanKind) *tracing.Tracer {
+	opts := append([]tracing.Option{tracing.WithService(deps.Service), tracing.WithSpanKind(kind)}, deps.TracerOptions...)
 	return tracing.New(deps.TracerProvider, opts...)
 }
 

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"encoding"
 	"fmt"
 	"math"
 	"reflect"
@@ -138,7 +139,7 @@ func changedKeys(prefix string, a, b reflect.Value) []string {
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
 		fa, fb := a.Field(i), b.Field(i)
-		if t.Field(i).Type.Kind() == reflect.Struct {
+		if ft := t.Field(i).Type; ft.Kind() == reflect.Struct && !reflect.PointerTo(ft).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 			out = append(out, changedKeys(prefix+name+".", fa, fb)...)
 		} else if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
 			out = append(out, prefix+name)

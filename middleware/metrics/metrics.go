@@ -3,11 +3,13 @@ package metrics
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync/atomic"
 	"time"
 
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/errs"
 )
@@ -94,26 +96,36 @@ const numCodes = int(errs.KindCanceled) + 2
 type observers struct {
 	vec         *prometheus.HistogramVec
 	service, op string
-	byCode      [numCodes]atomic.Pointer[prometheus.Observer]
+	buckets     []float64
+	byCode      [numCodes]atomic.Pointer[child]
 }
 
-func (o *observers) get(i int) prometheus.Observer {
+// child is one label child and, per bucket, when it last took an
+// exemplar (on the middleware's monotonic clock).
+type child struct {
+	obs  prometheus.Observer
+	last []atomic.Int64
+}
+
+func (o *observers) get(i int) *child {
 	if p := o.byCode[i].Load(); p != nil {
-		return *p
+		return p
 	}
 	code := "ok"
 	if i > 0 {
 		code = errs.Kind(i - 1).String()
 	}
-	obs := o.vec.WithLabelValues(o.service, o.op, code)
-	o.byCode[i].Store(&obs) // racing stores hold the same child
-	return obs
+	c := &child{obs: o.vec.WithLabelValues(o.service, o.op, code), last: make([]atomic.Int64, len(o.buckets)+1)}
+	if !o.byCode[i].CompareAndSwap(nil, c) {
+		return o.byCode[i].Load()
+	}
+	return c
 }
 
 // For returns middleware that records every call of op. Its label
 // children are bound here, or on first use for error codes.
 func (m *Metrics) For(op string) kitendpoint.Middleware {
-	obs := &observers{vec: m.duration, service: m.service, op: op}
+	obs := &observers{vec: m.duration, service: m.service, op: op, buckets: m.buckets}
 	obs.get(0)
 	active := m.active.WithLabelValues(m.service, op)
 	// Durations are read off the monotonic clock against a fixed base:
@@ -133,8 +145,35 @@ func (m *Metrics) For(op string) kitendpoint.Middleware {
 					i = 1
 				}
 			}
-			obs.get(i).Observe((time.Since(base) - start).Seconds())
+			end := time.Since(base)
+			obs.get(i).observe(ctx, obs.buckets, end, (end - start).Seconds())
 			return resp, err
 		}
 	}
 }
+
+// ExemplarEvery bounds how often one label child's bucket takes a new
+// exemplar: a histogram keeps one per bucket, a scrape reads it every few
+// seconds, and recording one costs about ten allocations.
+const ExemplarEvery = time.Second
+
+// observe records v, with the trace ID of ctx's span as an exemplar when
+// the span is sampled and v's bucket took none within ExemplarEvery:
+// Prometheus shows exemplars to scrapers that ask for OpenMetrics, and
+// Grafana links from the latency panel to the trace.
+func (c *child) observe(ctx context.Context, buckets []float64, now time.Duration, v float64) {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
+		last := &c.last[sort.SearchFloat64s(buckets, v)]
+		if prev := last.Load(); (prev == 0 || time.Duration(int64(now)-prev) >= ExemplarEvery) && last.CompareAndSwap(prev, int64(now)) {
+			if eo, ok := c.obs.(prometheus.ExemplarObserver); ok {
+				eo.ObserveWithExemplar(v, prometheus.Labels{ExemplarTraceID: sc.TraceID().String()})
+				return
+			}
+		}
+	}
+	c.obs.Observe(v)
+}
+
+// ExemplarTraceID is the exemplar label holding the trace ID, the name
+// Grafana and the OpenTelemetry Prometheus exporter use.
+const ExemplarTraceID = "trace_id"

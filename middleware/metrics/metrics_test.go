@@ -3,10 +3,16 @@ package metrics_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/metrics"
@@ -142,4 +148,39 @@ func BenchmarkMetrics(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A sampled call leaves its trace ID as an exemplar, which a scraper asking
+// for OpenMetrics reads; an unsampled one leaves none.
+func TestExemplars(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := metrics.New(reg, metrics.WithService("orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := m.For("get_order")(func(context.Context, any) (any, error) { return nil, nil })
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{0xab, 1}, SpanID: trace.SpanID{1}})
+	_, _ = e(trace.ContextWithSpanContext(context.Background(), sc), nil)
+	if strings.Contains(scrape(t, reg), "trace_id") {
+		t.Fatal("an unsampled call left an exemplar")
+	}
+	_, _ = e(trace.ContextWithSpanContext(context.Background(), sc.WithTraceFlags(trace.FlagsSampled)), nil)
+	if body := scrape(t, reg); !strings.Contains(body, `# {trace_id="`+sc.TraceID().String()+`"}`) {
+		t.Fatalf("no exemplar with the trace ID in\n%s", body)
+	}
+}
+
+func scrape(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

@@ -20,7 +20,7 @@ func BenchmarkTracing(b *testing.B) {
 	}{
 		{"bare", next},
 		{"unsampled", tracing.New(never).For("op")(next)},
-		{"root_sampling_0", tracing.New(always, tracing.WithRootSampling(0)).For("op")(next)},
+		{"parent_based_root_0", tracing.New(never, tracing.WithParentBased(0)).For("op")(next)},
 		{"sampled_no_exporter", tracing.New(always).For("op")(next)},
 	}
 	for _, c := range cases {

@@ -1,22 +1,26 @@
 // Package tracing starts an OpenTelemetry span per operation.
 //
-// The span is named "service/op" (or op alone without a service), carries
-// the rpc.service and rpc.method attributes, and on error gets status Error,
-// the error.type attribute (the errs kind, such as "unavailable") and the
-// recorded error. The tracer comes from the TracerProvider you pass in;
+// The span is named "service/op" (or op alone without a service) and
+// carries rpc.system.name "gantry" and rpc.method "service/op", following
+// the semantic conventions of telemetry.SemconvVersion (where rpc.system
+// became rpc.system.name, and rpc.method is fully qualified); the metrics
+// middleware labels the same call service="service", method="op". On error
+// the span gets status Error, the error.type attribute (the errs kind, such
+// as "unavailable", the same value as the metrics' code label) and the
+// recorded error. Its kind is server (or client, WithSpanKind) when it is
+// the first span of the call in this process, and internal below a
+// transport's span. The tracer comes from the TracerProvider you pass in;
 // nothing global is read.
 //
 // This middleware never rejects a call: the caller sees exactly what the
 // endpoint below returned.
 //
-// Cost when unsampled: with the default settings every call starts a span,
-// and an OpenTelemetry SDK provider returns a non-recording span for an
-// unsampled one, which still costs an ID and a context. With
-// [WithRootSampling] the middleware makes the head-sampling decision for root
-// calls (calls whose context carries no span context) itself and starts no
-// span at all for the unsampled ones, which costs one random number. The
-// trade-off: an unsampled root call then has no trace id, so its logs carry
-// none and downstream calls get no traceparent (a downstream service makes
-// its own root decision). Calls with a parent span context, local or remote,
-// always start a span and follow the provider's sampler.
+// Cost when unsampled: an OpenTelemetry SDK provider returns a
+// non-recording span for an unsampled call, which still costs IDs, a span
+// and a context. With [WithParentBased], which tells the middleware the
+// provider samples parent-based, it starts no span below an unsampled
+// parent and, when the root ratio is 0, none for calls without a parent:
+// such calls cost one context lookup. Below an unsampled parent the
+// context keeps the parent's span context, so logs carry its trace ID and
+// downstream calls continue its trace.
 package tracing

@@ -27,6 +27,9 @@ func TestTracing(t *testing.T) {
 	remote := trace.NewSpanContext(trace.SpanContextConfig{
 		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{2}, Remote: true,
 	})
+	remoteSampled := remote.WithTraceFlags(trace.FlagsSampled)
+	local := remoteSampled.WithRemote(false)
+	parentBased := []tracing.Option{tracing.WithParentBased(0)}
 	tests := []struct {
 		name      string
 		sampler   sdktrace.Sampler
@@ -36,15 +39,21 @@ func TestTracing(t *testing.T) {
 		wantSpans int
 		wantErr   string // error.type attribute, "" for none
 		wantCtx   bool   // whether the endpoint sees a valid span context
+		wantKind  trace.SpanKind
 	}{
 		{name: "success sampled", sampler: sdktrace.AlwaysSample(), wantSpans: 1, wantCtx: true},
 		{name: "error sampled", sampler: sdktrace.AlwaysSample(), err: errs.NotFound("no"), wantSpans: 1, wantErr: "not_found", wantCtx: true},
 		{name: "plain error is internal", sampler: sdktrace.AlwaysSample(), err: errors.New("x"), wantSpans: 1, wantErr: "internal", wantCtx: true},
 		{name: "never sample still propagates", sampler: sdktrace.NeverSample(), wantSpans: 0, wantCtx: true},
-		{name: "root sampling 0 skips root", sampler: sdktrace.AlwaysSample(), opts: []tracing.Option{tracing.WithRootSampling(0)}, wantSpans: 0, wantCtx: false},
-		{name: "root sampling 1 traces root", sampler: sdktrace.AlwaysSample(), opts: []tracing.Option{tracing.WithRootSampling(1)}, wantSpans: 1, wantCtx: true},
-		{name: "root sampling 0 keeps child of remote", sampler: sdktrace.ParentBased(sdktrace.AlwaysSample(), sdktrace.WithRemoteParentNotSampled(sdktrace.AlwaysSample())),
-			opts: []tracing.Option{tracing.WithRootSampling(0)}, parent: remote, wantSpans: 1, wantCtx: true},
+		{name: "parent-based root 0 skips root", sampler: sdktrace.ParentBased(sdktrace.NeverSample()), opts: parentBased, wantSpans: 0, wantCtx: false},
+		{name: "parent-based root 1 traces root", sampler: sdktrace.ParentBased(sdktrace.AlwaysSample()),
+			opts: []tracing.Option{tracing.WithParentBased(1)}, wantSpans: 1, wantCtx: true},
+		{name: "parent-based keeps an unsampled parent's context", sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
+			opts: parentBased, parent: remote, wantSpans: 0, wantCtx: true},
+		{name: "sampled remote parent: server span", sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
+			opts: parentBased, parent: remoteSampled, wantSpans: 1, wantCtx: true},
+		{name: "sampled local parent: internal span", sampler: sdktrace.ParentBased(sdktrace.NeverSample()),
+			opts: parentBased, parent: local, wantSpans: 1, wantCtx: true, wantKind: trace.SpanKindInternal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,7 +67,7 @@ func TestTracing(t *testing.T) {
 			})
 			ctx := context.Background()
 			if tt.parent.IsValid() {
-				ctx = trace.ContextWithRemoteSpanContext(ctx, tt.parent)
+				ctx = trace.ContextWithSpanContext(ctx, tt.parent)
 			}
 			if _, err := e(ctx, nil); err != tt.err {
 				t.Fatalf("got err %v, want %v", err, tt.err)
@@ -74,14 +83,18 @@ func TestTracing(t *testing.T) {
 				return
 			}
 			s := spans[0]
-			if s.Name() != "orders/create_order" || s.SpanKind() != trace.SpanKindServer {
-				t.Errorf("got span %q kind %v, want orders/create_order server", s.Name(), s.SpanKind())
+			wantKind := tt.wantKind
+			if wantKind == trace.SpanKindUnspecified {
+				wantKind = trace.SpanKindServer
 			}
-			if got := attr(s, "rpc.method"); got != "create_order" {
-				t.Errorf("got rpc.method %q, want create_order", got)
+			if s.Name() != "orders/create_order" || s.SpanKind() != wantKind {
+				t.Errorf("got span %q kind %v, want orders/create_order %v", s.Name(), s.SpanKind(), wantKind)
 			}
-			if got := attr(s, "rpc.service"); got != "orders" {
-				t.Errorf("got rpc.service %q, want orders", got)
+			if got := attr(s, "rpc.method"); got != "orders/create_order" {
+				t.Errorf("got rpc.method %q, want orders/create_order", got)
+			}
+			if got := attr(s, "rpc.system.name"); got != "gantry" {
+				t.Errorf("got rpc.system.name %q, want gantry", got)
 			}
 			if got := attr(s, "error.type"); got != tt.wantErr {
 				t.Errorf("got error.type %q, want %q", got, tt.wantErr)
