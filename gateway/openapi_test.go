@@ -318,15 +318,18 @@ func TestMergeSpecsGenerated(t *testing.T) {
 		{"orders' order items", jsonAt(schemas, "order", "properties", "items", "items"), refTo("orders.item")},
 		{"GET /users/{id}", answerOf(doc, "/users/{id}"), refTo("item")},
 		{"GET /v1/orders/{id}", answerOf(doc, "/v1/orders/{id}"), refTo("order")},
-		{"POST /v1/orders/{id}/items body", jsonAt(doc, "paths", "/v1/orders/{id}/items", "post", "requestBody", "content", "application/json", "schema"), refTo("orders.item")},
+		// What orders accepts as an item differs from what it sends
+		// (transport/http's request and answer schemas): its own component.
+		{"POST /v1/orders/{id}/items body", jsonAt(doc, "paths", "/v1/orders/{id}/items", "post", "requestBody", "content", "application/json", "schema"), refTo("itemInput")},
+		{"orders' itemInput", schemas["itemInput"], own(orders, "itemInput")},
 	}
 	for _, c := range checks {
 		if c.want == nil || !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.what, c.got, c.want)
 		}
 	}
-	if len(schemas) != 4 {
-		t.Errorf("schemas: got %v, want Problem, item, order, orders.item", slices.Sorted(maps.Keys(schemas)))
+	if len(schemas) != 5 {
+		t.Errorf("schemas: got %v, want Problem, item, itemInput, order, orders.item", slices.Sorted(maps.Keys(schemas)))
 	}
 }
 

@@ -35,7 +35,7 @@ type Client[Req, Resp any] struct {
 	method  string
 	path    string // the pattern as given
 	pattern []segment
-	plan    *plan
+	model   *model
 	body    bool
 	cfg     clientConfig
 	ep      kitendpoint.Endpoint // for the base URL given to NewClient
@@ -44,7 +44,7 @@ type Client[Req, Resp any] struct {
 // segment is a literal part of a path pattern or a wildcard.
 type segment struct {
 	lit   string
-	param int  // index in plan.path when lit == ""
+	param int  // index in model.path when lit == ""
 	rest  bool // {name...}: slashes are kept
 }
 
@@ -61,11 +61,11 @@ func NewClient[Req, Resp any](method, base, pathPattern string, opts ...ClientOp
 	if c.cfg.client == nil {
 		c.cfg.client = NewHTTPClient()
 	}
-	p, err := newPlan(reflect.TypeFor[Req]())
+	p, err := newModel(reflect.TypeFor[Req]())
 	if err != nil {
 		return nil, err
 	}
-	c.plan = p
+	c.model = p
 	if c.pattern, err = compilePattern(pathPattern, p); err != nil {
 		return nil, err
 	}

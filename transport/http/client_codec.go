@@ -19,8 +19,8 @@ import (
 )
 
 // compilePattern splits a ServeMux path pattern into literals and
-// wildcards, each wildcard bound to a path field of the plan.
-func compilePattern(pattern string, p *plan) ([]segment, error) {
+// wildcards, each wildcard bound to a path field of the model.
+func compilePattern(pattern string, p *model) ([]segment, error) {
 	if _, path := splitPattern(pattern); path != pattern {
 		return nil, fmt.Errorf("httpt: client pattern %q: give the method separately", pattern)
 	}
@@ -59,7 +59,7 @@ func compilePattern(pattern string, p *plan) ([]segment, error) {
 	}
 	for k, ok := range used {
 		if !ok {
-			return nil, fmt.Errorf("httpt: client pattern %q lacks {%s} for field %s", pattern, p.path[k].name, p.path[k].field)
+			return nil, fmt.Errorf("httpt: client pattern %q lacks {%s} for field %s", pattern, p.path[k].name, p.path[k].goName)
 		}
 	}
 	return segs, nil
@@ -82,13 +82,13 @@ func (c *Client[Req, Resp]) EncodeRequest(_ context.Context, r *http.Request, re
 			b.WriteString(s.lit)
 			continue
 		}
-		vals = c.plan.path[s.param].appendParam(vals[:0], base)
+		vals = c.model.path[s.param].appendParam(vals[:0], base)
 		v := ""
 		if len(vals) > 0 {
 			v = vals[0]
 		}
 		if v == "" {
-			return errs.InvalidField(c.plan.path[s.param].name, "is required in the path")
+			return errs.InvalidField(c.model.path[s.param].name, "is required in the path")
 		}
 		if s.rest {
 			parts := strings.Split(v, "/")
@@ -106,10 +106,10 @@ func (c *Client[Req, Resp]) EncodeRequest(_ context.Context, r *http.Request, re
 		return errs.InvalidArgument("path %q: %v", escaped, err)
 	}
 	r.URL.Path, r.URL.RawPath = path, escaped
-	if len(c.plan.query) > 0 {
+	if len(c.model.query) > 0 {
 		q := r.URL.Query()
-		for i := range c.plan.query {
-			pr := &c.plan.query[i]
+		for i := range c.model.query {
+			pr := c.model.query[i]
 			for _, v := range pr.appendParam(vals[:0], base) {
 				q.Add(pr.name, v)
 			}

@@ -25,29 +25,67 @@
 //		Quantity int      `json:"quantity" validate:"min=1,max=100"`
 //	}
 //
-// Fields without path or query tags are members of the JSON body. Path and
-// query values override body members of the same field; tag them json:"-"
-// so that they are not members at all (the OpenAPI document never lists
-// them as such). The validate rules are required, min=N, max=N (values of
-// numbers, lengths of strings and slices), email and oneof=a b c; they
-// apply to nested structs too, and the OpenAPI schema advertises them. A
-// request type with a Validate() error method is checked last.
+// Fields without path or query tags are members of the JSON body. A path
+// or query field is never a member: a body member of its name is an
+// unknown field (tag it json:"-" to keep encoding/json away from it too).
+//
+// # One field model
+//
+// A request type is walked once, when the Server is made, into a model of
+// its fields (embedded structs and pointers to structs promoted as
+// encoding/json promotes them), and that model is all the transport knows:
+// it decodes the request, checks it, writes the OpenAPI schema and names
+// the fields in errors. So the document and the server agree: a body the
+// published schema accepts is one the server accepts, and the other way
+// round (a fuzz test holds them to it with a JSON Schema validator), up to
+// what only code can say (a Validate method, the service's own answers).
+//
+//   - required means present in the JSON document: "" and [] are values;
+//     optional means optional: an absent member passes whatever rules it
+//     has (min=1 on an int does not refuse a body without it).
+//   - null is a value only of a pointer or interface field; elsewhere it is
+//     a 400 naming the field, as the schema's type says.
+//   - Member names match exactly and once: encoding/json's case-insensitive
+//     match ("SKU" for "sku") and repeated members are refused, since a
+//     JSON Schema validator (or a gateway) may read them otherwise.
+//   - Unknown members are refused, and the schema says
+//     additionalProperties: false (AllowUnknownFields turns both off).
+//
+// The validate rules, each defined once with its check, its schema
+// constraint and its message, apply to nested structs too:
+//
+//	required      present (see above)
+//	min=N, max=N  numbers: the value (minimum, maximum); strings: the length
+//	              in characters (minLength, maxLength, as JSON Schema
+//	              counts); slices: items; maps: members
+//	maxbytes=N    strings: the length in bytes of the UTF-8 form, for code
+//	              that needs bytes (bcrypt reads at most 72); the schema
+//	              gets maxLength N and the extension keyword x-maxBytes N,
+//	              and a client that honours only maxLength gets a 400 naming
+//	              the field, never a 500. Use max and maxbytes together
+//	              when both units matter.
+//	email         a bare address such as ada@example.com (format email)
+//	oneof=a b c   one of the space-separated values (enum)
+//
+// A request type with a Validate() error method is checked last.
 //
 // What a client sees when a request is wrong, always as
 // application/problem+json (RFC 9457) with the kind's "code":
 //
 //	400  malformed JSON (with the offset), a member of the wrong type
-//	     (`field "quantity": want integer, got string`), an unknown member
-//	     (unless AllowUnknownFields), data after the JSON value, a path or
-//	     query value that does not parse, a failed validate rule or
-//	     Validate; the "errors" list names each field
+//	     (`field "quantity": want integer, got string`), data after the
+//	     JSON value, a path or query value that does not parse; or, all
+//	     listed together, unknown, repeated, null and missing members and
+//	     failed validate rules (`items[2].quantity: must be at least 1`);
+//	     or a failed Validate. The "errors" list names each field
 //	413  a body over the limit (WithBodyLimit, default 1 MiB); a declared
 //	     Content-Length over it is refused before reading, a chunked body
 //	     after limit+1 bytes, and the connection is closed
 //	415  a body whose Content-Type is not application/json (or +json)
 //
 // The answer is the response value as encoding/json writes it, with the
-// status of WithStatus (200 by default). A flat struct of strings, bools
+// status of WithStatus (200 by default); a nil slice or map answer is
+// written as [] or {}. A flat struct of strings, bools
 // and integers is written without going through encoding/json, to the same
 // bytes, and a request made only of string path wildcards is decoded
 // without a heap allocation: the typed handler costs no more than a

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -19,73 +20,91 @@ import (
 // WithBodyLimit says otherwise: 1 MiB.
 const DefaultBodyLimit = 1 << 20
 
-// decoder turns an *http.Request into a request value following a plan.
-// It is safe for concurrent use.
+// decoder turns an *http.Request into a request value following the
+// request type's model. It is safe for concurrent use.
 type decoder struct {
-	plan         *plan
+	model        *model
 	limit        int64
 	allowUnknown bool
-	readers      sync.Pool // *limitReader, for bodies of unknown length
+	bufs         sync.Pool // *[]byte, a body read whole
 }
 
-// stringPathsOnly reports whether p's fields all come from path wildcards
+// stringPathsOnly reports whether m's fields all come from path wildcards
 // into plain string fields, with no body, query, validate tags or Validate
 // method: decodeStringPaths then decodes it.
-func (p *plan) stringPathsOnly() bool {
-	if p.typ.Kind() != reflect.Struct || p.hasBody() || len(p.query) > 0 || p.validator != nil || p.validates {
+func (m *model) stringPathsOnly() bool {
+	if m.typ.Kind() != reflect.Struct || m.hasBody() || len(m.query) > 0 || m.validates {
 		return false
 	}
-	for i := range p.path {
-		pr := &p.path[i]
-		if pr.multi || pr.typ.Kind() != reflect.String || reflect.PointerTo(pr.typ).Implements(textUnmarshalerType) {
+	for _, f := range m.path {
+		if f.param.multi || f.typ.Kind() != reflect.String || len(f.embeds) > 0 || len(f.rules.checks) > 0 ||
+			reflect.PointerTo(f.typ).Implements(textUnmarshalerType) {
 			return false
 		}
 	}
 	return true
 }
 
-// decodeStringPaths is decode for a plan whose stringPathsOnly holds. It
+// decodeStringPaths is decode for a model whose stringPathsOnly holds. It
 // keeps base to itself, so the caller's request value can stay on its
 // stack.
 func (d *decoder) decodeStringPaths(r *http.Request, base unsafe.Pointer) {
-	for i := range d.plan.path {
-		pr := &d.plan.path[i]
-		if s := r.PathValue(pr.name); s != "" {
-			*(*string)(unsafe.Add(base, pr.off)) = s
+	for _, f := range d.model.path {
+		if s := r.PathValue(f.name); s != "" {
+			*(*string)(unsafe.Add(base, f.off)) = s
 		}
 	}
 }
 
-// decode fills the value at base (of the plan's type; target is the same
+// decode fills the value at base (of the model's type; target is the same
 // pointer as an interface) from r: JSON body first, then path and query
-// parameters, which win over body members of the same field, then the
-// validate tags and the Validate method.
+// parameters, then the body check, the parameters' rules and the Validate
+// method. A body that does not parse, or a parameter that does not, is
+// reported alone; the violations of a request that parsed are reported
+// together.
 func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error {
-	p := d.plan
-	if p.hasBody() && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
-		if err := d.body(r, target); err != nil {
+	m := d.model
+	var out []errs.FieldViolation
+	read := false
+	if m.hasBody() && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		var err error
+		if read, out, err = d.body(r, base, target); err != nil {
 			return err
 		}
 	}
-	for i := range p.path {
-		pr := &p.path[i]
-		if s := r.PathValue(pr.name); s != "" {
-			if err := pr.setParam(base, s); err != nil {
-				return paramError(pr.name, err)
+	if !read && m.typ.Kind() == reflect.Struct { // no body: no member is present
+		c := bodyCheck{}
+		c.missing(m, nil, nil)
+		out = c.out
+	}
+	if read && m.paramsInJSON {
+		for _, f := range m.path {
+			f.clear(base)
+		}
+		for _, f := range m.query {
+			f.clear(base)
+		}
+	}
+	for _, f := range m.path {
+		if s := r.PathValue(f.name); s != "" {
+			if err := f.setParam(base, s); err != nil {
+				return paramError(f.name, err)
+			}
+			if msg := f.rules.run(f.typ, f.addr(base, false)); msg != "" {
+				out = append(out, errs.FieldViolation{Field: f.name, Description: msg})
 			}
 		}
 	}
-	if len(p.query) > 0 && r.URL.RawQuery != "" {
-		if err := d.query(r.URL.RawQuery, base); err != nil {
+	if len(m.query) > 0 {
+		var err error
+		if out, err = d.query(r.URL.RawQuery, base, out); err != nil {
 			return err
 		}
 	}
-	if p.validator != nil {
-		if v := p.validator.run(base, nil, nil); len(v) > 0 {
-			return invalid(v)
-		}
+	if len(out) > 0 {
+		return invalid(out)
 	}
-	if p.validates {
+	if m.validates {
 		if err := target.(Validator).Validate(); err != nil {
 			if errs.KindOf(err) == errs.KindInternal {
 				return errs.Wrap(errs.KindInvalidArgument, err, "%s", err.Error())
@@ -96,82 +115,86 @@ func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error
 	return nil
 }
 
-// body decodes the JSON body into target, reading at most limit bytes. A
-// declared Content-Length over the limit is refused before reading; within
-// it, net/http never hands out more than the declared length, so only a
-// body of unknown length (chunked) is read through a counting limitReader.
-func (d *decoder) body(r *http.Request, target any) error {
+// body reads the JSON body whole (at most limit bytes: a declared
+// Content-Length over it is refused before reading, a body of unknown
+// length after limit+1 bytes), decodes it into target with encoding/json
+// and runs the body check. read is false for an empty body.
+func (d *decoder) body(r *http.Request, base unsafe.Pointer, target any) (read bool, out []errs.FieldViolation, err error) {
 	if r.ContentLength > d.limit {
-		return tooLarge(d.limit)
+		return false, nil, tooLarge(d.limit)
 	}
 	var ct string
 	if v := r.Header["Content-Type"]; len(v) > 0 {
 		ct = v[0]
 	}
 	if !isJSON(ct) {
-		return unsupportedMedia(ct)
+		return false, nil, unsupportedMedia(ct)
 	}
-	var src io.Reader = r.Body
-	var lr *limitReader
-	if r.ContentLength < 0 {
-		lr, _ = d.readers.Get().(*limitReader)
-		if lr == nil {
-			lr = new(limitReader)
+	bp, _ := d.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	defer func() {
+		if cap(*bp) <= maxKeptBuffer {
+			d.bufs.Put(bp)
 		}
-		lr.r, lr.n = r.Body, d.limit+1
-		src = lr
-	}
-	dec := json.NewDecoder(src)
-	if !d.allowUnknown {
-		dec.DisallowUnknownFields()
-	}
-	err := dec.Decode(target)
-	switch {
-	case err == nil:
-		// Exactly one value: anything after it but spaces is an error. When
-		// the whole declared body is buffered already, look at the rest
-		// without reading again.
-		if !restIsSpace(dec, r.ContentLength) {
-			if tok, terr := dec.Token(); terr != io.EOF {
-				err = trailingData(tok, terr, dec.InputOffset())
-			}
-		}
-	case err == io.EOF: // an empty chunked body holds no members
-		err = nil
-	}
-	if lr != nil {
-		lr.r = nil
-		d.readers.Put(lr)
-	}
+	}()
+	buf, err := readBody(r, (*bp)[:0], d.limit)
+	*bp = buf
 	if err != nil {
-		return bodyError(err, d.limit)
+		return false, nil, err
 	}
-	return nil
+	if len(bytes.TrimLeft(buf, " \t\r\n")) == 0 {
+		return false, nil, nil // an empty body holds no members
+	}
+	if err := json.Unmarshal(buf, target); err != nil {
+		return false, nil, bodyError(err, d.limit)
+	}
+	c := bodyCheck{buf: buf, allowUnknown: d.allowUnknown}
+	c.value(d.model.self, base, nil)
+	return true, c.out, nil
 }
 
-// restIsSpace reports whether all length bytes of the body have been read
-// and the decoder's buffered rest is JSON whitespace.
-func restIsSpace(dec *json.Decoder, length int64) bool {
-	br, ok := dec.Buffered().(*bytes.Reader)
-	if !ok || length < 0 || dec.InputOffset()+int64(br.Len()) != length {
-		return false
+// readBody appends r's body to buf: ContentLength bytes when it is known,
+// else up to limit, failing with tooLarge past it.
+func readBody(r *http.Request, buf []byte, limit int64) ([]byte, error) {
+	if n := r.ContentLength; n > 0 {
+		buf = slices.Grow(buf, int(n))[:n]
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return buf, bodyError(io.ErrUnexpectedEOF, limit)
+		}
+		return buf, nil
 	}
 	for {
-		c, err := br.ReadByte()
-		if err != nil {
-			return true
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 512)
 		}
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
+		// Never more than limit+1 bytes: one past the limit tells.
+		n, err := r.Body.Read(buf[len(buf):min(cap(buf), int(limit)+1)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return buf, tooLarge(limit)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return buf, tooLarge(mbe.Limit)
+		}
+		if err != nil {
+			return buf, bodyError(io.ErrUnexpectedEOF, limit)
 		}
 	}
 }
 
 // query sets the query fields from a raw query string without building a
-// url.Values map. A repeated key appends to a slice field; for other
-// fields the last value wins. Unknown keys are ignored, and an empty value
-// of a non-string field counts as absent.
-func (d *decoder) query(q string, base unsafe.Pointer) error {
+// url.Values map, then appends the violations of their rules (required:
+// the key is present) to out. A repeated key appends to a slice field; for
+// other fields the last value wins. Unknown keys are ignored, and an empty
+// value of a non-string field counts as absent.
+func (d *decoder) query(q string, base unsafe.Pointer, out []errs.FieldViolation) ([]errs.FieldViolation, error) {
+	var present uint64 // bit i: query[i] got a value (more than 64 fields: the rest count as present)
 	for q != "" {
 		var kv string
 		kv, q, _ = strings.Cut(q, "&")
@@ -182,51 +205,40 @@ func (d *decoder) query(q string, base unsafe.Pointer) error {
 		var err error
 		if strings.ContainsAny(k, "%+") {
 			if k, err = url.QueryUnescape(k); err != nil {
-				return errs.InvalidArgument("malformed query string: %v", err)
+				return out, errs.InvalidArgument("malformed query string: %v", err)
 			}
 		}
-		i, ok := d.plan.queryIdx[k]
+		i, ok := d.model.queryIdx[k]
 		if !ok {
 			continue
 		}
-		pr := &d.plan.query[i]
+		f := d.model.query[i]
 		if strings.ContainsAny(v, "%+") {
 			if v, err = url.QueryUnescape(v); err != nil {
-				return paramError(k, &wantError{want: "a valid percent-encoded value"})
+				return out, paramError(k, &wantError{want: "a valid percent-encoded value"})
 			}
 		}
-		if v == "" && !pr.stringy {
+		if v == "" && !f.param.stringy {
 			continue
 		}
-		if err := pr.setParam(base, v); err != nil {
-			return paramError(k, err)
+		if err := f.setParam(base, v); err != nil {
+			return out, paramError(k, err)
+		}
+		present |= 1 << min(i, 63)
+	}
+	for i, f := range d.model.query {
+		switch {
+		case present&(1<<min(i, 63)) == 0:
+			if f.rules.required {
+				out = append(out, errs.FieldViolation{Field: f.name, Description: "is required"})
+			}
+		default:
+			if msg := f.rules.run(f.typ, f.addr(base, false)); msg != "" {
+				out = append(out, errs.FieldViolation{Field: f.name, Description: msg})
+			}
 		}
 	}
-	return nil
-}
-
-// limitReader reads from r and fails with errBodyTooLarge once more than
-// limit bytes (n-1) have been read; unlike http.MaxBytesReader it is pooled.
-type limitReader struct {
-	r io.Reader
-	n int64 // bytes still allowed to be read, plus one
-}
-
-var errBodyTooLarge = errors.New("request body too large")
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errBodyTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n <= 0 {
-		return n, errBodyTooLarge
-	}
-	return n, err
+	return out, nil
 }
 
 // isJSON reports whether a Content-Type names JSON: application/json or

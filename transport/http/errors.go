@@ -47,13 +47,6 @@ func paramError(name string, err error) error {
 	}
 }
 
-func trailingData(tok json.Token, err error, off int64) error {
-	if errors.Is(err, errBodyTooLarge) {
-		return err
-	}
-	return errs.InvalidArgument("malformed JSON: unexpected data after the value at offset %d", off)
-}
-
 // bodyError explains a JSON decoding failure to the client: where, which
 // field, what was wanted.
 func bodyError(err error, limit int64) error {
@@ -64,12 +57,14 @@ func bodyError(err error, limit int64) error {
 		mbe *http.MaxBytesError
 	)
 	switch {
-	case errors.Is(err, errBodyTooLarge):
-		return tooLarge(limit)
 	case errors.As(err, &mbe):
 		return tooLarge(mbe.Limit)
 	case errors.As(err, &e):
 		return err
+	case errors.As(err, &se) && strings.HasSuffix(se.Error(), "after top-level value"):
+		return errs.InvalidArgument("malformed JSON: unexpected data after the value at offset %d", se.Offset-1)
+	case errors.As(err, &se) && se.Error() == "unexpected end of JSON input":
+		return errs.InvalidArgument("malformed JSON: unexpected end of input")
 	case errors.As(err, &se):
 		return errs.InvalidArgument("malformed JSON at offset %d: %s", se.Offset, se.Error())
 	case errors.As(err, &te):

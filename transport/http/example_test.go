@@ -126,5 +126,5 @@ func ExampleMux_OpenAPI() {
 	// 3.1.0
 	// post /v1/orders
 	// get /v1/orders/{id}
-	// {"type":"object","properties":{"quantity":{"type":"integer","format":"int64","minimum":1,"maximum":10},"sku":{"type":"string"}},"required":["sku"]}
+	// {"type":"object","properties":{"quantity":{"type":"integer","format":"int64","minimum":1,"maximum":10},"sku":{"type":"string"}},"required":["sku"],"additionalProperties":false}
 }

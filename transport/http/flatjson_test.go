@@ -197,7 +197,7 @@ func TestStringPathsOnly(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := newPlan(c.typ)
+			p, err := newModel(c.typ)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -162,13 +162,13 @@ func checkWildcards(path string, req reflect.Type) error {
 	if req == nil {
 		return nil
 	}
-	p, err := newPlan(req)
+	p, err := newModel(req)
 	if err != nil {
 		return err
 	}
 	for _, pr := range p.path {
 		if !strings.Contains(path, "{"+pr.name+"}") && !strings.Contains(path, "{"+pr.name+"...}") {
-			return fmt.Errorf("field %s wants wildcard {%s}, which the pattern lacks", pr.field, pr.name)
+			return fmt.Errorf("field %s wants wildcard {%s}, which the pattern lacks", pr.goName, pr.name)
 		}
 	}
 	return nil

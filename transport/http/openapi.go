@@ -88,24 +88,40 @@ func (m *Mux) OpenAPIHandler(info Info) http.Handler {
 func (m *Mux) document(info Info) *document {
 	d := &document{OpenAPI: "3.1.0", Info: info, Paths: map[string]map[string]*docOp{}}
 	g := newSchemaGen()
-	ids := map[string]int{}
+	type entry struct {
+		op           *Operation
+		req          *model
+		method, path string
+		answer       *schema
+	}
+	var ops []entry
 	for _, rt := range m.Routes() {
 		if rt.Operation == nil {
 			continue
 		}
-		op := rt.Operation
-		p, err := newPlan(op.Request)
+		req, err := newModel(rt.Operation.Request)
 		if err != nil {
-			continue // Handle already built this plan; it cannot fail here
+			continue // Handle already built this model; it cannot fail here
 		}
-		method := strings.ToLower(rt.Method)
-		if method == "" {
-			method = "get"
-			if p.hasBody() {
-				method = "post"
+		e := entry{op: rt.Operation, req: req, method: strings.ToLower(rt.Method), path: openAPIPath(rt.Path)}
+		if e.method == "" {
+			e.method = "get"
+			if req.hasBody() {
+				e.method = "post"
 			}
 		}
-		path := openAPIPath(rt.Path)
+		ops = append(ops, e)
+	}
+	// Answers first: a type that is both received and sent keeps its own
+	// name for what is sent.
+	for i, e := range ops {
+		if e.op.Status != http.StatusNoContent {
+			ops[i].answer = g.of(e.op.Response, toClient)
+		}
+	}
+	ids := map[string]int{}
+	for _, e := range ops {
+		op, p, method, path := e.op, e.req, e.method, e.path
 		o := &docOp{
 			OperationID: op.ID, Summary: op.Summary, Description: op.Description,
 			Tags: op.Tags, Deprecated: op.Deprecated, Responses: map[string]*docResponse{},
@@ -117,17 +133,17 @@ func (m *Mux) document(info Info) *document {
 			o.OperationID += strconv.Itoa(n + 1)
 		}
 		ids[o.OperationID]++
-		for _, pr := range p.path {
-			o.Parameters = append(o.Parameters, docParam{Name: pr.name, In: "path", Required: true, Schema: paramSchema(g, pr)})
+		for _, f := range p.path {
+			o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "path", Required: true, Schema: paramSchema(f)})
 		}
 		for _, name := range wildcards(path) {
-			if !slices.ContainsFunc(p.path, func(pr param) bool { return pr.name == name }) {
+			if !slices.ContainsFunc(p.path, func(f *field) bool { return f.name == name }) {
 				// A wildcard the request does not read is still part of the path.
-				o.Parameters = append(o.Parameters, docParam{Name: name, In: "path", Required: true, Schema: &schema{Type: "string"}})
+				o.Parameters = append(o.Parameters, docParam{Name: name, In: "path", Required: true, Schema: &schema{Type: typ("string")}})
 			}
 		}
-		for _, pr := range p.query {
-			o.Parameters = append(o.Parameters, docParam{Name: pr.name, In: "query", Required: pr.rules.required, Schema: paramSchema(g, pr)})
+		for _, f := range p.query {
+			o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "query", Required: f.rules.required, Schema: paramSchema(f)})
 		}
 		problem := docMedia{Schema: &schema{Ref: "#/components/schemas/Problem"}}
 		fail := func(code int) {
@@ -137,8 +153,12 @@ func (m *Mux) document(info Info) *document {
 			}
 		}
 		if p.hasBody() && method != "get" && method != "head" {
-			body := g.of(op.Request)
-			o.RequestBody = &docBody{Required: g.hasRequired(body, op.Request), Content: map[string]docMedia{"application/json": {Schema: body}}}
+			dir := fromClient
+			if op.AllowUnknown {
+				dir = fromClientLoose
+			}
+			body := g.of(op.Request, dir)
+			o.RequestBody = &docBody{Required: p.bodyRequired(), Content: map[string]docMedia{"application/json": {Schema: body}}}
 			fail(http.StatusRequestEntityTooLarge)
 			fail(http.StatusUnsupportedMediaType)
 		}
@@ -146,8 +166,8 @@ func (m *Mux) document(info Info) *document {
 		fail(http.StatusInternalServerError)
 		o.Responses["default"] = &docResponse{Description: "Error", Content: map[string]docMedia{errs.ProblemContentType: problem}}
 		ok := &docResponse{Description: http.StatusText(op.Status)}
-		if op.Status != http.StatusNoContent {
-			ok.Content = map[string]docMedia{"application/json": {Schema: g.of(op.Response)}}
+		if e.answer != nil {
+			ok.Content = map[string]docMedia{"application/json": {Schema: e.answer}}
 		}
 		o.Responses[strconv.Itoa(op.Status)] = ok
 		if d.Paths[path] == nil {
@@ -160,31 +180,18 @@ func (m *Mux) document(info Info) *document {
 	return d
 }
 
-func paramSchema(g *schemaGen, pr param) *schema {
-	t := pr.typ
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+// bodyRequired reports whether a request of model m must carry a body: it
+// is not a struct, or a member is required.
+func (m *model) bodyRequired() bool {
+	if m.typ.Kind() != reflect.Struct {
+		return true
 	}
-	var s *schema
-	if t == durationType {
-		s = &schema{Type: "string", Description: "a Go duration such as 1.5s or 250ms"}
-	} else {
-		s = g.of(t)
+	for _, f := range m.members {
+		if f.rules.required {
+			return true
+		}
 	}
-	if pr.multi && t.Elem() == durationType {
-		s.Items = &schema{Type: "string", Description: "a Go duration such as 1.5s or 250ms"}
-	}
-	hint(s, pr.typ, pr.rules)
-	return s
-}
-
-// hasRequired reports whether a body of schema s (of type t) must be
-// sent: it is not an object, or the object has a required member.
-func (g *schemaGen) hasRequired(s *schema, t reflect.Type) bool {
-	if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
-		s = g.components[name]
-	}
-	return s.Type != "object" || len(s.Required) > 0 || t.Kind() != reflect.Struct
+	return false
 }
 
 // openAPIPath turns a ServeMux path pattern into an OpenAPI path template:

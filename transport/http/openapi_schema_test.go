@@ -26,7 +26,7 @@ func TestComponentNames(t *testing.T) {
 		}
 	}
 	g := newSchemaGen()
-	s := g.of(reflect.TypeFor[page[item]]())
+	s := g.of(reflect.TypeFor[page[item]](), toClient)
 	if s.Ref != "#/components/schemas/page_item" || g.components["page_item"].Properties["items"].Items.Ref != "#/components/schemas/item" {
 		t.Errorf("generic schema = %+v, components %v", s, g.components)
 	}
@@ -34,7 +34,7 @@ func TestComponentNames(t *testing.T) {
 	type item struct {
 		N int `json:"n"`
 	}
-	if s := g.of(reflect.TypeFor[item]()); s.Ref != "#/components/schemas/http.item" {
+	if s := g.of(reflect.TypeFor[item](), toClient); s.Ref != "#/components/schemas/http.item" {
 		t.Errorf("colliding name: $ref %q, want #/components/schemas/http.item", s.Ref)
 	}
 }

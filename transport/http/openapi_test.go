@@ -136,9 +136,18 @@ func TestOpenAPIRoutesAndSchemas(t *testing.T) {
 		{[]string{"paths", "/orders", "get", "parameters", "id", "schema", "type"}, "array"},
 		{[]string{"paths", "/orders", "get", "responses", "200", "content", "application/json", "schema", "items", "$ref"}, ref + "order"},
 		// Recursive types, maps, a {path...} wildcard, and 204.
-		{[]string{"paths", "/trees/{path}", "put", "requestBody", "content", "application/json", "schema", "$ref"}, ref + "treeNode"},
+		// A type both received and sent: two components, since what the
+		// server accepts (rules, additionalProperties) differs from what it
+		// sends (required from the Go type, null where nil can be).
+		{[]string{"paths", "/trees/{path}", "put", "requestBody", "content", "application/json", "schema", "$ref"}, ref + "treeNodeInput"},
+		{[]string{"paths", "/trees/{path}", "put", "responses", "200", "content", "application/json", "schema", "$ref"}, ref + "treeNode"},
 		{[]string{"components", "schemas", "treeNode", "properties", "children", "items", "$ref"}, ref + "treeNode"},
-		{[]string{"components", "schemas", "treeNode", "properties", "name", "maxLength"}, 20.0},
+		{[]string{"components", "schemas", "treeNodeInput", "properties", "children", "items", "$ref"}, ref + "treeNodeInput"},
+		{[]string{"components", "schemas", "treeNodeInput", "properties", "name", "maxLength"}, 20.0},
+		{[]string{"components", "schemas", "treeNodeInput", "additionalProperties"}, false},
+		{[]string{"components", "schemas", "treeNode", "properties", "name", "maxLength"}, nil},
+		{[]string{"components", "schemas", "treeNode", "required"}, []any{"name", "Meta"}},
+		{[]string{"components", "schemas", "treeNode", "properties", "Meta", "type"}, []any{"object", "null"}},
 		{[]string{"components", "schemas", "treeNode", "properties", "Meta", "additionalProperties", "type"}, "integer"},
 		{[]string{"paths", "/orders/{id}", "delete", "responses", "204", "content"}, nil},
 		{[]string{"paths", "/orders/{id}", "delete", "responses", "204", "description"}, "No Content"},

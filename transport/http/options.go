@@ -119,6 +119,7 @@ type Operation struct {
 	Status                   int          // status of a successful answer
 	Request, Response        reflect.Type // Req and Resp
 	BodyLimit                int64        // largest body accepted
+	AllowUnknown             bool         // unknown JSON members are accepted (AllowUnknownFields)
 }
 
 // Describer is implemented by handlers that describe their route, such as

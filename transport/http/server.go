@@ -33,6 +33,7 @@ type Server[Req, Resp any] struct {
 	stringPaths bool         // Req is decoded by decodeStringPaths
 	statusCoder bool         // Resp implements go-kit's StatusCoder
 	headerer    bool         // Resp implements go-kit's Headerer
+	nilAnswer   []byte       // Resp is a slice or map: what a nil one is written as
 }
 
 // NewServer returns a handler for f. The request is decoded by reflection,
@@ -60,8 +61,11 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
-	p, err := newPlan(reflect.TypeFor[Req]())
+	p, err := newModel(reflect.TypeFor[Req]())
 	if err != nil {
+		panic(err)
+	}
+	if _, err := newModel(reflect.TypeFor[Resp]()); err != nil {
 		panic(err)
 	}
 	respT := reflect.TypeFor[Resp]()
@@ -75,11 +79,19 @@ func NewServer[Req, Resp any](f endpoint.Func[Req, Resp], opts ...ServerOption) 
 		f:           f,
 		refuse:      refuse,
 		cfg:         cfg,
-		dec:         decoder{plan: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
+		dec:         decoder{model: p, limit: cfg.limit, allowUnknown: cfg.allowUnknown},
 		flat:        newFlatEncoder(respT),
 		stringPaths: p.stringPathsOnly(),
 		statusCoder: respT.Implements(reflect.TypeFor[kithttp.StatusCoder]()),
 		headerer:    respT.Implements(reflect.TypeFor[kithttp.Headerer]()),
+	}
+	switch respT.Kind() {
+	case reflect.Slice:
+		if respT.Elem().Kind() != reflect.Uint8 {
+			s.nilAnswer = []byte("[]\n")
+		}
+	case reflect.Map:
+		s.nilAnswer = []byte("{}\n")
 	}
 	s.scratch.New = func() any { return newScratch() }
 	return s
@@ -94,6 +106,7 @@ func (s *Server[Req, Resp]) Operation() Operation {
 	op.Request = reflect.TypeFor[Req]()
 	op.Response = reflect.TypeFor[Resp]()
 	op.BodyLimit = s.cfg.limit
+	op.AllowUnknown = s.cfg.allowUnknown
 	return op
 }
 
@@ -188,6 +201,13 @@ func (s *Server[Req, Resp]) respond(ctx context.Context, w http.ResponseWriter, 
 	// The key is canonical already: skip Set's canonicalization, which
 	// costs about as much as the rest of this function on a small answer.
 	h["Content-Type"] = []string{"application/json"}
+	if s.nilAnswer != nil && *(*unsafe.Pointer)(unsafe.Pointer(&resp)) == nil {
+		// A nil list is an empty one to clients: [] as the document says,
+		// not null.
+		w.WriteHeader(status)
+		_, _ = w.Write(s.nilAnswer)
+		return
+	}
 	if s.flat != nil {
 		// The same bytes encoding/json writes, in one Write; it cannot fail.
 		e := s.scratch.Get().(*scratch)

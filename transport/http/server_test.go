@@ -124,7 +124,7 @@ func TestServerRejects(t *testing.T) {
 		{"syntax", "/users/u/orders", "application/json", `{"sku" "A-1"}`, 400, "malformed JSON at offset 8", ""},
 		{"wrong type", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":"three"}`, 400, `field "quantity": want integer, got string`, "quantity"},
 		{"nested type", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1,"lines":[{"note":5}]}`, 400, `want string, got number`, "lines.note"},
-		{"unknown field", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1,"colour":"red"}`, 400, `field "colour": unknown field`, "colour"},
+		{"unknown field", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1,"colour":"red"}`, 400, `colour: unknown field`, "colour"},
 		{"trailing garbage", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1} x`, 400, "unexpected data after the value", ""},
 		{"two values", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1}{}`, 400, "unexpected data after the value", ""},
 		{"closing bracket after", "/users/u/orders", "application/json", `{"sku":"A-1","quantity":1}]`, 400, "unexpected data after the value", ""},
@@ -267,7 +267,7 @@ func TestNewServerPanicsOnBadTags(t *testing.T) {
 		N int `json:"n" validate:"min=one"`
 	}
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(error).Error(), "min wants a number") {
+		if r := recover(); r == nil || !strings.Contains(r.(error).Error(), `min: wants a number, got "one"`) {
 			t.Errorf("recover() = %v, want a panic naming the tag", r)
 		}
 	}()
