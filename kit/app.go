@@ -38,6 +38,7 @@ type App struct {
 	logger *slog.Logger
 	reg    *prometheus.Registry
 	tp     *sdktrace.TracerProvider
+	trace  traceSetup
 	prop   propagation.TextMapPropagator
 	mux    *httpt.Mux
 	admin  *http.ServeMux
@@ -99,8 +100,16 @@ func New(name string, opts ...Option) *App {
 			a.logger.Warn("registering a runtime collector", "error", err)
 		}
 	}
-	a.tp = newTracerProvider(name, a.version, a.instance)
-	a.prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+	setup, err := readTraceSetup(name, a.version, a.instance, a.cfg.Middleware.Tracing, o)
+	if err != nil {
+		if a.err == nil {
+			a.err = err
+		}
+		setup = defaultTraceSetup(name, a.version, a.instance)
+	}
+	a.trace = setup
+	a.tp = newTracerProvider(setup)
+	a.prop = setup.prop
 	if o.global {
 		otel.SetTracerProvider(a.tp)
 		otel.SetTextMapPropagator(a.prop)

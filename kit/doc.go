@@ -81,23 +81,79 @@
 // # Telemetry
 //
 // App.Logger is a *slog.Logger (JSON on stderr, or text with
-// gantry.log_format) with service, version and instance attributes, and
-// trace_id and span_id whenever the record's context carries a valid span.
-// App.TracerProvider is an OpenTelemetry SDK provider whose resource names
-// the service; it exports over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT
-// or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, and otherwise creates
-// spans that go nowhere. OTLP over HTTP (http/protobuf, the specification's
-// default) is built in and reads OTEL_EXPORTER_OTLP_[TRACES_]HEADERS,
-// TIMEOUT, COMPRESSION, CERTIFICATE, CLIENT_CERTIFICATE and CLIENT_KEY
-// through WithGetenv. OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs the gRPC
-// exporter, which a program opts into with
-// WithOTLPGRPC(grpckit.OTLPExporter) from kit/grpckit (without it, Run
-// fails at start saying so), so that a program that never asks for it
-// does not link grpc-go. The sampler follows OTEL_TRACES_SAMPLER (default
-// parentbased_always_on), read by the SDK from the process environment.
-// App.Propagator is W3C
-// tracecontext + baggage. Neither is installed globally unless
-// WithGlobalTelemetry is given.
+// gantry.log_format) built on telemetry.NewHandler: service, version and
+// instance on every line, trace_id and span_id whenever the record's
+// context carries a span context (sampled or not), request_id whenever it
+// carries a request ID, and each key once. The service listener's Mux
+// continues the caller's trace (httpt.WithTracing): it extracts the trace
+// context and baggage with App.Propagator, takes X-Request-Id into the
+// context, and starts a server span per request, so a handler that logs
+// with its request's context joins the gateway's access line.
+//
+// App.TracerProvider is an OpenTelemetry SDK provider. Its sampler is
+// parent-based: a request whose caller sampled it is recorded at every
+// hop, one the caller did not sample nowhere. Which new traces it starts
+// (requests with no trace context) is decided, first match wins, by
+//
+//  1. the WithSampler option (the whole sampler, parent-based or not);
+//  2. the Gantry key middleware.tracing.root_sample_ratio, when set:
+//     ParentBased(TraceIDRatioBased(ratio));
+//  3. OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG;
+//  4. Gantry's default, parentbased_always_off: a service starts no trace
+//     of its own. Set one of the above on the App that takes outside
+//     traffic (the gateway), e.g. OTEL_TRACES_SAMPLER=
+//     parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1.
+//
+// Spans follow the semantic conventions of telemetry.SemconvVersion. Every
+// variable the OpenTelemetry SDK specification defines for traces is read
+// through WithGetenv (the process environment by default); a value the App
+// cannot honour stops it at start (Err, Run) with an error naming the
+// variable:
+//
+//	OTEL_SERVICE_NAME                     service.name of the resource; wins over the App's
+//	                                      name and OTEL_RESOURCE_ATTRIBUTES (logs and metrics
+//	                                      keep the App's name)
+//	OTEL_RESOURCE_ATTRIBUTES              key=value,... (percent-decoded), over the App's
+//	                                      service.name, service.version, service.instance.id
+//	OTEL_TRACES_SAMPLER                   always_on, always_off, traceidratio and their
+//	                                      parentbased_ forms; jaeger_remote,
+//	                                      parentbased_jaeger_remote and xray are refused (they
+//	                                      need a remote sampling client: use WithSampler)
+//	OTEL_TRACES_SAMPLER_ARG               the ratio of the traceidratio samplers (default 1)
+//	OTEL_PROPAGATORS                      tracecontext, baggage, none (default
+//	                                      tracecontext,baggage); b3, b3multi, jaeger, xray and
+//	                                      ottrace are refused as not linked: pass them with
+//	                                      WithPropagator
+//	OTEL_SDK_DISABLED                     true: no span is recorded or exported; trace context
+//	                                      is still propagated, so logs keep their trace IDs
+//	OTEL_TRACES_EXPORTER                  otlp (default) or none; console and zipkin are
+//	                                      refused as not linked: use WithSpanExporter
+//	OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT  where spans go; without one nothing is exported
+//	                                      unless OTEL_TRACES_EXPORTER=otlp is set, which uses
+//	                                      the default http://localhost:4318 (4317 for grpc)
+//	OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL  http/protobuf (default, built in) or grpc (with
+//	                                      WithOTLPGRPC(grpckit.OTLPExporter) from kit/grpckit,
+//	                                      so that a program that never asks does not link
+//	                                      grpc-go); http/json is refused: OpenTelemetry's Go
+//	                                      exporters do not send it
+//	OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _TIMEOUT, _COMPRESSION (gzip, none),
+//	_CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY
+//	                                      the exporter's requests and TLS; over grpc OTel's
+//	                                      exporter reads these and _INSECURE from the process
+//	                                      environment itself, not through WithGetenv
+//	OTEL_BSP_SCHEDULE_DELAY, _EXPORT_TIMEOUT (ms), _MAX_QUEUE_SIZE, _MAX_EXPORT_BATCH_SIZE
+//	                                      the batching of exported spans
+//	OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (falling back
+//	to OTEL_ATTRIBUTE_COUNT_LIMIT, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT),
+//	OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT,
+//	OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT, OTEL_LINK_ATTRIBUTE_COUNT_LIMIT
+//	                                      the span limits
+//
+// App.Propagator is the propagator OTEL_PROPAGATORS or WithPropagator
+// gives. Neither it nor the provider is installed globally unless
+// WithGlobalTelemetry is given. /metrics serves OpenMetrics to a scraper
+// that asks for it, with exemplars: the trace IDs of sampled calls on the
+// latency histograms.
 //
 // # Configuration
 //
@@ -145,7 +201,7 @@
 //
 //	middleware.recovery.disabled               GANTRY_MIDDLEWARE_RECOVERY_DISABLED              -middleware-recovery-disabled
 //	middleware.tracing.disabled                GANTRY_MIDDLEWARE_TRACING_DISABLED               -middleware-tracing-disabled
-//	middleware.tracing.root_sample_ratio       GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO      -middleware-tracing-root-sample-ratio
+//	middleware.tracing.root_sample_ratio       GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO      -middleware-tracing-root-sample-ratio (see Telemetry)
 //	middleware.metrics.disabled                GANTRY_MIDDLEWARE_METRICS_DISABLED               -middleware-metrics-disabled
 //	middleware.logging.disabled                GANTRY_MIDDLEWARE_LOGGING_DISABLED               -middleware-logging-disabled
 //	middleware.logging.slow                    GANTRY_MIDDLEWARE_LOGGING_SLOW                   -middleware-logging-slow

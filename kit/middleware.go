@@ -7,6 +7,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
 	"github.com/gantrykit/gantry/middleware"
+	"github.com/gantrykit/gantry/middleware/tracing"
 )
 
 // chains holds the App's default middleware chains, built on first use so
@@ -28,6 +29,9 @@ func (a *App) buildChains() {
 			Logger:         a.logger,
 			// The App's logger, given or made, runs through telemetry.NewHandler.
 			LoggerAddsTraceIDs: true,
+		}
+		if a.trace.rootOnly >= 0 {
+			deps.TracerOptions = []tracing.Option{tracing.WithParentBased(a.trace.rootOnly)}
 		}
 		a.chains.server, a.chains.err = middleware.NewServer(a.cfg.Middleware, deps)
 		if a.chains.err == nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -13,20 +14,22 @@ import (
 type Option func(*options)
 
 type options struct {
-	version   string
-	args      []string
-	getenv    func(string) string
-	noSignals bool
-	logOut    io.Writer
-	logger    *slog.Logger
-	registry  *prometheus.Registry
-	global    bool
-	exporters []sdktrace.SpanExporter
-	otlpGRPC  OTLPExporter
-	envPrefix string
-	service   any
-	sections  []section
-	wrapHTTP  func(net.Listener) net.Listener
+	version    string
+	args       []string
+	getenv     func(string) string
+	noSignals  bool
+	logOut     io.Writer
+	logger     *slog.Logger
+	registry   *prometheus.Registry
+	global     bool
+	exporters  []sdktrace.SpanExporter
+	otlpGRPC   OTLPExporter
+	sampler    sdktrace.Sampler
+	propagator propagation.TextMapPropagator
+	envPrefix  string
+	service    any
+	sections   []section
+	wrapHTTP   func(net.Listener) net.Listener
 }
 
 type section struct {
@@ -116,3 +119,16 @@ func WithOTLPGRPC(newExporter OTLPExporter) Option {
 // otel.SetTextMapPropagator), for libraries that only use the globals.
 // Without it the App touches no global state.
 func WithGlobalTelemetry() Option { return func(o *options) { o.global = true } }
+
+// WithSampler makes s the App's sampler, above every other setting
+// (middleware.tracing.root_sample_ratio, then OTEL_TRACES_SAMPLER). Give
+// a parent-based one (sdktrace.ParentBased) unless you mean a service to
+// ignore its callers' decisions.
+func WithSampler(s sdktrace.Sampler) Option { return func(o *options) { o.sampler = s } }
+
+// WithPropagator makes p the App's propagator instead of the one
+// OTEL_PROPAGATORS names (default W3C tracecontext + baggage): for B3,
+// Jaeger or X-Ray headers, whose propagators Gantry does not link.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(o *options) { o.propagator = p }
+}

@@ -85,6 +85,7 @@ func (c *collector) got() (spans, services []string, headers []http.Header) {
 // exportOne runs an App with vars, ends one span and returns Run's error.
 func exportOne(t *testing.T, vars map[string]string) error {
 	t.Helper()
+	vars["OTEL_TRACES_SAMPLER"] = "parentbased_always_on" // Gantry's default starts no trace
 	a := New("otlp", WithArgs(testArgs), WithoutSignals(), WithLogOutput(io.Discard), WithGetenv(env(vars)))
 	stop := start(t, a)
 	_, span := a.TracerProvider().Tracer("test").Start(context.Background(), "work")

@@ -16,7 +16,7 @@ import (
 func TestLogsCarryIdentityAndTrace(t *testing.T) {
 	logs := &syncBuffer{}
 	exp := &keepExporter{}
-	a := newTestApp(t, logs, nil, WithSpanExporter(exp))
+	a := newTestApp(t, logs, nil, WithSpanExporter(exp), WithSampler(sdktrace.AlwaysSample()))
 	stop := start(t, a)
 
 	ctx, span := a.TracerProvider().Tracer("test").Start(context.Background(), "work")

@@ -5,32 +5,23 @@ import (
 	"fmt"
 	"strings"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// newTracerProvider returns a provider with the service's resource and no
-// span processor yet: spans are created and sampled (the SDK reads
-// OTEL_TRACES_SAMPLER from the process environment; default parent-based
-// always-on) but go nowhere until Run adds the exporters.
-func newTracerProvider(name, version, instance string) *sdktrace.TracerProvider {
-	own := resource.NewSchemaless(
-		attribute.String("service.name", name),
-		attribute.String("service.version", version),
-		attribute.String("service.instance.id", instance),
-	)
-	res, err := resource.Merge(resource.Default(), own)
-	if err != nil {
-		res = own
-	}
-	return sdktrace.NewTracerProvider(sdktrace.WithResource(res))
+// newTracerProvider returns a provider with the setup's resource, sampler
+// and span limits, and no span processor yet: spans are created and
+// sampled but go nowhere until Run adds the exporters.
+func newTracerProvider(s traceSetup) *sdktrace.TracerProvider {
+	return sdktrace.NewTracerProvider(sdktrace.WithResource(s.res), sdktrace.WithSampler(s.sampler), sdktrace.WithRawSpanLimits(s.limits))
 }
 
 // startExport adds a batching processor for each configured exporter. The
 // processors' goroutines end when the provider shuts down at the end of
-// Run.
+// Run. With OTEL_SDK_DISABLED=true nothing is exported.
 func (a *App) startExport(ctx context.Context) error {
+	if a.trace.disabled {
+		return nil
+	}
 	exps := append([]sdktrace.SpanExporter(nil), a.opts.exporters...)
 	otlp, err := otlpExporter(ctx, a.opts.getenv, a.opts.otlpGRPC)
 	if err != nil {
@@ -40,7 +31,7 @@ func (a *App) startExport(ctx context.Context) error {
 		exps = append(exps, otlp)
 	}
 	for _, e := range exps {
-		a.tp.RegisterSpanProcessor(sdktrace.NewBatchSpanProcessor(e))
+		a.tp.RegisterSpanProcessor(sdktrace.NewBatchSpanProcessor(e, a.trace.batch...))
 	}
 	return nil
 }
@@ -50,22 +41,43 @@ func (a *App) startExport(ctx context.Context) error {
 // is the App's (WithGetenv). See WithOTLPGRPC.
 type OTLPExporter func(ctx context.Context, endpointURL string, getenv func(string) string) (sdktrace.SpanExporter, error)
 
-// otlpExporter returns an OTLP exporter when OTEL_EXPORTER_OTLP_ENDPOINT
-// or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (and OTEL_TRACES_EXPORTER
-// is not "none"), else nil. The protocol comes from
-// OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL:
-// http/protobuf (default, built in) or grpc (through grpcExp, given by
-// WithOTLPGRPC).
+// otlpExporter returns the OTLP exporter otlpTarget describes, or nil.
 func otlpExporter(ctx context.Context, getenv func(string) string, grpcExp OTLPExporter) (sdktrace.SpanExporter, error) {
-	if getenv == nil || getenv("OTEL_TRACES_EXPORTER") == "none" {
-		return nil, nil
+	t, err := otlpTarget(getenv, grpcExp != nil)
+	if err != nil || t.url == "" {
+		return nil, err
 	}
-	url, perSignal := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), true
-	if url == "" {
-		url, perSignal = getenv("OTEL_EXPORTER_OTLP_ENDPOINT"), false
+	if t.grpc {
+		return grpcExp(ctx, t.url, getenv)
 	}
-	if url == "" {
-		return nil, nil
+	return newOTLPHTTP(ctx, t.url, getenv)
+}
+
+// target is where and how spans are exported over OTLP.
+type target struct {
+	url  string // "" when nothing is exported
+	grpc bool
+}
+
+// otlpTarget reads the exporter variables. OTEL_TRACES_EXPORTER is otlp
+// (the default) or none; an OTLP exporter is made when
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT is set,
+// or when OTEL_TRACES_EXPORTER=otlp is set explicitly (then to the
+// specification's default endpoint, localhost:4318 or :4317). The protocol
+// comes from OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or
+// OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf (default, built in) or grpc
+// (through WithOTLPGRPC); http/json is refused.
+func otlpTarget(getenv func(string) string, hasGRPC bool) (target, error) {
+	if getenv == nil {
+		return target{}, nil
+	}
+	switch e := getenv("OTEL_TRACES_EXPORTER"); e {
+	case "", "otlp":
+	case "none":
+		return target{}, nil
+	default:
+		return target{}, fmt.Errorf("kit: OTEL_TRACES_EXPORTER: got %q, want otlp or none "+
+			"(console and zipkin exporters are not linked into Gantry; add one with kit.WithSpanExporter)", e)
 	}
 	key := "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
 	proto := getenv(key)
@@ -73,19 +85,36 @@ func otlpExporter(ctx context.Context, getenv func(string) string, grpcExp OTLPE
 		key = "OTEL_EXPORTER_OTLP_PROTOCOL"
 		proto = getenv(key)
 	}
+	var t target
 	switch proto {
 	case "", "http/protobuf":
-		if !perSignal {
-			url = strings.TrimSuffix(url, "/") + "/v1/traces"
-		}
-		return newOTLPHTTP(ctx, url, getenv)
 	case "grpc":
-		if grpcExp == nil {
-			return nil, fmt.Errorf("kit: %s=grpc, but this program has no OTLP gRPC exporter: "+
+		if !hasGRPC {
+			return t, fmt.Errorf("kit: %s=grpc, but this program has no OTLP gRPC exporter: "+
 				"import github.com/gantrykit/gantry/kit/grpckit and pass kit.WithOTLPGRPC(grpckit.OTLPExporter) to kit.New, "+
 				"or use http/protobuf", key)
 		}
-		return grpcExp(ctx, url, getenv)
+		t.grpc = true
+	case "http/json":
+		return t, fmt.Errorf("kit: %s=http/json is not supported: OpenTelemetry's Go exporters send http/protobuf and grpc "+
+			"only (the protocol's JSON form writes trace and span IDs as hex, which the protobuf JSON mapping does not); "+
+			"use http/protobuf, which every collector accepts", key)
+	default:
+		return t, fmt.Errorf("kit: %s: got %q, want http/protobuf or grpc", key, proto)
 	}
-	return nil, fmt.Errorf("kit: %s: got %q, want http/protobuf or grpc", key, proto)
+	url, perSignal := getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), true
+	if url == "" {
+		url, perSignal = getenv("OTEL_EXPORTER_OTLP_ENDPOINT"), false
+	}
+	if url == "" && getenv("OTEL_TRACES_EXPORTER") == "otlp" {
+		url = "http://localhost:4318"
+		if t.grpc {
+			url = "http://localhost:4317"
+		}
+	}
+	if url != "" && !perSignal && !t.grpc {
+		url = strings.TrimSuffix(url, "/") + "/v1/traces"
+	}
+	t.url = url
+	return t, nil
 }

@@ -2,6 +2,7 @@ package grpckit_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -41,7 +42,7 @@ func (r *receiver) Export(_ context.Context, req *coltracepb.ExportTraceServiceR
 
 // With kit.WithOTLPGRPC(grpckit.OTLPExporter) and the grpc protocol, the
 // App's spans reach an OTLP/gRPC collector; without the option the same
-// environment is an error naming what to import.
+// environment is an error naming what to import (from New on).
 func TestOTLPExporterSendsOverGRPC(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +53,8 @@ func TestOTLPExporterSendsOverGRPC(t *testing.T) {
 	coltracepb.RegisterTraceServiceServer(srv, rcv)
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Stop()
-	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + ln.Addr().String(), "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}
+	env := map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + ln.Addr().String(), "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+		"OTEL_TRACES_SAMPLER": "parentbased_always_on"}
 
 	a := newApp(t, env, kit.WithOTLPGRPC(grpckit.OTLPExporter))
 	stop := kittest.Start(t, a)
@@ -67,7 +69,8 @@ func TestOTLPExporterSendsOverGRPC(t *testing.T) {
 		t.Errorf("collector got spans %v, want [work]", rcv.names)
 	}
 
-	without := newApp(t, env)
+	without := kit.New("test-svc", kit.WithArgs(kittest.Args()), kit.WithoutSignals(), kit.WithLogOutput(io.Discard),
+		kit.WithGetenv(func(k string) string { return env[k] }))
 	err = without.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "kit/grpckit") || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL") {
 		t.Errorf("Run with grpc and no exporter: got %v, want an error naming the variable and kit/grpckit", err)
