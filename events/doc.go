@@ -66,17 +66,19 @@
 //
 //   - In production run a cluster of three nodes and give every stream,
 //     and the discovery and configuration buckets, three replicas
-//     (StreamConfig.Replicas): an ack then means a majority holds the
-//     event, and losing any one node, by a crash or a restart, loses
-//     nothing acknowledged. The dead-letter stream a Subscriber declares
-//     takes its stream's replica count.
+//     (StreamConfig.Replicas; GANTRY_NATS_REPLICAS=3 for the buckets, and
+//     kit/natskit's NATS.Replicas for the streams a service declares): an
+//     ack then means a majority holds the event, and losing any one node,
+//     by a crash or a restart, loses nothing acknowledged. The dead-letter
+//     stream a Subscriber declares takes its stream's replica count.
 //   - Where a coordinated power failure (one rack, one zone) must not lose
 //     the last events, set sync_interval: always on every node, at a cost
 //     in publish throughput, and spread the nodes across failure domains.
 //   - On one server (the embedded default, a single nats-server), replicas
-//     cannot help: with sync_interval: always a power loss keeps every
-//     acknowledged event; with the default it may lose up to two minutes
-//     of them. The embedded server is meant for one machine.
+//     cannot help: with sync_interval: always (embedded.Options.SyncAlways
+//     in transport/nats/embedded) a power loss keeps every acknowledged
+//     event; with the default it may lose up to two minutes of them. The
+//     embedded server is meant for one machine.
 //   - Change cluster membership (peer removal, new nodes) one node at a
 //     time, with every stream current, and never during other faults.
 //   - Keep the source of truth in the service's database and publish

@@ -60,6 +60,13 @@ type TLSConfig struct {
 type NATSConfig struct {
 	URL  string `yaml:"url" secret:"true" help:"external NATS server or cluster, comma-separated (may hold credentials, so environment or file only); empty starts an embedded server"`
 	Port int    `yaml:"port" help:"port of the embedded NATS server on 127.0.0.1 (0: any free port)"`
+	// Replicas is how many copies JetStream keeps of what the App declares:
+	// its streams, their dead-letter streams and the discovery and
+	// configuration buckets. 1 for one server; 3 on a cluster of three or
+	// more, so that losing a node loses nothing acknowledged (package
+	// events, "Durability"). Every service sharing the cluster should say
+	// the same.
+	Replicas int `yaml:"replicas" help:"JetStream replicas of the streams and KV buckets the App declares: 1 for one server, 3 on a cluster (at most 5)"`
 }
 
 // DefaultGRPCAddr is where kit/grpckit's server listens when
@@ -87,7 +94,7 @@ func DefaultConfig() Config {
 		LogLevel:          slog.LevelInfo,
 		Pprof:             true,
 		GRPCAddr:          DefaultGRPCAddr,
-		NATS:              NATSConfig{Port: DefaultNATSPort},
+		NATS:              NATSConfig{Port: DefaultNATSPort, Replicas: 1},
 	}
 }
 
@@ -112,6 +119,8 @@ func (c *Config) Validate() error {
 		return errors.New("grpc_addr must not be empty")
 	case c.NATS.Port < 0 || c.NATS.Port > 65535:
 		return fmt.Errorf("nats.port: got %d, want 0-65535", c.NATS.Port)
+	case c.NATS.Replicas < 1 || c.NATS.Replicas > 5:
+		return fmt.Errorf("nats.replicas: got %d, want 1-5", c.NATS.Replicas)
 	case (c.TLS.CertFile == "") != (c.TLS.KeyFile == ""):
 		return errors.New("tls: set both cert_file and key_file, or neither")
 	case c.TLS.ClientCAFile != "" && c.TLS.CertFile == "":

@@ -150,3 +150,18 @@ func TestAppNATSBadPort(t *testing.T) {
 		}
 	}
 }
+
+func TestAppNATSReplicas(t *testing.T) {
+	if got := New("svc", WithArgs(nil), WithGetenv(env(nil))).Config().NATS.Replicas; got != 1 {
+		t.Errorf("default nats.replicas = %d, want 1", got)
+	}
+	if got := New("svc", WithArgs(nil), WithGetenv(env(map[string]string{"GANTRY_NATS_REPLICAS": "3"}))).Config().NATS.Replicas; got != 3 {
+		t.Errorf("GANTRY_NATS_REPLICAS=3: nats.replicas = %d, want 3", got)
+	}
+	for _, n := range []string{"0", "6", "-1", "three"} {
+		a := New("svc", WithArgs(nil), WithGetenv(env(map[string]string{"GANTRY_NATS_REPLICAS": n})))
+		if err := a.Err(); err == nil || !strings.Contains(strings.ToLower(err.Error()), "replicas") {
+			t.Errorf("GANTRY_NATS_REPLICAS=%s: Err = %v, want an error naming nats.replicas", n, err)
+		}
+	}
+}

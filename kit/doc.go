@@ -192,6 +192,7 @@
 //	grpc_addr            GANTRY_GRPC_ADDR            -grpc-addr            :50051 (kit/grpckit)
 //	nats.url             GANTRY_NATS_URL             (no flag: secret)     none (kit/natskit: embedded server)
 //	nats.port            GANTRY_NATS_PORT            -nats-port            4222 (kit/natskit)
+//	nats.replicas        GANTRY_NATS_REPLICAS        -nats-replicas        1 (3 on a cluster: streams, KV buckets)
 //	data_dir             GANTRY_DATA_DIR             -data-dir             gantry-SERVICE in the temp dir
 //	(the file itself)    GANTRY_CONFIG               -config               none
 //

@@ -15,23 +15,33 @@ import (
 // none.
 const DefaultConfigBucket = "gantry_config"
 
-// ConfigSource returns a liveconfig.Source reading the keys of the
-// JetStream key-value bucket (DefaultConfigBucket if ""), created on first
-// use if missing: the zero-extra-infrastructure home of configuration
-// overlays, beside the registry's bucket. A deleted
-// or purged key reads as nil. After the connection comes back from a
-// disconnect the watch starts again from the current value, so a change
-// made meanwhile is not missed.
-func ConfigSource(js jetstream.JetStream, bucket string) liveconfig.Source {
-	if bucket == "" {
-		bucket = DefaultConfigBucket
+// ConfigOptions configures ConfigSource. The zero value is the default.
+type ConfigOptions struct {
+	// Bucket is the key-value bucket (default DefaultConfigBucket).
+	Bucket string
+	// Replicas is the bucket's replica count: given to a bucket the watch
+	// creates, and set on an existing bucket that has another. 0 leaves an
+	// existing bucket as it is and creates one with 1.
+	Replicas int
+}
+
+// ConfigSource returns a liveconfig.Source reading the keys of a JetStream
+// key-value bucket, created on first use if missing: the
+// zero-extra-infrastructure home of configuration overlays, beside the
+// registry's bucket. A deleted or purged key reads as nil. After the
+// connection comes back from a disconnect the watch starts again from the
+// current value, so a change made meanwhile is not missed.
+func ConfigSource(js jetstream.JetStream, o ConfigOptions) liveconfig.Source {
+	if o.Bucket == "" {
+		o.Bucket = DefaultConfigBucket
 	}
-	return configSource{js, bucket}
+	return configSource{js, o.Bucket, o.Replicas}
 }
 
 type configSource struct {
-	js     jetstream.JetStream
-	bucket string
+	js       jetstream.JetStream
+	bucket   string
+	replicas int
 }
 
 func (s configSource) Watch(ctx context.Context, key string, fn func([]byte)) error {
@@ -50,10 +60,7 @@ var errReconnected = errors.New("natskv: config watch: reconnected")
 // watch runs one watch until ctx ends, it fails, or the connection comes
 // back (errReconnected).
 func (s configSource) watch(ctx context.Context, key string, fn func([]byte), status <-chan nats.Status) error {
-	kv, err := s.js.KeyValue(ctx, s.bucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		kv, err = s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: s.bucket, Description: "gantry configuration overlays"})
-	}
+	kv, err := s.bucketKV(ctx)
 	if err != nil {
 		return fmt.Errorf("natskv: config bucket %s: %w", s.bucket, err)
 	}
@@ -91,4 +98,30 @@ func (s configSource) watch(ctx context.Context, key string, fn func([]byte), st
 			}
 		}
 	}
+}
+
+// bucketKV binds the bucket, creating it when missing and setting its
+// replica count when it has another than asked for. Other settings of an
+// existing bucket, which an operator may have chosen, are left alone.
+func (s configSource) bucketKV(ctx context.Context) (jetstream.KeyValue, error) {
+	kv, err := s.js.KeyValue(ctx, s.bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: s.bucket, Description: "gantry configuration overlays", Replicas: s.replicas,
+		})
+	}
+	if err != nil || s.replicas == 0 {
+		return kv, err
+	}
+	stream, err := s.js.Stream(ctx, "KV_"+s.bucket)
+	if err != nil {
+		return nil, err
+	}
+	if cfg := stream.CachedInfo().Config; cfg.Replicas != s.replicas {
+		cfg.Replicas = s.replicas
+		if _, err := s.js.UpdateStream(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("set %d replicas: %w", s.replicas, err)
+		}
+	}
+	return kv, nil
 }

@@ -35,7 +35,7 @@ func TestConfigSource(t *testing.T) {
 		}
 	}
 	liveconfigtest.Run(t, liveconfigtest.Store{
-		Source: natskv.ConfigSource(js, ""),
+		Source: natskv.ConfigSource(js, natskv.ConfigOptions{}),
 		Put: func(t testing.TB, key, doc string) {
 			inBucket(t, func(ctx context.Context, kv jetstream.KeyValue) error {
 				_, err := kv.PutString(ctx, key, doc)

@@ -13,7 +13,7 @@ import (
 )
 
 // Register is App.Register with the NATS key-value registry
-// (discovery/natskv, default bucket) over n: the default when the App has a
+// (discovery/natskv, default bucket, n.Replicas() copies) over n: the default when the App has a
 // NATS connection, since it needs no other infrastructure. The bucket is
 // bound when the App becomes ready, after n has connected; deregistration
 // runs in the drain, before n is closed. Call it before Run.
@@ -34,7 +34,7 @@ func (n *NATS) Instancer(ctx context.Context, service string) (discovery.Instanc
 }
 
 // ConfigSource returns the liveconfig.Source of bucket
-// (natskv.DefaultConfigBucket if "") over n, for App.WatchConfig: the
+// (natskv.DefaultConfigBucket if "", n.Replicas() copies) over n, for App.WatchConfig: the
 // zero-extra-infrastructure home of configuration overlays, next to the
 // NATS KV registry. The connection is taken when the watch starts, after
 // the start hooks have connected it.
@@ -50,7 +50,7 @@ func (s configSource) Watch(ctx context.Context, key string, fn func([]byte)) er
 	if js == nil {
 		return errNotConnected
 	}
-	return natskv.ConfigSource(js, s.bucket).Watch(ctx, key, fn)
+	return natskv.ConfigSource(js, natskv.ConfigOptions{Bucket: s.bucket, Replicas: s.n.Replicas()}).Watch(ctx, key, fn)
 }
 
 var errNotConnected = errors.New("natskit: NATS is not connected yet")
@@ -60,7 +60,7 @@ func (n *NATS) registry(ctx context.Context) (*natskv.Registry, error) {
 	if js == nil {
 		return nil, errNotConnected
 	}
-	return natskv.New(ctx, js, natskv.Options{Logger: n.app.Logger()})
+	return natskv.New(ctx, js, natskv.Options{Replicas: n.Replicas(), Logger: n.app.Logger()})
 }
 
 // natsStore is a discovery.Store that binds the registry on first use.

@@ -21,5 +21,10 @@
 // the connection drains and the embedded server, if any, stops.
 //
 // The connection's settings are the runtime's (kit.Config.NATS and
-// DataDir): GANTRY_NATS_URL, GANTRY_NATS_PORT and GANTRY_DATA_DIR.
+// DataDir): GANTRY_NATS_URL, GANTRY_NATS_PORT and GANTRY_DATA_DIR. On a
+// cluster, give every service all its nodes' URLs in GANTRY_NATS_URL (the
+// connection also learns the others from the server) and
+// GANTRY_NATS_REPLICAS=3: the discovery and configuration buckets and the
+// streams a service declares with Replicas then keep three copies (see
+// package events, "Durability").
 package natskit

@@ -74,6 +74,13 @@ func (n *NATS) JetStream() jetstream.JetStream {
 	return n.js
 }
 
+// Replicas is the JetStream replica count the App's configuration asks
+// for (GANTRY_NATS_REPLICAS, default 1): natskit gives it to the discovery
+// and configuration buckets, and a service gives it to the streams it
+// declares (jetstream.StreamConfig.Replicas). A Subscriber's dead-letter
+// stream takes its stream's count.
+func (n *NATS) Replicas() int { return n.app.Config().NATS.Replicas }
+
 // Embedded reports whether this App started the server it is connected
 // to (rather than an external one, or another local service's).
 func (n *NATS) Embedded() bool {

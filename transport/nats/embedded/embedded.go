@@ -19,6 +19,11 @@ type Options struct {
 	Port int
 	// Name is the server name (shown in monitoring); default "gantry".
 	Name string
+	// SyncAlways makes JetStream fsync every write before acknowledging
+	// it (nats-server's sync_interval: always) instead of every two
+	// minutes: a power loss then keeps every acknowledged event, at a cost
+	// in publish throughput. See package events, "Durability".
+	SyncAlways bool
 }
 
 // Server is a nats-server running inside this process: the default for
@@ -39,6 +44,7 @@ func Start(o Options) (*Server, error) {
 		NoSigs:     true,
 		JetStream:  o.Dir != "",
 		StoreDir:   o.Dir,
+		SyncAlways: o.SyncAlways,
 	}
 	if opts.ServerName == "" {
 		opts.ServerName = "gantry"

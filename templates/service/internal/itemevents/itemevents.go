@@ -33,10 +33,11 @@ type Publisher struct {
 	pub *events.Publisher[items.Created]
 }
 
-// Start declares the stream and readies the publisher on js. Call it once,
-// before the first ItemCreated (in the service: a start hook).
-func (p *Publisher) Start(ctx context.Context, js jetstream.JetStream, opts ...events.Option) error {
-	if err := Declare(ctx, js); err != nil {
+// Start declares the stream (with replicas copies: see Declare) and
+// readies the publisher on js. Call it once, before the first ItemCreated
+// (in the service: a start hook).
+func (p *Publisher) Start(ctx context.Context, js jetstream.JetStream, replicas int, opts ...events.Option) error {
+	if err := Declare(ctx, js, replicas); err != nil {
 		return err
 	}
 	p.pub = events.NewPublisher[items.Created](js, Subject, append(opts, events.WithType("item.created", 1))...)
@@ -53,9 +54,11 @@ func (p *Publisher) ItemCreated(ctx context.Context, ev items.Created) error {
 	return err
 }
 
-// Declare creates or updates the stream that keeps the service's events.
-func Declare(ctx context.Context, js jetstream.JetStream) error {
-	_, err := events.EnsureStream(ctx, js, jetstream.StreamConfig{Name: Stream, Subjects: []string{"skeleton.items.>"}})
+// Declare creates or updates the stream that keeps the service's events,
+// with replicas copies: 1 on one server, 3 on a cluster
+// (GANTRY_NATS_REPLICAS), so that losing a node loses no event.
+func Declare(ctx context.Context, js jetstream.JetStream, replicas int) error {
+	_, err := events.EnsureStream(ctx, js, jetstream.StreamConfig{Name: Stream, Subjects: []string{"skeleton.items.>"}, Replicas: replicas})
 	return err
 }
 
@@ -89,7 +92,7 @@ func Handler(svc *items.Service) events.Handler[items.Created] {
 // and publisher start after the connection, the consumer after them.
 func Wire(app *kit.App, n *natskit.NATS, p *Publisher, svc *items.Service) {
 	app.OnStart("itemevents", func(ctx context.Context) error {
-		return p.Start(ctx, n.JetStream(), events.WithTracerProvider(app.TracerProvider()),
+		return p.Start(ctx, n.JetStream(), n.Replicas(), events.WithTracerProvider(app.TracerProvider()),
 			events.WithPropagator(app.Propagator()), events.WithRegisterer(app.Registry()))
 	})
 	natskit.Subscribe(n, Consumer(), Handler(svc))

@@ -39,7 +39,7 @@ func TestCreatedEventsAreObservedOrDeadLettered(t *testing.T) {
 
 	pub := &Publisher{}
 	svc := items.NewService(items.NewMemory(), pub)
-	if err := pub.Start(ctx, js); err != nil {
+	if err := pub.Start(ctx, js, 1); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Consumer()
