@@ -95,6 +95,12 @@ type RouteConfig struct {
 	Auth           RouteAuth       `yaml:"auth"`
 	CORS           *CORSConfig     `yaml:"cors"`     // nil: no CORS headers
 	MaxBody        int64           `yaml:"max_body"` // bytes; default 10 MiB; 413 beyond
+	// WebSocket lets WebSocket upgrades (GET, HTTP/1.1, Upgrade:
+	// websocket, Connection: upgrade) through to the upstream, past the
+	// route timeout once the upstream has switched protocols. Off (the
+	// default), and for every other protocol (h2c included), the gateway
+	// drops Upgrade and serves the request as a plain one.
+	WebSocket bool `yaml:"websocket"`
 }
 
 // RateLimitConfig is a token bucket per client key.

@@ -29,6 +29,8 @@
 //		gateway.WithTracerProvider(tp), gateway.WithLogger(logger))
 //	defer gw.Close()
 //	srv := gateway.NewServer(gw, cfg.Server, logger) // ReadHeaderTimeout, header limits
+//	ln, err := net.Listen("tcp", cfg.Server.Listen)
+//	err = srv.Serve(gateway.NewListener(ln)) // the edge admission sees each connection's bytes
 //
 // With server.tls_cert and server.tls_key set, serve it with
 // srv.ListenAndServeTLS(cfg.Server.TLSCert, cfg.Server.TLSKey) (the
@@ -42,9 +44,81 @@
 // any go-kit sd.Instancer fits, so the discovery packages (static, dns,
 // natskv, etcd) plug in directly.
 //
+// # The edge's rules
+//
+// The gateway is the one component every client request passes through,
+// so it reads each message one way and refuses what could be read two
+// ways. Both fronts apply one header policy and one admission function
+// (the internal package edge):
+//
+//   - The gateway writes the framing of every message it forwards itself:
+//     a client's or an upstream's Content-Length and Transfer-Encoding are
+//     read and checked, never relayed.
+//   - A request with both Content-Length and Transfer-Encoding, with a
+//     transfer coding other than one "chunked", with Transfer-Encoding in
+//     HTTP/1.0, with several or malformed Content-Length fields, with no,
+//     several or a malformed Host (or one that differs from an
+//     absolute-form target's), with a bare LF or CR, a folded line,
+//     whitespace before a colon, a control byte in a value, a malformed
+//     chunk-size line or chunk, or an expectation other than 100-continue
+//     is refused with 400 (417, 501 or 505 where they fit) and the
+//     connection is closed after the answer.
+//   - Connection can never remove framing, Host, or a field the gateway
+//     sets or verifies (the claims header, X-Forwarded-*, Forwarded,
+//     X-Request-Id, Gantry-Timeout, traceparent, tracestate,
+//     Authorization, Idempotency-Key, Accept, Accept-Version, Origin): a
+//     request whose Connection names one is refused with 400, an
+//     upstream answer that does fails the attempt (502). Fields it names
+//     otherwise, and hop-by-hop fields, are dropped.
+//   - Client-sent trusted fields are never forwarded; the gateway sets
+//     its own. No request trailer is forwarded; an upstream's trailers
+//     pass but for framing, hop-by-hop and X-Request-Id.
+//   - Upgrade is dropped, and the request served as a plain one, except a
+//     WebSocket upgrade (GET, HTTP/1.1, Upgrade: websocket, Connection:
+//     upgrade) on a route with websocket: true. An upgrade request the
+//     upstream does not switch closes the client connection after the
+//     answer; a 101 nobody asked for fails the attempt. h2c never
+//     tunnels.
+//   - Routes match on one normalised path, the same one the upstream
+//     receives: percent-encoded bytes are decoded, and a path an upstream
+//     could read otherwise is refused with 400 rather than normalised: "."
+//     and ".." segments, plain or encoded (%2e); an encoded "/" or "\"
+//     (%2F, %5C) and a plain "\"; ";" (matrix parameters), plain or
+//     encoded; empty segments ("//", but a trailing slash is kept); NUL
+//     and other control bytes; a segment starting or ending with a space
+//     or tab (%20, %09); an encoded "%" (%25, which a second decoding
+//     would change). The upstream gets the decoded path (after
+//     strip_prefix or rewrite) re-encoded in one canonical form.
+//   - An upstream connection that has unread bytes after an answer (a
+//     body on HEAD, 204 or 304, more than Content-Length), whose answer
+//     ended early or ambiguously, or that became readable while idle (an
+//     unsolicited or late answer) is closed, never pooled. An answer
+//     with malformed, duplicated or conflicting framing (Content-Length:
+//     +53, a chunk size with leading whitespace, Content-Length beside
+//     Transfer-Encoding, framing on a 1xx or 204) is never relayed: 502
+//     when nothing reached the client yet, else the client connection is
+//     cut.
+//
+// net/http hides some of what the rules refuse (it drops a Content-Length
+// sent beside Transfer-Encoding and ignores Transfer-Encoding in
+// HTTP/1.0), so the net/http front reads each connection's bytes too:
+// serve the gateway on a listener from NewListener, as the command and
+// the shop do. Over TLS, which kit's server terminates itself, the
+// requests get every other check.
+//
+// # Two fronts
+//
+// The net/http front is Gateway.ServeHTTP behind net/http's server on a
+// NewListener listener, and serves every request by default: HTTP/1.x
+// and, over TLS, HTTP/2. The fast lane (FastPath, below) is a
+// hand-written HTTP/1.1 front for the common case, experimental and off
+// by default; it hands every connection it does not serve to the net/http
+// front. The conformance and smuggling suite (gateway/internal/conformance)
+// runs the same raw-byte vectors against both fronts and against nginx.
+//
 // # What a request goes through
 //
-// A client-sent X-Gantry-Claims header is deleted, the route is matched,
+// The edge admission refuses what the rules above refuse, the route is matched,
 // CORS preflights are answered, the body limit applied (413), the JWT
 // verified with middleware/auth (401 when missing, expired, badly signed,
 // alg "none", or for the wrong issuer or audience; 403 without the scopes),
@@ -58,7 +132,7 @@
 // partial overload into an outage; it is retried elsewhere and weighed down
 // by the balancer's failure penalty instead. The request
 // is proxied by httputil.ReverseProxy: bodies stream both ways, hop-by-hop
-// headers are dropped, X-Forwarded-For, X-Forwarded-Host and
+// headers are dropped (see the rules above), X-Forwarded-For, X-Forwarded-Host and
 // X-Forwarded-Proto are set from the connection (never trusted from the
 // client; a client's Forwarded is dropped, and the RFC 7239 Forwarded
 // header is sent instead to services that set forwarded), the bearer token
@@ -66,7 +140,8 @@
 // forward_token), X-Request-Id is passed on or
 // created, Gantry-Timeout tells the upstream what is left of the route (or
 // attempt) timeout (replacing any client's value; transport/http's Mux
-// makes it the handler's context deadline), W3C trace context is propagated, and WebSocket upgrades and
+// makes it the handler's context deadline), W3C trace context is
+// propagated, and WebSocket upgrades (on routes with websocket: true) and
 // server-sent events pass through (past the route timeout, which bounds
 // their start). A failed idempotent request, or one with an
 // Idempotency-Key, is retried on another instance while the upstream's

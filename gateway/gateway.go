@@ -174,7 +174,7 @@ func (g *Gateway) build(cfg *Config, old *table) (*table, error) {
 			strip: rc.StripPrefix, rewrite: rc.Rewrite, timeout: rc.Timeout, attempt: rc.AttemptTimeout, retries: rc.Retries,
 			maxBody: rc.MaxBody, jwt: rc.Auth.Mode == "jwt", scopes: rc.Auth.Scopes,
 			limiter: newRouteLimiter(rc.Name, rc.RateLimit), limitSub: rc.RateLimit.Key == "subject",
-			cors: newCORS(rc.CORS), up: u, m: g.metrics.forRoute(rc.Name, rc.Service),
+			cors: newCORS(rc.CORS), websocket: rc.WebSocket, up: u, m: g.metrics.forRoute(rc.Name, rc.Service),
 		}
 		if len(rc.Methods) > 0 {
 			rt.methods = rc.Methods

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // h1Transport is the upstream RoundTripper for plain HTTP/1.1 instances.
@@ -49,6 +51,8 @@ type h1Conn struct {
 	in  *inbuf
 	rc  syscall.RawConn
 	rdl time.Time // the read deadline last set by the lane
+
+	head edge.Head // the last answer's head, checked by checkHead
 }
 
 // closedByPeer reports whether an idle lane connection is unusable: the
@@ -88,8 +92,16 @@ func fastPath(req *http.Request) bool {
 // RoundTrip implements http.RoundTripper. A request that fails on a reused
 // connection before any answer arrived (the instance closed it while idle)
 // is sent once more on a new connection: it is bodiless and idempotent.
+//
+// A connection goes back to the pool only when its answer ended exactly
+// where its framing said, with nothing after it: surplus bytes (a body
+// on HEAD, 204 or 304, more than Content-Length), an answer head the edge
+// policy refuses (edge.CheckResponse), an unasked 101 or an answer cut
+// short close it. A pooled connection that has become readable while idle
+// (an unsolicited or late answer, or the instance closing it) is closed
+// instead of used.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !fastPath(req) {
+	if !h1Peek || !fastPath(req) {
 		return t.fallback.RoundTrip(req)
 	}
 	for {
@@ -109,8 +121,11 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *h1Transport) get(ctx context.Context, host string) (*h1Conn, bool, error) {
-	if c := t.idleConn(host, time.Now()); c != nil {
-		return c, true, nil
+	for c := t.idleConn(host, time.Now()); c != nil; c = t.idleConn(host, time.Now()) {
+		if !idleUnusable(c.nc) {
+			return c, true, nil
+		}
+		c.nc.Close() // the instance closed it, or sent bytes nobody asked for
 	}
 	c, err := t.dial(ctx, host)
 	return c, false, err
@@ -222,9 +237,10 @@ func (c *h1Conn) roundTrip(req *http.Request) (*http.Response, error) {
 		stop()
 		return nil, err
 	}
-	res, err := http.ReadResponse(c.br, req)
-	for err == nil && res.StatusCode >= 100 && res.StatusCode < 200 && res.StatusCode != http.StatusSwitchingProtocols {
-		res, err = http.ReadResponse(c.br, req) // skip 1xx informational answers
+	framing, err := c.checkHead(req)
+	var res *http.Response
+	if err == nil {
+		res, err = http.ReadResponse(c.br, req) // the same head, read by the standard library
 	}
 	if err != nil {
 		if !stop() {
@@ -232,7 +248,7 @@ func (c *h1Conn) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	b := &h1Body{c: c, rc: res.Body, stop: stop, reuse: !res.Close && !req.Close}
+	b := &h1Body{c: c, rc: res.Body, stop: stop, reuse: !res.Close && !req.Close && !framing.Close}
 	if res.Body == http.NoBody {
 		b.release(true)
 		return res, nil
@@ -271,7 +287,9 @@ func (b *h1Body) Close() error {
 
 func (b *h1Body) release(complete bool) {
 	b.done = true
-	if b.stop() && complete && b.reuse {
+	// Bytes buffered past the answer's end are surplus: the connection
+	// is out of step with its instance.
+	if b.stop() && complete && b.reuse && b.c.br.Buffered() == 0 {
 		b.c.t.put(b.c)
 		return
 	}

@@ -131,7 +131,7 @@ routes: [{name: b, prefix: /api, service: b}]
 		status    int
 	}{
 		{"HTTP/1.0", "GET /api/x HTTP/1.0\r\nHost: a\r\n\r\n", 200},
-		{"escaped path", "GET /api/a%2Fb HTTP/1.1\r\nHost: a\r\n\r\n", 200},
+		{"escaped path", "GET /api/a%41b HTTP/1.1\r\nHost: a\r\n\r\n", 200},
 		{"no route", "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n", 404},
 		{"no host", "GET /api/x HTTP/1.1\r\n\r\n", 400},
 		{"bare LF", "GET /api/x HTTP/1.1\nHost: a\n\n", 200},

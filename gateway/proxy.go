@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 	"github.com/gantrykit/gantry/retrybudget"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
@@ -98,6 +100,10 @@ type attempt struct {
 	breakerOpen bool          // the picked instance's breaker refused
 	aborted     any           // a panic (http.ErrAbortHandler) to re-raise
 
+	// upgrade: a WebSocket upgrade request on a route that allows it. An
+	// answer other than 101 closes the client connection.
+	upgrade bool
+
 	lane      *laneReq // set when the fast lane serves the request
 	committed bool     // the lane sent the answer's head: no retry, no problem
 }
@@ -133,7 +139,7 @@ func (e errRetryableStatus) Error() string { return "upstream answered " + http.
 func (g *Gateway) newProxy(t http.RoundTripper) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite:   g.rewrite,
-		Transport: t,
+		Transport: checkedTransport{t},
 		// 0: known-length bodies are written in one go; ReverseProxy itself
 		// flushes SSE and unknown-length (streamed) bodies at once.
 		FlushInterval:  0,
@@ -144,29 +150,45 @@ func (g *Gateway) newProxy(t http.RoundTripper) *httputil.ReverseProxy {
 	}
 }
 
-// rewrite builds the outbound request. ReverseProxy has already removed
-// hop-by-hop headers and any client-sent X-Forwarded-* from pr.Out.
+// rewrite builds the outbound request by the edge policy. ReverseProxy
+// has already removed hop-by-hop headers, the fields the client's
+// Connection names (admission refused the request if it named any but
+// end-to-end ones) and any client-sent X-Forwarded-* from pr.Out; rewrite
+// drops the other fields the gateway frames or sets (edge.Kind), and the
+// request's trailers: none is ever forwarded. The upstream gets the
+// normalised path the route matched (after strip_prefix or rewrite), in
+// edge.EscapePath's form.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	a := attemptFrom(pr.Out.Context())
 	out := pr.Out
+	p := out.URL.Path // normalised by admit
 	if a.rt.strip || a.rt.rewrite != "" {
-		out.URL.Path = a.rt.upstreamPath(out.URL.Path, a.matched)
-		if raw := pr.In.URL.RawPath; raw != "" && strings.HasPrefix(raw, a.matched) {
-			out.URL.RawPath = a.rt.upstreamPath(raw, a.matched)
-		} else {
-			out.URL.RawPath = ""
+		p = a.rt.upstreamPath(p, a.matched)
+	}
+	out.URL.Path, out.URL.RawPath = p, edge.EscapePath(p)
+	out.Trailer = nil
+	pr.SetURL(a.inst.url)
+	h := out.Header
+	dropToken := a.rt.jwt && !a.rt.up.cfg.ForwardToken // verified here; the claims go instead
+	for k := range h {
+		switch edge.ClassifyString(k) {
+		case edge.Framing, edge.Host, edge.Trusted:
+			delete(h, k)
+		case edge.Hop:
+			// ReverseProxy added back "Te: trailers" and, for a WebSocket
+			// upgrade the route allows, Connection and Upgrade.
+			if k != "Te" && (!a.upgrade || k != "Upgrade" && k != "Connection") {
+				delete(h, k)
+			}
+		case edge.Guarded:
+			if dropToken && k == "Authorization" {
+				delete(h, k)
+			}
 		}
 	}
-	pr.SetURL(a.inst.url)
 	pr.SetXForwarded()
-	h := out.Header
 	if a.rt.up.cfg.Forwarded {
 		h.Set("Forwarded", forwarded(pr.In))
-	} else {
-		delete(h, "Forwarded") // the edge replaces, never passes on, a client's
-	}
-	if a.rt.jwt && !a.rt.up.cfg.ForwardToken {
-		delete(h, "Authorization") // verified here; the claims go instead
 	}
 	h["X-Request-Id"] = []string{a.reqID}
 	// What is left of the attempt's time, replacing any client's value.
@@ -214,6 +236,13 @@ func forwarded(r *http.Request) string {
 func (g *Gateway) modifyResponse(res *http.Response) error {
 	a := attemptFrom(res.Request.Context())
 	a.status = res.StatusCode
+	if a.upgrade && res.StatusCode != http.StatusSwitchingProtocols {
+		a.w.Header()["Connection"] = []string{"close"}
+	}
+	delete(res.Header, "X-Request-Id") // the gateway's own is set
+	if res.Trailer != nil {
+		filterTrailers(res)
+	}
 	a.overloaded = (res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests) &&
 		res.Header.Get("Retry-After") != ""
 	if a.attemptTimer != nil {
@@ -239,4 +268,34 @@ func (g *Gateway) modifyResponse(res *http.Response) error {
 // client; the retry loop decides what to answer.
 func (g *Gateway) proxyError(_ http.ResponseWriter, r *http.Request, err error) {
 	attemptFrom(r.Context()).err = err
+}
+
+// filterTrailers keeps an upstream's trailers to the fields a response
+// may carry to the client (edge.ForwardResponseField): those announced
+// now, and those that arrive with the body's end.
+func filterTrailers(res *http.Response) {
+	keep := func() {
+		for k := range res.Trailer {
+			if !edge.ForwardResponseField(edge.ClassifyString(k), false, k) {
+				delete(res.Trailer, k)
+			}
+		}
+	}
+	keep()
+	res.Body = &trailerBody{ReadCloser: res.Body, atEOF: keep}
+}
+
+// trailerBody calls atEOF when its body ends, when net/http has filled
+// the response's trailers.
+type trailerBody struct {
+	io.ReadCloser
+	atEOF func()
+}
+
+func (b *trailerBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.atEOF()
+	}
+	return n, err
 }

@@ -18,12 +18,28 @@ import (
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
-// ServeHTTP routes r. Whatever the route, a client-sent ClaimsHeader is
-// deleted first. Answers the gateway makes itself are problem+json: 404 (no
-// route), 401/403 (auth), 413 (body too large), 429 (rate limit, with
-// Retry-After), 502 (upstream unreachable), 503 (no healthy instance, with
-// Retry-After) and 504 (route timeout).
+// ServeHTTP routes r. First the edge admission (see the package doc and
+// NewListener) refuses what could be read two ways, with 400 (or 417, 501,
+// 505) and the connection closed, and normalises the path routes match
+// on; a client-sent ClaimsHeader is never forwarded. Answers the gateway
+// makes itself are problem+json: 404 (no route), 401/403 (auth), 413
+// (body too large), 429 (rate limit, with Retry-After), 502 (upstream
+// unreachable), 503 (no healthy instance, with Retry-After) and 504
+// (route timeout).
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	upgrade, err := admit(r)
+	if err != nil {
+		g.refuse(w, r, err)
+		return
+	}
+	if upgrade {
+		// Unless the upgrade succeeds, the bytes after this request are
+		// not known to start a request: close after the answer.
+		w.Header()["Connection"] = []string{"close"}
+	}
+	if r.Header["Upgrade"] != nil && !upgrade {
+		dropUpgrade(r.Header) // h2c and every other protocol: never tunnelled
+	}
 	delete(r.Header, claimsHeader)
 	if g.docs.serve(w, r) {
 		return
@@ -44,6 +60,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := &attempt{rt: rt, matched: matched, reqID: requestID(r)}
+	if upgrade {
+		if rt.websocket {
+			a.upgrade = true
+			delete(w.Header(), "Connection") // set again unless the upstream switches protocols
+		} else {
+			dropUpgrade(r.Header)
+		}
+	}
 	w.Header()["X-Request-Id"] = []string{a.reqID}
 	ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, span := g.tracer.Start(ctx, rt.name, g.server...)
@@ -115,6 +139,9 @@ func (a *attempt) problem(w http.ResponseWriter, r *http.Request, err error, sta
 		status = errs.KindOf(err).HTTPStatus()
 	}
 	a.wrote = status
+	if a.upgrade {
+		w.Header()["Connection"] = []string{"close"}
+	}
 	httpt.WriteProblem(w, r, err, status)
 }
 

@@ -40,7 +40,7 @@ func TestWebSocketPassThrough(t *testing.T) {
 	t.Cleanup(ws.Close)
 	_, gw := start(t, replace(`
 services: {ws: {urls: ["URL"]}}
-routes: [{name: ws, prefix: /ws, service: ws, timeout: 100ms}]
+routes: [{name: ws, prefix: /ws, service: ws, timeout: 100ms, websocket: true}]
 `, "URL", ws.URL))
 	conn, err := net.Dial("tcp", strings.TrimPrefix(gw.URL, "http://"))
 	if err != nil {

@@ -47,14 +47,16 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	var cfg Config
 	var g atomic.Pointer[gw.Gateway]
 	var app *kit.App
-	// With fast_lane set, plain HTTP/1.1 requests are served by the
-	// gateway's experimental fast lane; the rest reach the kit server.
+	// The gateway's admission sees every cleartext connection's bytes
+	// (gw.NewListener). With fast_lane set, plain HTTP/1.1 requests are
+	// served by the gateway's experimental fast lane; the rest reach the
+	// kit server.
 	lane := kit.WithHTTPListener(func(ln net.Listener) net.Listener {
-		if !cfg.FastLane {
-			return ln
+		if cfg.FastLane {
+			c := app.Config()
+			ln = gw.NewFastPath(ln, g.Load, gw.ServerConfig{ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout}, app.Logger())
 		}
-		c := app.Config()
-		return gw.NewFastPath(ln, g.Load, gw.ServerConfig{ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout}, app.Logger())
+		return gw.NewListener(ln)
 	})
 	app = kit.New("gateway", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv), lane}, opts...)...)
 	if err := app.Err(); err != nil {

@@ -69,16 +69,19 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	gw := &lazyGateway{}
 	var app *kit.App
 	kitOpts := []kit.Option{kit.WithArgs(append(serverArgs(cfg.Server), rest...)), kit.WithGetenv(getenv)}
-	if cfg.Server.FastLane && cfg.Server.TLSCert == "" {
-		// Plain HTTP/1.1 requests are served by the gateway's fast lane;
-		// the rest reach the kit server and gw through it.
-		kitOpts = append(kitOpts, kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+	// On a cleartext listener the gateway's admission sees every
+	// connection's bytes (gateway.NewListener); with fast_lane, plain
+	// HTTP/1.1 requests are served by the gateway's fast lane and the rest
+	// reach the kit server and gw through it.
+	kitOpts = append(kitOpts, kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+		if cfg.Server.FastLane {
 			c := app.Config()
-			return gateway.NewFastPath(ln, gw.p.Load, gateway.ServerConfig{
+			ln = gateway.NewFastPath(ln, gw.p.Load, gateway.ServerConfig{
 				ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout,
 			}, app.Logger())
-		}))
-	}
+		}
+		return gateway.NewListener(ln)
+	}))
 	app = kit.New("gateway", kitOpts...)
 	if err := app.Err(); err != nil {
 		return err

@@ -35,8 +35,9 @@ type Response struct {
 // fields duplicated or malformed, both Transfer-Encoding and
 // Content-Length, a transfer coding other than chunked, a Connection
 // option naming a field that is not end to end, and framing on answers
-// that have no body by rule (a 1xx or 204 with Content-Length or
-// Transfer-Encoding, a 304 with Transfer-Encoding). The body's framing
+// that have no body by rule (a 1xx with Content-Length or
+// Transfer-Encoding, a 204 with Transfer-Encoding or a non-zero
+// Content-Length, a 304 with Transfer-Encoding). The body's framing
 // follows RFC 9112 §6.3: none for HEAD, 1xx, 204 and 304. It does not
 // allocate.
 func CheckResponse(h *Head, head bool) (Response, error) {
@@ -92,8 +93,13 @@ func CheckResponse(h *Head, head bool) (Response, error) {
 		}
 	}
 	switch {
-	case r.Code < 200 || r.Code == 204:
+	case r.Code < 200:
 		if nTE+nCL > 0 {
+			return r, ErrRespBodyless
+		}
+		return r, nil
+	case r.Code == 204:
+		if nTE > 0 || nCL > 0 && length != 0 { // "Content-Length: 0" is common, and harmless
 			return r, ErrRespBodyless
 		}
 		return r, nil

@@ -43,6 +43,7 @@ func TestCheckResponse(t *testing.T) {
 		{"Connection names CL", "HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 5\r\n\r\n", false, ErrRespConnection, Body{}, false},
 		{"Connection names an ordinary field", "HTTP/1.1 200 OK\r\nConnection: x-hop\r\nX-Hop: 1\r\nContent-Length: 5\r\n\r\n", false, nil, Body{Length: 5}, false},
 		{"204 with length", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false, ErrRespBodyless, Body{}, false},
+		{"204 with zero length", "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", false, nil, Body{}, false},
 		{"304 chunked", "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", false, ErrRespBodyless, Body{}, false},
 		{"100 with length", "HTTP/1.1 100 Continue\r\nContent-Length: 5\r\n\r\n", false, ErrRespBodyless, Body{}, false},
 		{"status 99", "HTTP/1.1 099 X\r\n\r\n", false, ErrStatusLine, Body{}, false},

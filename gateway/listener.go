@@ -1,0 +1,110 @@
+package gateway
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
+)
+
+// NewListener wraps a cleartext listener so that the net/http front sees
+// every HTTP/1.x request as the client sent it: each connection's bytes
+// pass through the gateway's admission (one Content-Length or one chunked
+// Transfer-Encoding, one Host, strict heads and chunked bodies; see the
+// package doc) as the http.Server serving the listener reads them, and
+// Gateway.ServeHTTP refuses a request whose head admission refused, with
+// the connection closed after the answer. A chunked body that breaks its
+// framing stops the connection's bytes there: the server reads an error,
+// and nothing after the break reaches an upstream.
+//
+// net/http alone hides some of what the gateway refuses (it drops a
+// Content-Length sent beside Transfer-Encoding, and ignores
+// Transfer-Encoding in HTTP/1.0 requests), so serve the gateway on a
+// listener from NewListener. The command and the shop do; TLS
+// connections, which kit's server terminates itself, get every check
+// net/http's request shows (the path, Connection, Upgrade, duplicated
+// fields) but not those two.
+//
+// The listener returned has the inner listener's Shutdown method, if it
+// has one (as FastPath does), so kit's runtime drains both.
+func NewListener(ln net.Listener) net.Listener {
+	if s, ok := ln.(shutdowner); ok {
+		return &shutdownListener{listener{ln}, s}
+	}
+	return &listener{ln}
+}
+
+type shutdowner interface {
+	Shutdown(context.Context) error
+}
+
+type listener struct{ net.Listener }
+
+func (l *listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return newEdgeConn(c), nil
+}
+
+type shutdownListener struct {
+	listener
+	s shutdowner
+}
+
+// Shutdown calls the inner listener's.
+func (l *shutdownListener) Shutdown(ctx context.Context) error { return l.s.Shutdown(ctx) }
+
+// edgeConn feeds what the server reads to the connection's edge.Stream.
+type edgeConn struct {
+	net.Conn
+	stream edge.Stream
+	err    error // the stream's framing error: every later Read returns it
+	local  edgeAddr
+}
+
+func newEdgeConn(c net.Conn) *edgeConn {
+	ec := &edgeConn{Conn: c}
+	ec.local = edgeAddr{Addr: c.LocalAddr(), c: ec}
+	return ec
+}
+
+func (c *edgeConn) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		k, ferr := c.stream.Feed(p[:n])
+		if ferr != nil {
+			c.err = ferr
+			return k, nil // the bytes before the break; the error next
+		}
+	}
+	return n, err
+}
+
+// LocalAddr returns the connection's local address, through which
+// ServeHTTP finds the connection: net/http puts it in every request's
+// context (http.LocalAddrContextKey).
+func (c *edgeConn) LocalAddr() net.Addr { return &c.local }
+
+// edgeAddr is a local address that knows its connection.
+type edgeAddr struct {
+	net.Addr
+	c *edgeConn
+}
+
+// streamOf returns the edge.Stream of r's connection, or nil when r did
+// not come through NewListener (or is not HTTP/1).
+func streamOf(r *http.Request) *edge.Stream {
+	if r.ProtoMajor != 1 {
+		return nil
+	}
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*edgeAddr); ok {
+		return &a.c.stream
+	}
+	return nil
+}
