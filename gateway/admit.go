@@ -92,10 +92,13 @@ func headerHasToken(values []string, tok string) bool {
 
 // refuse answers a request admission refused: problem+json with the
 // refusal's status, and the connection closed after it, since the bytes
-// after a refused head cannot be trusted to start a request.
+// after a refused head cannot be trusted to start a request (a refused
+// path leaves it open: its framing was sound).
 func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status := edge.StatusOf(err)
-	w.Header().Set("Connection", "close")
+	if !pathRefusal(err) {
+		w.Header().Set("Connection", "close")
+	}
 	httpt.WriteProblem(w, r, errs.InvalidArgument("%s", strings.TrimPrefix(err.Error(), "edge: ")), status)
 	g.metrics.requests.WithLabelValues("", strconv.Itoa(status)).Inc()
 	if g.logger.Enabled(r.Context(), slog.LevelInfo) {
@@ -103,6 +106,17 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
 			slog.String("refused", err.Error()))
 	}
+}
+
+// pathRefusal reports whether err refused the request's path: its framing
+// was sound, so its connection may carry the next request.
+func pathRefusal(err error) bool {
+	switch err {
+	case edge.ErrPathForm, edge.ErrPathEncoding, edge.ErrPathSlash, edge.ErrPathDot, edge.ErrPathEmpty,
+		edge.ErrPathParam, edge.ErrPathControl, edge.ErrPathSpace, edge.ErrPathPercent, edge.ErrPathCharacter:
+		return true
+	}
+	return false
 }
 
 // dropUpgrade removes an upgrade the route does not allow: the request

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // proxy forwards r to an instance picked by the upstream's balancer,
@@ -41,8 +43,22 @@ func (g *Gateway) proxy(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	defer a.timer.Stop()
 	a.inbound = r.Context()
 	a.w, a.out = w, r.WithContext(context.WithValue(ctx, attemptKey{}, a))
-	if status, err := g.attempts(ctx, a, retryable); err != nil {
+	status, err := g.attempts(ctx, a, retryable)
+	if a.err != nil {
+		if berr := bodyError(r); berr != nil {
+			// The request's body broke its framing: nothing after the
+			// break went upstream, and the connection ends here.
+			w.Header()["Connection"] = []string{"close"}
+			status, err = edge.StatusOf(berr), errs.InvalidArgument("%s", strings.TrimPrefix(berr.Error(), "edge: "))
+		}
+	}
+	switch {
+	case err != nil:
 		a.problem(w, r, err, status)
+	case a.err != nil && a.wrote == 0 && a.status == 0 && a.clientGone():
+		// Nobody to answer, and no answer started: send nothing rather
+		// than net/http's empty 200.
+		panic(http.ErrAbortHandler)
 	}
 }
 

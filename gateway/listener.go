@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
@@ -61,7 +62,7 @@ func (l *shutdownListener) Shutdown(ctx context.Context) error { return l.s.Shut
 type edgeConn struct {
 	net.Conn
 	stream edge.Stream
-	err    error // the stream's framing error: every later Read returns it
+	err    atomic.Pointer[error] // the stream's framing error: every later Read returns it
 	local  edgeAddr
 }
 
@@ -72,14 +73,14 @@ func newEdgeConn(c net.Conn) *edgeConn {
 }
 
 func (c *edgeConn) Read(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
+	if err := c.err.Load(); err != nil {
+		return 0, *err
 	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		k, ferr := c.stream.Feed(p[:n])
 		if ferr != nil {
-			c.err = ferr
+			c.err.Store(&ferr)
 			return k, nil // the bytes before the break; the error next
 		}
 	}
@@ -95,6 +96,17 @@ func (c *edgeConn) LocalAddr() net.Addr { return &c.local }
 type edgeAddr struct {
 	net.Addr
 	c *edgeConn
+}
+
+// bodyError returns the framing error NewListener found in the body of
+// r's connection (a chunk it would not read as net/http does), or nil.
+func bodyError(r *http.Request) error {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(*edgeAddr); ok {
+		if err := a.c.err.Load(); err != nil {
+			return *err
+		}
+	}
+	return nil
 }
 
 // streamOf returns the edge.Stream of r's connection, or nil when r did

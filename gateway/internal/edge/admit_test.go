@@ -93,6 +93,9 @@ func TestAdmit(t *testing.T) {
 		{"NUL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n", ErrFieldValue, 400},
 		{"bad name", "GET / HTTP/1.1\r\nHost: a\r\nX[y]: 1\r\n\r\n", ErrFieldName, 400},
 		{"no colon", "GET / HTTP/1.1\r\nHost: a\r\nXY\r\n\r\n", ErrFieldName, 400},
+		{"TE with an underscore", "POST / HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nContent-Length: 1\r\n\r\n", ErrUnderscore, 400},
+		{"claims with underscores", "GET / HTTP/1.1\r\nHost: a\r\nX_Gantry_Claims: x\r\n\r\n", ErrUnderscore, 400},
+		{"an ordinary underscore", "GET / HTTP/1.1\r\nHost: a\r\nX_Custom: x\r\n\r\n", nil, 0},
 		{"leading space on the start line", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", ErrStartLine, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,10 +9,10 @@ import (
 const MaxChunkLine = 4096
 
 // ParseChunkSize parses a chunk-size line (CRLF excluded) by RFC 9112
-// §7.1: 1 to 15 hex digits, then chunk extensions
-// (*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )),
+// §7.1, stricter where servers disagree: 1 to 15 hex digits, then chunk
+// extensions (*( ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )),
 // nothing else: no leading whitespace, no "0x", no sign, no whitespace
-// after the size unless an extension follows.
+// after the size (RFC 9112 allows it before ";", net/http does not).
 func ParseChunkSize(line []byte) (uint64, error) {
 	i := 0
 	var n uint64
@@ -58,8 +58,7 @@ func validExt(b []byte) bool {
 		return i > 0
 	}
 	for len(b) > 0 {
-		bws()
-		if len(b) == 0 || b[0] != ';' {
+		if b[0] != ';' {
 			return false
 		}
 		b = b[1:]

@@ -21,7 +21,8 @@ func TestParseChunkSize(t *testing.T) {
 		{"5;ext", 5, true},
 		{"5;a=b;c", 5, true},
 		{`5;a="q \" d"`, 5, true},
-		{"5 ;a=b", 5, true}, // BWS before ";"
+		{"5 ;a=b", 0, false}, // BWS before ";": net/http refuses it
+		{"5;a=b ;c", 0, false},
 		{"5; a = b", 5, true},
 		{" 5", 0, false}, // leading whitespace (smugchunks)
 		{"5 ", 0, false}, // trailing whitespace, no extension

