@@ -5,7 +5,10 @@ import (
 	"net"
 	"testing"
 
+	grpct "github.com/gantrykit/gantry/transport/grpc"
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/grpc"
 )
 
@@ -16,8 +19,15 @@ func (plainGreeter) Greet(_ context.Context, r *pb.GreetRequest) (*pb.GreetReply
 	return &pb.GreetReply{Message: "hello " + r.GetName()}, nil
 }
 
+// BenchmarkUnary is one call, client and server in this process, over
+// loopback: plain grpc-go, Gantry's typed handler and client, and the same
+// with the server observed as kit wires it (trace context, metrics). The
+// server's share alone is measured by bench/ (grpc-* rows).
 func BenchmarkUnary(b *testing.B) {
 	_, typed := start(b, hello)
+	srv := grpct.NewServer(grpct.WithPropagator(propagation.TraceContext{}), grpct.WithRegisterer(prometheus.NewRegistry()))
+	registerGreeter(srv, hello)
+	observed := serve(b, srv) // the client is not observed
 	plainSrv := grpc.NewServer()
 	pb.RegisterGreeterServer(plainSrv, plainGreeter{})
 	plain := serveRaw(b, plainSrv)
@@ -31,15 +41,17 @@ func BenchmarkUnary(b *testing.B) {
 			}
 		}
 	})
-	b.Run("gantry-typed", func(b *testing.B) {
-		call := greetClient(typed)
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := call(context.Background(), "ada"); err != nil {
-				b.Fatal(err)
+	for name, cc := range map[string]*grpc.ClientConn{"gantry-typed": typed, "gantry-typed-observed": observed} {
+		b.Run(name, func(b *testing.B) {
+			call := greetClient(cc)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := call(context.Background(), "ada"); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 func serveRaw(b *testing.B, srv *grpc.Server) *grpc.ClientConn {

@@ -8,9 +8,10 @@
 // Server side: build a [Handler] per RPC from a typed endpoint and two codec
 // funcs (protobuf message ↔ domain type), implement the generated server
 // interface with one-line methods that call Handler.Serve, and register it
-// on a [Server]. The Server adds grpc.health.v1, server reflection, OTel
-// tracing (otelgrpc, with the TracerProvider and propagator you pass, never
-// the globals) and Prometheus RPC metrics, and shuts down in order:
+// on a [Server]. The Server adds grpc.health.v1, server reflection, the
+// caller's trace context in every call's context, OTel spans and Prometheus
+// RPC metrics (with the propagator, TracerProvider and registry you pass,
+// never the globals), and shuts down in order:
 // NOT_SERVING first ([Server.Drain]), then GracefulStop, then a hard Stop
 // if the shutdown context ends.
 //
@@ -27,6 +28,13 @@
 // error is codes.Internal with the generic message "Internal error": its
 // text stays on the server. The client's deadline travels with the call,
 // and the server's context carries it.
+//
+// Cost: a Handler without go-kit options calls the codecs and the endpoint
+// directly, and the server observes calls in one interceptor, not a
+// stats.Handler, whose mere presence makes grpc-go copy each call's
+// metadata and emit six events per call. Served this way (trace context and
+// metrics, as kit wires it) a call costs within a few percent of a
+// hand-written grpc-go service; bench/ has the figures.
 //
 // The example service in internal/greetpb is generated from a .proto kept
 // beside it; run go generate there to regenerate (needs protoc).

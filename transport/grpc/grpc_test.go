@@ -50,8 +50,12 @@ func hello(_ context.Context, name string) (string, error) { return "hello " + n
 func start(t testing.TB, f endpoint.Func[string, string], opts ...grpct.Option) (*grpct.Server, *grpc.ClientConn) {
 	t.Helper()
 	srv := grpct.NewServer(opts...)
-	pb.RegisterGreeterServer(srv, &greeter{h: grpct.NewHandler(f, decodeGreet, encodeGreet)})
+	registerGreeter(srv, f)
 	return srv, serve(t, srv, opts...)
+}
+
+func registerGreeter(srv *grpct.Server, f endpoint.Func[string, string]) {
+	pb.RegisterGreeterServer(srv, &greeter{h: grpct.NewHandler(f, decodeGreet, encodeGreet)})
 }
 
 func serve(t testing.TB, srv *grpct.Server, opts ...grpct.Option) *grpc.ClientConn {

@@ -17,13 +17,17 @@ import (
 //
 // A Handler is safe for concurrent use if its endpoint and codecs are.
 type Handler[PReq, PResp any] struct {
-	kit *kitgrpc.Server
+	kit   *kitgrpc.Server                            // with go-kit options
+	serve func(context.Context, PReq) (PResp, error) // without: dec, endpoint, enc
 }
 
 // NewHandler builds a Handler from a typed endpoint and two codec funcs:
 // dec turns the protobuf request into the endpoint's request, enc turns the
 // endpoint's response into the protobuf reply. go-kit server options
-// (ServerBefore, ServerFinalizer...) apply as usual.
+// (ServerBefore, ServerFinalizer...) apply as usual: with any, the call runs
+// through go-kit's grpc.Server, which copies the request metadata for its
+// ServerBefore funcs; with none, the Handler calls dec, the endpoint and
+// enc itself and skips that copy.
 //
 // Errors from dec, the endpoint or enc reach the client as gRPC statuses
 // through [ToStatus]: a decode error should be an errs.InvalidArgument, any
@@ -34,6 +38,20 @@ func NewHandler[PReq, PResp, Req, Resp any](
 	enc func(context.Context, Resp) (PResp, error),
 	opts ...kitgrpc.ServerOption,
 ) *Handler[PReq, PResp] {
+	if len(opts) == 0 {
+		return &Handler[PReq, PResp]{serve: func(ctx context.Context, p PReq) (PResp, error) {
+			var zero PResp
+			req, err := dec(ctx, p)
+			if err != nil {
+				return zero, err
+			}
+			resp, err := f(ctx, req)
+			if err != nil {
+				return zero, err
+			}
+			return enc(ctx, resp)
+		}}
+	}
 	kdec := func(ctx context.Context, r any) (any, error) {
 		p, ok := r.(PReq)
 		if !ok {
@@ -55,6 +73,13 @@ func NewHandler[PReq, PResp, Req, Resp any](
 // gRPC status error, ready to return from the generated interface method.
 func (h *Handler[PReq, PResp]) Serve(ctx context.Context, req PReq) (PResp, error) {
 	var zero PResp
+	if h.serve != nil {
+		r, err := h.serve(ctx, req)
+		if err != nil {
+			return zero, ToStatus(err)
+		}
+		return r, nil
+	}
 	_, resp, err := h.kit.ServeGRPC(ctx, req)
 	if err != nil {
 		return zero, ToStatus(err)

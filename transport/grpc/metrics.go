@@ -3,11 +3,10 @@ package grpc
 import (
 	"context"
 	"errors"
-	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"google.golang.org/grpc"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 )
 
@@ -43,38 +42,34 @@ func newRPCMetrics(reg prometheus.Registerer, side string) *rpcMetrics {
 	return &rpcMetrics{dur: h}
 }
 
-func (m *rpcMetrics) observe(fullMethod string, start time.Time, err error) {
-	service, method := splitMethod(fullMethod)
-	code := status.Code(err).String()
-	m.dur.WithLabelValues(service, method, code).Observe(time.Since(start).Seconds())
+// clientMetrics records grpc_client_handling_seconds for unary calls and
+// streams alike. It is a stats.Handler because only grpc-go knows when a
+// client stream has ended (stats.End); the cost of a stats handler falls on
+// the caller's side, where the tracing handler already pays it.
+type clientMetrics struct {
+	metrics *rpcMetrics
+	methods *methodTable
 }
 
-func (m *rpcMetrics) unaryServer(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	start := time.Now()
-	resp, err := h(ctx, req)
-	m.observe(info.FullMethod, start, err)
-	return resp, err
+type methodKey struct{}
+
+func (c *clientMetrics) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	return context.WithValue(ctx, methodKey{}, c.methods.get(info.FullMethodName))
 }
 
-func (m *rpcMetrics) streamServer(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-	start := time.Now()
-	err := h(srv, ss)
-	m.observe(info.FullMethod, start, err)
-	return err
-}
-
-func (m *rpcMetrics) unaryClient(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	start := time.Now()
-	err := invoker(ctx, method, req, reply, cc, opts...)
-	m.observe(method, start, err)
-	return err
-}
-
-// splitMethod splits "/pkg.Service/Method" into its service and method.
-func splitMethod(full string) (service, method string) {
-	full = strings.TrimPrefix(full, "/")
-	if i := strings.LastIndexByte(full, '/'); i >= 0 {
-		return full[:i], full[i+1:]
+func (c *clientMetrics) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	end, ok := s.(*stats.End)
+	if !ok {
+		return
 	}
-	return "unknown", full
+	if m, ok := ctx.Value(methodKey{}).(*method); ok {
+		m.observer(c.metrics.dur, status.Code(end.Error)).Observe(end.EndTime.Sub(end.BeginTime).Seconds())
+	}
+}
+
+func (*clientMetrics) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+func (*clientMetrics) HandleConn(context.Context, stats.ConnStats)                       {}
+
+func newClientMetrics(reg prometheus.Registerer) *clientMetrics {
+	return &clientMetrics{metrics: newRPCMetrics(reg, "client"), methods: newMethodTable(trace.SpanKindClient, true)}
 }

@@ -7,7 +7,6 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/stats"
 )
 
 // Option configures a Server or the dial options of a client connection.
@@ -22,14 +21,21 @@ type options struct {
 	serverOpts []grpc.ServerOption
 }
 
-// WithTracerProvider traces every RPC with spans from tp (through otelgrpc)
-// and carries the trace context in the request metadata.
+// WithTracerProvider traces every RPC with a span from tp, named and
+// attributed after OpenTelemetry's RPC semantic conventions (v1.43:
+// "pkg.Service/Method", rpc.system.name, rpc.method,
+// rpc.response.status_code), and carries the trace context in the request
+// metadata. Servers start their spans in an interceptor; clients use
+// otelgrpc's stats handler.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(o *options) { o.tp = tp }
 }
 
 // WithPropagator sets how the trace context travels in metadata; the
-// default, when a TracerProvider is set, is W3C trace context.
+// default, when a TracerProvider is set, is W3C trace context. A server
+// given a propagator and no TracerProvider starts no spans of its own but
+// puts the caller's trace context in each call's context, for the endpoint
+// chain's tracing middleware to continue: the way Gantry serves HTTP.
 func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.prop = p }
 }
@@ -59,10 +65,6 @@ func newOptions(opts []Option) *options {
 	return o
 }
 
-func otelgrpcServer(o *options) stats.Handler {
-	return otelgrpc.NewServerHandler(o.otel()...)
-}
-
 func (o *options) otel() []otelgrpc.Option {
 	return []otelgrpc.Option{
 		otelgrpc.WithTracerProvider(o.tp),
@@ -82,8 +84,7 @@ func DialOptions(opts ...Option) []grpc.DialOption {
 		out = append(out, grpc.WithStatsHandler(otelgrpc.NewClientHandler(o.otel()...)))
 	}
 	if o.reg != nil {
-		m := newRPCMetrics(o.reg, "client")
-		out = append(out, grpc.WithChainUnaryInterceptor(m.unaryClient))
+		out = append(out, grpc.WithStatsHandler(newClientMetrics(o.reg)))
 	}
 	return out
 }

@@ -23,6 +23,7 @@ import (
 type Server struct {
 	srv    *grpc.Server
 	health *health.Server
+	obs    *serverObserver // nil without tracing, propagation and metrics
 
 	mu       sync.Mutex
 	services []string
@@ -34,17 +35,15 @@ type Server struct {
 func NewServer(opts ...Option) *Server {
 	o := newOptions(opts)
 	var sopts []grpc.ServerOption
-	if o.tp != nil {
-		sopts = append(sopts, grpc.StatsHandler(otelgrpcServer(o)))
-	}
-	if o.reg != nil {
-		m := newRPCMetrics(o.reg, "server")
-		sopts = append(sopts, grpc.ChainUnaryInterceptor(m.unaryServer), grpc.ChainStreamInterceptor(m.streamServer))
+	obs := newServerObserver(o)
+	if obs != nil {
+		sopts = append(sopts, grpc.ChainUnaryInterceptor(obs.unary), grpc.ChainStreamInterceptor(obs.stream))
 	}
 	sopts = append(sopts, o.serverOpts...)
-	s := &Server{srv: grpc.NewServer(sopts...), health: health.NewServer()}
+	s := &Server{srv: grpc.NewServer(sopts...), health: health.NewServer(), obs: obs}
 	healthpb.RegisterHealthServer(s.srv, s.health)
 	reflection.Register(s.srv)
+	s.learn()
 	return s
 }
 
@@ -54,10 +53,24 @@ func NewServer(opts ...Option) *Server {
 // begun. Register every service before Serve.
 func (s *Server) RegisterService(desc *grpc.ServiceDesc, impl any) {
 	s.srv.RegisterService(desc, impl)
+	s.learn()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.services = append(s.services, desc.ServiceName)
 	s.health.SetServingStatus(desc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+}
+
+// learn tells the observer the methods registered so far: calls of any
+// other method are recorded as _OTHER.
+func (s *Server) learn() {
+	if s.obs == nil {
+		return
+	}
+	for svc, info := range s.srv.GetServiceInfo() {
+		for _, m := range info.Methods {
+			s.obs.methods.add("/" + svc + "/" + m.Name)
+		}
+	}
 }
 
 // Services returns the names of the services registered so far, excluding

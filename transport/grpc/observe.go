@@ -1,0 +1,151 @@
+package grpc
+
+import (
+	"context"
+	"time"
+
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// serverObserver is the server's one interceptor (unary and stream): it
+// takes the trace context out of the request metadata, starts a server span
+// per RPC and records grpc_server_handling_seconds, each only if configured.
+//
+// It is an interceptor rather than a stats.Handler on purpose: with any
+// stats handler installed, grpc-go copies every call's metadata into a new
+// map and emits six events per unary call, which cost more than the rest of
+// this type together (see bench/ and docs/benchmarks.md).
+type serverObserver struct {
+	tracer  trace.Tracer                  // nil: no spans
+	prop    propagation.TextMapPropagator // nil: no trace context from the caller
+	metrics *rpcMetrics                   // nil: no histogram
+	methods *methodTable
+}
+
+func newServerObserver(o *options) *serverObserver {
+	if o.tp == nil && o.prop == nil && o.reg == nil {
+		return nil
+	}
+	s := &serverObserver{prop: o.prop, methods: newMethodTable(trace.SpanKindServer, false)}
+	if o.tp != nil {
+		s.tracer = o.tp.Tracer(scopeName)
+	}
+	if o.reg != nil {
+		s.metrics = newRPCMetrics(o.reg, "server")
+	}
+	return s
+}
+
+// scopeName is the instrumentation scope of the transport's spans.
+const scopeName = "github.com/gantrykit/gantry/transport/grpc"
+
+func (s *serverObserver) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	m := s.methods.get(info.FullMethod)
+	start := time.Now()
+	ctx, span := s.begin(ctx, m)
+	resp, err := h(ctx, req)
+	s.end(m, span, start, err)
+	return resp, err
+}
+
+func (s *serverObserver) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	m := s.methods.get(info.FullMethod)
+	start := time.Now()
+	ctx, span := s.begin(ss.Context(), m)
+	if span != nil || ctx != ss.Context() {
+		ss = &serverStream{ServerStream: ss, ctx: ctx}
+	}
+	err := h(srv, ss)
+	s.end(m, span, start, err)
+	return err
+}
+
+func (s *serverObserver) begin(ctx context.Context, m *method) (context.Context, trace.Span) {
+	if s.prop != nil {
+		ctx = s.prop.Extract(ctx, incomingCarrier{ctx})
+	}
+	if s.tracer == nil {
+		return ctx, nil
+	}
+	return s.tracer.Start(ctx, m.name, m.spanOpts...)
+}
+
+func (s *serverObserver) end(m *method, span trace.Span, start time.Time, err error) {
+	code := status.Code(err)
+	if s.metrics != nil {
+		m.observer(s.metrics.dur, code).Observe(time.Since(start).Seconds())
+	}
+	if span == nil {
+		return
+	}
+	if span.IsRecording() {
+		span.SetAttributes(semconv.RPCResponseStatusCode(canonicalCode(code)))
+		if serverFault(code) {
+			span.SetStatus(otelcodes.Error, status.Convert(err).Message())
+		}
+	}
+	span.End()
+}
+
+// serverFault reports the codes that mark a server span as failed, as the
+// semantic conventions list them; the others are the caller's doing.
+func serverFault(c codes.Code) bool {
+	switch c {
+	case codes.Unknown, codes.DeadlineExceeded, codes.Unimplemented, codes.Internal, codes.Unavailable, codes.DataLoss:
+		return true
+	}
+	return false
+}
+
+// canonicalCode is a code's name as the semantic conventions spell it
+// (UPPER_SNAKE_CASE, CANCELLED with two Ls).
+func canonicalCode(c codes.Code) string {
+	if int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return "UNKNOWN"
+}
+
+var codeNames = [...]string{
+	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+	"PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+	"UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+}
+
+// serverStream gives a stream handler the context with the caller's trace
+// context and the server span.
+type serverStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *serverStream) Context() context.Context { return s.ctx }
+
+// incomingCarrier reads the request metadata for a propagator one key at a
+// time, without the full copy metadata.FromIncomingContext makes.
+type incomingCarrier struct{ ctx context.Context }
+
+func (c incomingCarrier) Get(key string) string {
+	if v := metadata.ValueFromIncomingContext(c.ctx, key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (incomingCarrier) Set(string, string) {}
+
+func (c incomingCarrier) Keys() []string {
+	md, _ := metadata.FromIncomingContext(c.ctx)
+	keys := make([]string, 0, len(md))
+	for k := range md {
+		keys = append(keys, k)
+	}
+	return keys
+}
