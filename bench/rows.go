@@ -121,8 +121,12 @@ func allRows() []row {
 		proxyRow("httputil", "httputil.ReverseProxy (keep-alive pool 1024)", startHTTPUtil),
 		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway: JWT verified, metrics, unsampled span, fast lane)", startGateway),
 		grpcRow("grpc-plain", "plain grpc-go (Prices.GetPrice)", "./servers/grpcplain", false),
-		grpcRow("grpc-gantry-transport", "Gantry gRPC transport only (grpct.Server + Handler, no endpoint middleware)", "./servers/grpcgantry", false),
+		grpcRow("grpc-gantry-transport", "Gantry gRPC transport only (grpct.Server + Handler as kit wires them: an unsampled span, metrics; no endpoint middleware)", "./servers/grpcgantry", false),
 		grpcRow("grpc-gantry", "Gantry gRPC, full default chain (examples/grpc)", "github.com/gantrykit/gantry/examples/grpc", true),
+		grpcRow("grpc-gozero", "go-zero zRPC, its defaults (a recorded span, request logged at info, metrics, breaker, shedding, timeout)", "./servers/grpczero", false),
+		grpcRow("grpc-gozero-quiet", "go-zero zRPC, its defaults at log level error (what Gantry logs on success)", "./servers/grpczero", false, "BENCH_QUIET=1"),
+		grpcRow("grpc-kratos", "kratos gRPC (Recovery, as its project layout wires it)", "./servers/grpckratos", false),
+		grpcRow("grpc-kratos-chain", "kratos gRPC with middleware comparable to Gantry's chain (recovery, tracing unsampled, metrics, error logging, BBR limiter)", "./servers/grpckratos", false, "BENCH_CHAIN=1"),
 		eventsRow("events-raw", "raw nats.go JetStream publish + consume", "raw"),
 		eventsRow("events-gantry", "Gantry events typed publish + subscriber", "gantry"),
 	}
@@ -252,7 +256,7 @@ http {
 	return addr, pid, nil, err
 }
 
-func grpcRow(key, name, pkg string, kit bool) row {
+func grpcRow(key, name, pkg string, kit bool, extraEnv ...string) row {
 	return row{key: key, name: name, load: "grpc", baseline: "grpc-plain",
 		setup: func(ctx context.Context, e *env, _ *shared) (target, error) {
 			bin, err := e.build(ctx, pkg)
@@ -275,7 +279,7 @@ func grpcRow(key, name, pkg string, kit bool) row {
 				}
 				args = []string{"-grpc-addr", addr, "-http-addr", h, "-admin-addr", a, "-drain-delay", "0"}
 			}
-			pid, err := e.start(key, nil, bin, args...)
+			pid, err := e.start(key, extraEnv, bin, args...)
 			if err != nil {
 				return target{}, err
 			}

@@ -1,9 +1,10 @@
 // Command grpcgantry serves the Prices service through Gantry's gRPC
-// transport alone: grpct.Server (health, reflection, otelgrpc tracing with a
-// never-sampling provider, Prometheus RPC metrics) and a typed
-// grpct.Handler, without endpoint middleware and without the kit runtime.
-// Beside grpcplain and examples/grpc it splits the transport's cost from the
-// default chain's.
+// transport alone, configured as kit's gRPC server configures it:
+// grpct.Server (health, reflection, the caller's trace context and a server
+// span per call from a provider that samples no root call, as kit's does by
+// default, Prometheus RPC metrics) and a typed grpct.Handler, without
+// endpoint middleware and without the kit runtime. Beside grpcplain and
+// examples/grpc it splits the transport's cost from the default chain's.
 package main
 
 import (
