@@ -35,6 +35,9 @@ func (a *App) buildChains() {
 		}
 		a.chains.server, a.chains.err = middleware.NewServer(a.cfg.Middleware, deps)
 		if a.chains.err == nil {
+			// Every route may be served through the chain: the document
+			// lists what its layers answer.
+			a.mux.Errors(a.chains.server.Errors()...)
 			a.chains.client, a.chains.err = middleware.NewClient(a.cfg.Client, deps)
 		}
 		a.chains.built.Store(true)
@@ -43,14 +46,14 @@ func (a *App) buildChains() {
 
 // Middleware returns the default server chain for the operation op, outermost
 // first: recovery → tracing → metrics → logging → shed → rate limit →
-// breaker → timeout, each switched and tuned by the gantry.middleware
+// timeout, each switched and tuned by the gantry.middleware
 // configuration (GANTRY_MIDDLEWARE_*). The slice is the caller's: reorder,
 // drop or append to it before passing it to endpoint.Wrap:
 //
 //	create := endpoint.Wrap(svc.CreateOrder, app.Middleware("create_order")...)
 //
 // Name operations with a short, bounded identifier: it labels metrics and
-// keys per-operation state (limits, breakers). Per-operation state is shared
+// keys per-operation state (limits). Per-operation state is shared
 // by every call of Middleware with the same op. If the chain cannot be built
 // (a collector clash in a registry passed with WithRegistry), Middleware
 // returns nil, and Run and Err return the error.

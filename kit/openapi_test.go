@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/gantrykit/gantry/endpoint"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -19,9 +20,10 @@ type greetResp struct {
 
 func TestOpenAPIMounted(t *testing.T) {
 	a := newTestApp(t, nil, nil)
-	a.HTTP().Handle("GET /v1/greet/{name}", httpt.NewServer(func(_ context.Context, r greetReq) (greetResp, error) {
+	greet := endpoint.Wrap(func(_ context.Context, r greetReq) (greetResp, error) {
 		return greetResp{Greeting: "hi " + r.Name}, nil
-	}))
+	}, a.Middleware("greet")...)
+	a.HTTP().Handle("GET /v1/greet/{name}", httpt.NewServer(greet, httpt.Named("greet")))
 	start(t, a)
 	code, body := get(t, "http://"+a.HTTPAddr()+"/openapi.json")
 	if code != 200 {
@@ -38,8 +40,16 @@ func TestOpenAPIMounted(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" || doc.Info["title"] != "test-svc" || doc.Info["version"] != "v1.2.3" {
 		t.Errorf("got openapi %q info %v, want 3.1.0 test-svc v1.2.3", doc.OpenAPI, doc.Info)
 	}
-	if _, ok := doc.Paths["/v1/greet/{name}"]["get"]; !ok {
-		t.Errorf("got paths %v, want GET /v1/greet/{name}", doc.Paths)
+	op, _ := doc.Paths["/v1/greet/{name}"]["get"].(map[string]any)
+	if op == nil || op["operationId"] != "greet" {
+		t.Fatalf("got paths %v, want GET /v1/greet/{name} with operationId greet", doc.Paths)
+	}
+	// The default chain's own answers: shed (503), rate limit (429).
+	answers, _ := op["responses"].(map[string]any)
+	for _, code := range []string{"200", "429", "500", "503", "504"} {
+		if answers[code] == nil {
+			t.Errorf("responses %v lack %s", answers, code)
+		}
 	}
 }
 

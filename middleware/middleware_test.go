@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -278,4 +279,23 @@ func metricCount(t *testing.T, reg *prometheus.Registry, name, method, code stri
 		}
 	}
 	return 0
+}
+
+// TestServerErrors: the kinds a chain's own layers answer with follow the
+// layers the config switched on.
+func TestServerErrors(t *testing.T) {
+	s, err := middleware.NewServer(middleware.Config{Timeout: middleware.TimeoutConfig{Timeout: time.Second}}, middleware.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(s.Errors()); got != "[internal unavailable too_many_requests deadline_exceeded]" {
+		t.Errorf("got %s", got)
+	}
+	s, err = middleware.NewServer(middleware.Config{Shed: middleware.ShedConfig{Disabled: true}}, middleware.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(s.Errors()); got != "[internal too_many_requests]" {
+		t.Errorf("without shed and timeout: got %s", got)
+	}
 }

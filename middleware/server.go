@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/logging"
 	"github.com/gantrykit/gantry/middleware/metrics"
 	"github.com/gantrykit/gantry/middleware/ratelimit"
@@ -121,6 +122,27 @@ func (s *Server) For(op string) []kitendpoint.Middleware {
 // Layers returns the chain's layers in the order For applies them. The
 // slice is a copy.
 func (s *Server) Layers() []Layer { return append([]Layer(nil), s.layers...) }
+
+// Errors returns the kinds of error the chain's own layers can answer
+// with, for the operation's documentation: Internal (recovery),
+// Unavailable (shed), TooManyRequests (ratelimit, which Update may turn on
+// at any time) and DeadlineExceeded (timeout).
+func (s *Server) Errors() []errs.Kind {
+	var kinds []errs.Kind
+	for _, l := range s.layers {
+		switch l.Name {
+		case "recovery":
+			kinds = append(kinds, errs.KindInternal)
+		case "shed":
+			kinds = append(kinds, errs.KindUnavailable)
+		case "ratelimit":
+			kinds = append(kinds, errs.KindTooManyRequests)
+		case "timeout":
+			kinds = append(kinds, errs.KindDeadlineExceeded)
+		}
+	}
+	return kinds
+}
 
 func newTracer(deps Deps, kind trace.SpanKind) *tracing.Tracer {
 	opts := append([]tracing.Option{tracing.WithService(deps.Service), tracing.WithSpanKind(kind)}, deps.TracerOptions...)

@@ -131,7 +131,25 @@
 //
 // Every route registered on a Mux with a *Server (any Describer) adds an
 // operation to the document that Mux.OpenAPI returns and
-// Mux.OpenAPIHandler serves: parameters, request body and answer schemas
-// built from the Go types, and the problem+json error answers. Register
-// plain handlers on the same Mux freely; they are routed but not listed.
+// Mux.OpenAPIHandler serves (OpenAPI 3.1), from what the route knows:
+//
+//   - parameters, request body and answer schemas from the field model
+//     (what the server accepts and what it sends are separate schemas:
+//     a type used both ways gets Name and NameInput);
+//   - the operationId from Named("place_order") as placeOrder (or
+//     OperationID), unique in the document;
+//   - security from Secured(BearerJWT(), scopes...): the scheme under
+//     components.securitySchemes and the operation's security;
+//   - every answer the operation can give, each problem+json: 400 when
+//     there is anything to decode, 413 and 415 with a body, 401 (and 403
+//     with scopes) when secured, the kinds declared with Errors (404,
+//     409...) and with Mux.Errors (the kit runtime declares its chain's:
+//     429, 503), and always 500 and 504 (a panic; the caller's
+//     Gantry-Timeout);
+//   - Summary, Description, Tags, Deprecated and Example as given, and
+//     `example:"..."` struct tags on fields.
+//
+// A 401 carries WWW-Authenticate: Bearer (RFC 6750), a 405 an Allow
+// header. Register plain handlers on the same Mux freely; they are routed
+// but not listed.
 package http

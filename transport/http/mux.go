@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ type Mux struct {
 
 	mu       sync.Mutex
 	routes   []Route
+	errors   []errs.Kind // documented for every typed route
 	seen     map[string]bool
 	fallback atomic.Pointer[http.Handler] // the handler registered for "/", if any
 }
@@ -101,6 +103,20 @@ func (m *Mux) Handle(pattern string, h http.Handler) {
 	}
 }
 
+// Errors declares kinds of error every typed route of m may answer with,
+// beyond those each route knows of: the kinds its middleware chain can
+// return (the kit runtime declares its default chain's). The OpenAPI
+// document lists their statuses on every operation.
+func (m *Mux) Errors(kinds ...errs.Kind) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, k := range kinds {
+		if !slices.Contains(m.errors, k) {
+			m.errors = append(m.errors, k)
+		}
+	}
+}
+
 // HandleFunc registers f for pattern.
 func (m *Mux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
 	m.Handle(pattern, http.HandlerFunc(f))
@@ -138,8 +154,11 @@ func (m *Mux) miss(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		m.mu.Lock()
 		for _, rt := range m.routes {
-			if rt.Path == p && rt.Method != "" {
+			if rt.Path == p && rt.Method != "" && !slices.Contains(allow, rt.Method) {
 				allow = append(allow, rt.Method)
+				if rt.Method == http.MethodGet && !slices.Contains(allow, http.MethodHead) {
+					allow = append(allow, http.MethodHead) // ServeMux serves HEAD with GET's handler
+				}
 			}
 		}
 		m.mu.Unlock()

@@ -18,8 +18,9 @@ func TestMuxMisses(t *testing.T) {
 		code, allow  string
 	}{
 		{"GET", "/v1/orders/7", http.StatusTeapot, "", ""},
+		{"HEAD", "/v1/orders/7", http.StatusTeapot, "", ""}, // as Allow says
 		{"GET", "/v1/users/7", http.StatusNotFound, "not_found", ""},
-		{"POST", "/v1/orders/7", http.StatusMethodNotAllowed, "invalid_argument", "GET, DELETE"},
+		{"POST", "/v1/orders/7", http.StatusMethodNotAllowed, "invalid_argument", "GET, HEAD, DELETE"},
 	}
 	for _, tt := range tests {
 		w, p := serve(t, m, httptest.NewRequest(tt.method, tt.path, nil))

@@ -3,9 +3,6 @@ package http
 import (
 	"encoding/json"
 	"net/http"
-	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gantrykit/gantry/errs"
@@ -24,7 +21,8 @@ type document struct {
 	Info       Info                         `json:"info"`
 	Paths      map[string]map[string]*docOp `json:"paths"`
 	Components struct {
-		Schemas map[string]*schema `json:"schemas"`
+		Schemas         map[string]*schema        `json:"schemas"`
+		SecuritySchemes map[string]SecurityScheme `json:"securitySchemes,omitempty"`
 	} `json:"components"`
 }
 
@@ -37,6 +35,7 @@ type docOp struct {
 	Parameters  []docParam              `json:"parameters,omitempty"`
 	RequestBody *docBody                `json:"requestBody,omitempty"`
 	Responses   map[string]*docResponse `json:"responses"`
+	Security    []map[string][]string   `json:"security,omitempty"`
 }
 
 type docParam struct {
@@ -52,7 +51,8 @@ type docBody struct {
 }
 
 type docMedia struct {
-	Schema *schema `json:"schema"`
+	Schema  *schema `json:"schema"`
+	Example any     `json:"example,omitempty"`
 }
 
 type docResponse struct {
@@ -85,115 +85,6 @@ func (m *Mux) OpenAPIHandler(info Info) http.Handler {
 	})
 }
 
-func (m *Mux) document(info Info) *document {
-	d := &document{OpenAPI: "3.1.0", Info: info, Paths: map[string]map[string]*docOp{}}
-	g := newSchemaGen()
-	type entry struct {
-		op           *Operation
-		req          *model
-		method, path string
-		answer       *schema
-	}
-	var ops []entry
-	for _, rt := range m.Routes() {
-		if rt.Operation == nil {
-			continue
-		}
-		req, err := newModel(rt.Operation.Request)
-		if err != nil {
-			continue // Handle already built this model; it cannot fail here
-		}
-		e := entry{op: rt.Operation, req: req, method: strings.ToLower(rt.Method), path: openAPIPath(rt.Path)}
-		if e.method == "" {
-			e.method = "get"
-			if req.hasBody() {
-				e.method = "post"
-			}
-		}
-		ops = append(ops, e)
-	}
-	// Answers first: a type that is both received and sent keeps its own
-	// name for what is sent.
-	for i, e := range ops {
-		if e.op.Status != http.StatusNoContent {
-			ops[i].answer = g.of(e.op.Response, toClient)
-		}
-	}
-	ids := map[string]int{}
-	for _, e := range ops {
-		op, p, method, path := e.op, e.req, e.method, e.path
-		o := &docOp{
-			OperationID: op.ID, Summary: op.Summary, Description: op.Description,
-			Tags: op.Tags, Deprecated: op.Deprecated, Responses: map[string]*docResponse{},
-		}
-		if o.OperationID == "" {
-			o.OperationID = operationID(method, path)
-		}
-		if n := ids[o.OperationID]; n > 0 {
-			o.OperationID += strconv.Itoa(n + 1)
-		}
-		ids[o.OperationID]++
-		for _, f := range p.path {
-			o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "path", Required: true, Schema: paramSchema(f)})
-		}
-		for _, name := range wildcards(path) {
-			if !slices.ContainsFunc(p.path, func(f *field) bool { return f.name == name }) {
-				// A wildcard the request does not read is still part of the path.
-				o.Parameters = append(o.Parameters, docParam{Name: name, In: "path", Required: true, Schema: &schema{Type: typ("string")}})
-			}
-		}
-		for _, f := range p.query {
-			o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "query", Required: f.rules.required, Schema: paramSchema(f)})
-		}
-		problem := docMedia{Schema: &schema{Ref: "#/components/schemas/Problem"}}
-		fail := func(code int) {
-			o.Responses[strconv.Itoa(code)] = &docResponse{
-				Description: http.StatusText(code),
-				Content:     map[string]docMedia{errs.ProblemContentType: problem},
-			}
-		}
-		if p.hasBody() && method != "get" && method != "head" {
-			dir := fromClient
-			if op.AllowUnknown {
-				dir = fromClientLoose
-			}
-			body := g.of(op.Request, dir)
-			o.RequestBody = &docBody{Required: p.bodyRequired(), Content: map[string]docMedia{"application/json": {Schema: body}}}
-			fail(http.StatusRequestEntityTooLarge)
-			fail(http.StatusUnsupportedMediaType)
-		}
-		fail(http.StatusBadRequest)
-		fail(http.StatusInternalServerError)
-		o.Responses["default"] = &docResponse{Description: "Error", Content: map[string]docMedia{errs.ProblemContentType: problem}}
-		ok := &docResponse{Description: http.StatusText(op.Status)}
-		if e.answer != nil {
-			ok.Content = map[string]docMedia{"application/json": {Schema: e.answer}}
-		}
-		o.Responses[strconv.Itoa(op.Status)] = ok
-		if d.Paths[path] == nil {
-			d.Paths[path] = map[string]*docOp{}
-		}
-		d.Paths[path][method] = o
-	}
-	g.components["Problem"] = problemSchema()
-	d.Components.Schemas = g.components
-	return d
-}
-
-// bodyRequired reports whether a request of model m must carry a body: it
-// is not a struct, or a member is required.
-func (m *model) bodyRequired() bool {
-	if m.typ.Kind() != reflect.Struct {
-		return true
-	}
-	for _, f := range m.members {
-		if f.rules.required {
-			return true
-		}
-	}
-	return false
-}
-
 // openAPIPath turns a ServeMux path pattern into an OpenAPI path template:
 // {name...} becomes {name}, {$} is dropped, a host prefix is cut.
 func openAPIPath(p string) string {
@@ -206,13 +97,20 @@ func openAPIPath(p string) string {
 }
 
 // operationID derives an ID like getV1OrdersId from a method and path.
-func operationID(method, path string) string {
+func operationID(method, path string) string { return lowerCamel(method + " " + path) }
+
+// lowerCamel joins the letter-and-digit runs of s in lower camel case:
+// place_order → placeOrder, products.get → productsGet.
+func lowerCamel(s string) string {
 	var b strings.Builder
-	b.WriteString(method)
-	for seg := range strings.FieldsFuncSeq(path, func(r rune) bool {
+	for seg := range strings.FieldsFuncSeq(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) {
-		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+		if b.Len() == 0 {
+			b.WriteString(strings.ToLower(seg[:1]) + seg[1:])
+		} else {
+			b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+		}
 	}
 	return b.String()
 }

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"reflect"
 
+	"github.com/gantrykit/gantry/errs"
+
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/transport"
 	kithttp "github.com/go-kit/kit/transport/http"
@@ -103,9 +105,32 @@ func Tags(tags ...string) ServerOption {
 	return func(c *serverConfig) { c.op.Tags = append(c.op.Tags, tags...) }
 }
 
-// OperationID sets the operation's unique ID; by default it is derived from
-// the method and path ("getV1OrdersId").
+// Named names the operation as its endpoint chain does
+// (app.Middleware("place_order")): the OpenAPI operationId is the name in
+// lower camel case ("placeOrder"), which generated clients turn into
+// method names (PlaceOrderWithResponse).
+func Named(op string) ServerOption { return func(c *serverConfig) { c.op.Name = op } }
+
+// OperationID sets the operation's ID as given, over the one Named
+// derives; without either it is derived from the method and path
+// ("getV1OrdersId"). The document keeps IDs unique by numbering repeats.
 func OperationID(id string) ServerOption { return func(c *serverConfig) { c.op.ID = id } }
+
+// Errors declares the kinds of error the operation's endpoint may return
+// besides those the transport knows of (decoding, security), such as
+// errs.KindNotFound or errs.KindConflict: each becomes a documented
+// problem+json answer with the kind's status.
+func Errors(kinds ...errs.Kind) ServerOption {
+	return func(c *serverConfig) { c.op.Errors = append(c.op.Errors, kinds...) }
+}
+
+// Example gives example values of the operation's request and answer for
+// the OpenAPI document (nil leaves one out). They are written as
+// encoding/json writes them; give a request whose path and query fields
+// are json:"-", so that the example holds only body members.
+func Example(request, answer any) ServerOption {
+	return func(c *serverConfig) { c.op.ExampleRequest, c.op.ExampleAnswer = request, answer }
+}
 
 // Deprecated marks the operation deprecated in the OpenAPI document.
 func Deprecated() ServerOption { return func(c *serverConfig) { c.op.Deprecated = true } }
@@ -113,13 +138,20 @@ func Deprecated() ServerOption { return func(c *serverConfig) { c.op.Deprecated 
 // Operation describes a typed route: what the OpenAPI document says about
 // it. A Server returns its own; the Types and Status come from the server.
 type Operation struct {
-	ID, Summary, Description string
-	Tags                     []string
-	Deprecated               bool
-	Status                   int          // status of a successful answer
-	Request, Response        reflect.Type // Req and Resp
-	BodyLimit                int64        // largest body accepted
-	AllowUnknown             bool         // unknown JSON members are accepted (AllowUnknownFields)
+	// Name is the operation's name in its endpoint chain (Named), from
+	// which the operationId is derived; ID overrides it.
+	Name, ID             string
+	Summary, Description string
+	Tags                 []string
+	Deprecated           bool
+	Status               int          // status of a successful answer
+	Request, Response    reflect.Type // Req and Resp
+	BodyLimit            int64        // largest body accepted
+	AllowUnknown         bool         // unknown JSON members are accepted (AllowUnknownFields)
+	Security             []Requirement
+	Errors               []errs.Kind // declared by the route (Errors)
+	ExampleRequest       any         // nil: none (Example)
+	ExampleAnswer        any
 }
 
 // Describer is implemented by handlers that describe their route, such as
