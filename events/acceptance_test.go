@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/events"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/events"
 )
 
 // sink is the service's state: how many times each event was applied.

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/events"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/events"
 )
 
 // BenchmarkPublish compares a typed publish (JSON, headers, ack awaited)

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // TestPrefetchBoundsWaitingEvents: with every handler busy, the server has

@@ -1,17 +1,41 @@
 package events_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/events"
-	"github.com/nats-io/nats.go/jetstream"
+	"github.com/gantrykit/gantry/internal/logcheck"
+	"github.com/gantrykit/gantry/telemetry"
 )
+
+// lockedBuffer is a log sink safe for concurrent handlers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // deadLetter waits for the n-th message of the ORDERS_DLQ stream.
 func deadLetter(t *testing.T, js jetstream.JetStream, n uint64) *jetstream.RawStreamMsg {
@@ -45,9 +69,11 @@ func TestDeadLetter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			var calls atomic.Int32
+			logs := &lockedBuffer{}
 			start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "billing", MaxDeliver: 3,
 				Backoff: []time.Duration{time.Millisecond}, FetchWait: 100 * time.Millisecond},
-				func(context.Context, events.Event[orderCreated]) error { calls.Add(1); return tt.err })
+				func(context.Context, events.Event[orderCreated]) error { calls.Add(1); return tt.err },
+				events.WithLogger(slog.New(telemetry.NewHandler(slog.NewJSONHandler(logs, nil)))))
 			if tt.payload != nil {
 				if _, err := e.js.Publish(context.Background(), "orders.created", tt.payload, jetstream.WithMsgID("bad-1")); err != nil {
 					t.Fatal(err)
@@ -85,6 +111,16 @@ func TestDeadLetter(t *testing.T) {
 			})
 			if got := calls.Load(); got != want {
 				t.Errorf("handler ran %d times, want %d", got, want)
+			}
+			// One WARN line says so, with the reason and the event.
+			lines, err := logcheck.Lines(strings.NewReader(logs.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "event dead-lettered" ||
+				!strings.HasPrefix(lines[0]["reason"].(string), tt.reason) || lines[0]["event_id"] != "bad-1" ||
+				lines[0]["subject"] != "orders.created" || lines[0]["request_id"] == nil {
+				t.Errorf("log lines %v, want one WARN naming the event, its reason and a request_id", lines)
 			}
 		})
 	}

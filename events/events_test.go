@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/gantrykit/gantry/events"
 	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 type orderCreated struct {

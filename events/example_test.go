@@ -6,10 +6,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/gantrykit/gantry/events"
 	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 func Example() {

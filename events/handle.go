@@ -4,17 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/textproto"
+	"log/slog"
 	"strconv"
 	"time"
 
-	"github.com/gantrykit/gantry/errs"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/errs"
+
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // handle runs the handler on one message and answers the server: ack on
@@ -28,13 +30,16 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		delivery, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
 	h := msg.Headers()
-	ctx := s.o.prop.Extract(context.Background(), headerCarrier(h))
-	ctx, span := s.o.tracer.Start(ctx, s.spanName(msg.Subject()), trace.WithSpanKind(trace.SpanKindConsumer))
+	ctx, span := s.o.tracer.Start(extract(s.o.prop, h), s.spanName(msg.Subject()), trace.WithSpanKind(trace.SpanKindConsumer))
 	defer span.End()
 
 	ev := Event[T]{
 		ID: h.Get(jetstream.MsgIDHeader), Type: h.Get(HeaderType), Subject: msg.Subject(),
 		Sequence: seq, Delivery: delivery,
+	}
+	if span.IsRecording() {
+		span.SetAttributes(append(spanAttrs("process", "process", ev.Subject, ev.ID, len(msg.Data())),
+			attribute.String("messaging.consumer.group.name", s.cfg.Durable))...)
 	}
 	ev.Version, _ = strconv.Atoi(h.Get(HeaderVersion))
 	if err := s.o.codec.Unmarshal(msg.Data(), &ev.Data); err != nil {
@@ -117,41 +122,22 @@ func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, deliv
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.AckWait/2)
 	defer cancel()
+	attrs := []slog.Attr{
+		slog.String(telemetry.KeySubject, msg.Subject()), slog.String(telemetry.KeyEventID, dl.Header.Get(jetstream.MsgIDHeader)),
+		slog.String("stream", s.cfg.Stream), slog.String("consumer", s.cfg.Durable), slog.Int("deliveries", delivery),
+		slog.String(telemetry.KeyReason, reason),
+	}
 	if _, err := s.js.PublishMsg(pctx, dl); err != nil {
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
 		s.count(outcomeRetried)
+		s.o.logger.LogAttrs(ctx, slog.LevelWarn, "dead-letter publish failed; the event will be delivered again",
+			append(attrs, slog.String(telemetry.KeyError, err.Error()))...)
 		return
 	}
 	_ = msg.TermWithReason(reason)
 	s.count(outcomeDeadLettered)
+	s.o.logger.LogAttrs(ctx, slog.LevelWarn, "event dead-lettered", append(attrs, slog.String("dead_letter_subject", dl.Subject))...)
 }
-
-// headerCarrier reads and writes event headers for a propagator as
-// propagation.HeaderCarrier does (canonical keys, as the Publisher wrote
-// them), but looks the W3C names up without building their canonical form
-// for every event.
-type headerCarrier nats.Header
-
-func (c headerCarrier) Get(key string) string {
-	switch key {
-	case "traceparent":
-		key = "Traceparent"
-	case "tracestate":
-		key = "Tracestate"
-	case "baggage":
-		key = "Baggage"
-	default:
-		key = textproto.CanonicalMIMEHeaderKey(key)
-	}
-	if v := c[key]; len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-func (c headerCarrier) Set(key, value string) { http.Header(c).Set(key, value) }
-
-func (c headerCarrier) Keys() []string { return propagation.HeaderCarrier(c).Keys() }
 
 // Permanent marks err as not worth retrying: the Subscriber dead-letters
 // the event at once. Permanent(nil) is nil.

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/events"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/events"
 )
 
 // sample returns the value of the counter, or the sample count of the

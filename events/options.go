@@ -1,11 +1,14 @@
 package events
 
 import (
+	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // Option configures a Publisher or a Subscriber. The zero configuration is
@@ -19,6 +22,7 @@ type options struct {
 	typ     string
 	version int
 	metrics *metrics // nil: no metrics
+	logger  *slog.Logger
 
 	attemptTimeout time.Duration
 }
@@ -29,9 +33,18 @@ func WithCodec(c Codec) Option { return func(o *options) { o.codec = c } }
 
 // WithTracerProvider makes a producer span per publish ("publish SUBJECT")
 // and a consumer span per handled event ("process SUBJECT"), the latter a
-// child of the former through the trace context in the headers.
+// child of the former through the trace context in the headers (a child,
+// not a link, so that an event's handling belongs to the trace of the
+// request that published it). Both carry the semantic conventions'
+// messaging attributes (telemetry.SemconvVersion): messaging.system nats,
+// messaging.operation.type send or process, messaging.operation.name,
+// messaging.destination.name (the subject), messaging.message.id (the
+// event ID), messaging.message.body.size, and on process spans
+// messaging.consumer.group.name (the durable). The request ID
+// (telemetry.RequestID) travels in the X-Request-Id header with or
+// without tracing.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(o *options) { o.tracer = tp.Tracer(scope) }
+	return func(o *options) { o.tracer = tp.Tracer(scope, trace.WithSchemaURL(telemetry.SchemaURL)) }
 }
 
 // WithPropagator sets how the trace context travels in headers (default
@@ -57,7 +70,8 @@ func WithAttemptTimeout(d time.Duration) Option {
 const scope = "github.com/gantrykit/gantry/events"
 
 func newOptions(opts []Option) *options {
-	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1, attemptTimeout: 2 * time.Second}
+	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1,
+		attemptTimeout: 2 * time.Second, logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(o)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -64,12 +62,15 @@ func (p *Publisher[T]) Publish(ctx context.Context, id string, v T) (*jetstream.
 		span.SetStatus(codes.Error, "encode")
 		return nil, fmt.Errorf("events: encode %s: %w", p.o.typ, err)
 	}
-	msg := &nats.Msg{Subject: p.subject, Data: data, Header: make(nats.Header, 6)}
+	if span.IsRecording() {
+		span.SetAttributes(spanAttrs("send", "publish", p.subject, id, len(data))...)
+	}
+	msg := &nats.Msg{Subject: p.subject, Data: data, Header: make(nats.Header, 7)}
 	msg.Header.Set(jetstream.MsgIDHeader, id)
 	msg.Header.Set(HeaderType, p.o.typ)
 	msg.Header.Set(HeaderVersion, strconv.Itoa(p.o.version))
 	msg.Header.Set(HeaderContentType, p.o.codec.ContentType())
-	p.o.prop.Inject(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
+	inject(ctx, p.o.prop, msg.Header)
 	start := time.Now()
 	ack, err := p.send(ctx, msg, span)
 	if p.o.metrics != nil {

@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/events"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // One trace spans an HTTP request, the service call it makes, the event it
@@ -25,8 +27,10 @@ func TestTraceSpansHTTPToConsumer(t *testing.T) {
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithTracerProvider(tp))
 
 	handled := make(chan struct{})
+	var rid string
 	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "traced", FetchWait: 100 * time.Millisecond},
 		func(ctx context.Context, ev events.Event[orderCreated]) error {
+			rid = telemetry.RequestID(ctx)
 			_, span := tracer.Start(ctx, "reserve stock")
 			span.End()
 			close(handled)
@@ -38,6 +42,7 @@ func TestTraceSpansHTTPToConsumer(t *testing.T) {
 		ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		ctx, span := tracer.Start(ctx, "POST /v1/orders", trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		ctx = telemetry.WithRequestID(ctx, "rid-event")
 		ctx, svc := tracer.Start(ctx, "orders.Create")
 		defer svc.End()
 		if _, err := pub.Publish(ctx, "o-42", orderCreated{Order: 42}); err != nil {
@@ -79,5 +84,26 @@ func TestTraceSpansHTTPToConsumer(t *testing.T) {
 	}
 	if k := spans["process orders.created"].SpanKind(); k != trace.SpanKindConsumer {
 		t.Errorf("process span kind %v, want consumer", k)
+	}
+	if rid != "rid-event" {
+		t.Errorf("handler's request ID %q, want the publisher's rid-event", rid)
+	}
+	for name, want := range map[string]map[string]string{
+		"publish orders.created": {"messaging.operation.type": "send", "messaging.operation.name": "publish"},
+		"process orders.created": {"messaging.operation.type": "process", "messaging.operation.name": "process", "messaging.consumer.group.name": "traced"},
+	} {
+		want["messaging.system"], want["messaging.destination.name"], want["messaging.message.id"] = "nats", "orders.created", "o-42"
+		got := map[string]string{}
+		for _, kv := range spans[name].Attributes() {
+			got[string(kv.Key)] = kv.Value.String()
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %q, want %q", name, k, got[k], v)
+			}
+		}
+		if got["messaging.message.body.size"] == "" {
+			t.Errorf("%s: no messaging.message.body.size", name)
+		}
 	}
 }

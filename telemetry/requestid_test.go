@@ -35,15 +35,3 @@ func TestRequestID(t *testing.T) {
 		t.Errorf("IncomingRequestID kept nothing: %q", got)
 	}
 }
-
-func TestHeaderCarrier(t *testing.T) {
-	c := telemetry.HeaderCarrier{}
-	c.Set("traceparent", "tp")
-	c.Set("x-other", "o")
-	if c.Get("traceparent") != "tp" || c.Get("Traceparent") != "tp" || c.Get("x-other") != "o" || c.Get("baggage") != "" {
-		t.Fatalf("got %v", c)
-	}
-	if len(c.Keys()) != 2 {
-		t.Fatalf("keys %v", c.Keys())
-	}
-}

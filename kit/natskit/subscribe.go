@@ -19,7 +19,7 @@ func Subscribe[T any](n *NATS, cfg events.Consumer, h events.Handler[T], opts ..
 		Name: "events " + cfg.Stream + "/" + cfg.Durable,
 		Start: func(ctx context.Context) error {
 			base := []events.Option{events.WithTracerProvider(a.TracerProvider()),
-				events.WithPropagator(a.Propagator()), events.WithRegisterer(a.Registry())}
+				events.WithPropagator(a.Propagator()), events.WithRegisterer(a.Registry()), events.WithLogger(a.Logger())}
 			s = events.NewSubscriber(n.JetStream(), cfg, h, append(base, opts...)...)
 			return s.Start(ctx)
 		},

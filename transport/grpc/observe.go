@@ -69,7 +69,7 @@ func (s *serverObserver) stream(srv any, ss grpc.ServerStream, info *grpc.Stream
 
 func (s *serverObserver) begin(ctx context.Context, m *method) (context.Context, trace.Span) {
 	if s.prop != nil {
-		ctx = s.prop.Extract(ctx, incomingCarrier{ctx})
+		ctx = withIncomingRequestID(s.prop.Extract(ctx, incomingCarrier{ctx}))
 	}
 	if s.tracer == nil {
 		return ctx, nil

@@ -10,6 +10,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 func TestTracingAndMetrics(t *testing.T) {
@@ -17,18 +19,24 @@ func TestTracingAndMetrics(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	reg := prometheus.NewRegistry()
 	var serverSpan trace.SpanContext
+	var serverRID string
 	_, cc := start(t, func(ctx context.Context, name string) (string, error) {
 		serverSpan = trace.SpanContextFromContext(ctx)
+		serverRID = telemetry.RequestID(ctx)
 		return name, nil
 	}, grpct.WithTracerProvider(tp), grpct.WithRegisterer(reg))
 
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
+	ctx = telemetry.WithRequestID(ctx, "rid-grpc")
 	if _, err := greetClient(cc)(ctx, "x"); err != nil {
 		t.Fatal(err)
 	}
 	parent.End()
 	if serverSpan.TraceID() != parent.SpanContext().TraceID() {
 		t.Fatalf("server trace %v, want the client's %v", serverSpan.TraceID(), parent.SpanContext().TraceID())
+	}
+	if serverRID != "rid-grpc" {
+		t.Errorf("server request ID %q, want the client's rid-grpc", serverRID)
 	}
 	byName := map[string]sdktrace.ReadOnlySpan{}
 	for _, s := range rec.Ended() {

@@ -25,8 +25,10 @@ type options struct {
 // attributed after OpenTelemetry's RPC semantic conventions (v1.43:
 // "pkg.Service/Method", rpc.system.name, rpc.method,
 // rpc.response.status_code), and carries the trace context in the request
-// metadata. Servers start their spans in an interceptor; clients use
-// otelgrpc's stats handler.
+// metadata, with the request ID (telemetry.RequestID) beside it under
+// x-request-id: a client sends its context's, a server takes the caller's
+// (or makes one) into the handler's context. Servers start their spans in
+// an interceptor; clients use otelgrpc's stats handler.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(o *options) { o.tp = tp }
 }
@@ -81,7 +83,8 @@ func DialOptions(opts ...Option) []grpc.DialOption {
 	o := newOptions(opts)
 	var out []grpc.DialOption
 	if o.tp != nil {
-		out = append(out, grpc.WithStatsHandler(otelgrpc.NewClientHandler(o.otel()...)))
+		out = append(out, grpc.WithStatsHandler(otelgrpc.NewClientHandler(o.otel()...)),
+			grpc.WithChainUnaryInterceptor(requestIDClient), grpc.WithChainStreamInterceptor(requestIDStreamClient))
 	}
 	if o.reg != nil {
 		out = append(out, grpc.WithStatsHandler(newClientMetrics(o.reg)))

@@ -2,22 +2,22 @@ package nats
 
 import (
 	"context"
-	"net/http"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
-	"github.com/nats-io/nats.go"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // NewClient returns a typed endpoint that sends a request on subject over
 // nc and waits for the reply. It waits until the context's deadline, or the
 // WithTimeout default (10s) when the context has none, and tells the
 // subscriber how long it waits in the Gantry-Timeout header; the trace
-// context travels in the headers too.
+// context and the request ID (X-Request-Id) travel in the headers too.
 //
 // Errors: the subscriber's error comes back as an *errs.Error of the same
 // kind and message; no subscriber is Unavailable; no reply in time is
@@ -58,7 +58,10 @@ func roundTrip[Req, Resp any](ctx context.Context, nc *nats.Conn, subject string
 	msg := &nats.Msg{Subject: subject, Data: body, Header: nats.Header{}}
 	deadline, _ := ctx.Deadline()
 	msg.Header.Set(HeaderTimeout, time.Until(deadline).String())
-	o.prop.Inject(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
+	o.prop.Inject(ctx, telemetry.HeaderCarrier(msg.Header))
+	if id := telemetry.RequestID(ctx); id != "" {
+		msg.Header[telemetry.HeaderRequestID] = []string{id}
+	}
 	reply, err := nc.RequestMsgWithContext(ctx, msg)
 	if err != nil {
 		return zero, requestError(subject, err)

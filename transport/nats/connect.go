@@ -13,7 +13,9 @@ import (
 // (also when the first connect fails), buffers up to 8 MiB of publishes
 // while disconnected, and moves to another server of the cluster as soon
 // as its server enters lame-duck mode (a rolling restart). Connection
-// events are logged to logger (nil discards them). opts come last and win.
+// events are logged to logger (nil discards them): a lost connection at
+// WARN, the connection's own Close or Drain at DEBUG only, so that a clean
+// stop logs no warning. opts come last and win.
 //
 // The caller owns the connection; close it with Drain so that in-flight
 // handlers finish.
@@ -28,7 +30,13 @@ func Connect(url, name string, logger *slog.Logger, opts ...nats.Option) (*nats.
 		nats.ReconnectBufSize(8 << 20),
 		nats.RetryOnFailedConnect(true),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
-			logger.Warn("nats disconnected", "err", err)
+			if err == nil {
+				// A Close or a finished Drain: the owner's own stop, not
+				// a fault worth a warning.
+				logger.Debug("nats connection closed")
+				return
+			}
+			logger.Warn("nats disconnected", "error", err)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
 			logger.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
@@ -44,7 +52,7 @@ func Connect(url, name string, logger *slog.Logger, opts ...nats.Option) (*nats.
 			if sub != nil {
 				subject = sub.Subject
 			}
-			logger.Error("nats async error", "subject", subject, "err", err)
+			logger.Error("nats async error", "subject", subject, "error", err)
 		}),
 	}
 	nc, err := nats.Connect(url, append(base, opts...)...)

@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/gantrykit/gantry/errs"
 	"github.com/nats-io/nats.go"
+
+	"github.com/gantrykit/gantry/errs"
 )
 
 // Decoder turns a message (request or reply) into a value; it may read the

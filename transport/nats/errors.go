@@ -6,8 +6,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gantrykit/gantry/errs"
 	"github.com/nats-io/nats.go"
+
+	"github.com/gantrykit/gantry/errs"
 )
 
 // ErrorMsg renders err as a reply message: the kind in the Gantry-Error

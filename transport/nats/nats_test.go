@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
 	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
-	"github.com/nats-io/nats.go"
 )
 
 // connect starts an embedded server and returns a connection to it; both

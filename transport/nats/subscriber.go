@@ -2,16 +2,16 @@ package nats
 
 import (
 	"context"
-	"net/http"
 	"time"
 
-	"github.com/gantrykit/gantry/endpoint"
-	"github.com/gantrykit/gantry/errs"
 	kitnats "github.com/go-kit/kit/transport/nats"
 	"github.com/nats-io/nats.go"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/endpoint"
+	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // Subscriber serves request-reply calls on a subject with a typed endpoint.
@@ -29,7 +29,8 @@ const cancelKey ctxKey = 0
 // any of them reply with [ErrorMsg] (kind in a header, problem+json body).
 //
 // The handler's context carries the caller's deadline (from the
-// Gantry-Timeout header) and trace context.
+// Gantry-Timeout header), trace context and request ID (X-Request-Id, or
+// a new one).
 func NewSubscriber[Req, Resp any](f endpoint.Func[Req, Resp], dec Decoder[Req], enc Encoder[Resp], opts ...Option) *Subscriber[Req, Resp] {
 	o := newOptions(opts)
 	kdec := func(ctx context.Context, msg *nats.Msg) (any, error) { return dec(ctx, msg) }
@@ -44,8 +45,9 @@ func NewSubscriber[Req, Resp any](f endpoint.Func[Req, Resp], dec Decoder[Req], 
 	kind := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
 	before := func(ctx context.Context, msg *nats.Msg) context.Context {
 		if msg.Header != nil {
-			ctx = o.prop.Extract(ctx, propagation.HeaderCarrier(http.Header(msg.Header)))
+			ctx = o.prop.Extract(ctx, telemetry.HeaderCarrier(msg.Header))
 		}
+		ctx = telemetry.WithRequestID(ctx, telemetry.IncomingRequestID(msg.Header.Get(telemetry.HeaderRequestID)))
 		if o.tracer != nil {
 			ctx, _ = o.tracer.Start(ctx, msg.Subject, kind...)
 		}

@@ -4,23 +4,33 @@ import (
 	"context"
 	"testing"
 
-	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/nats-io/nats.go"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/telemetry"
+	natst "github.com/gantrykit/gantry/transport/nats"
 )
 
 func TestTraceContextInHeaders(t *testing.T) {
 	nc := connect(t)
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	serve(t, nc, "traced", hello, natst.WithTracerProvider(tp))
+	var rid string
+	serve(t, nc, "traced", func(ctx context.Context, r greetReq) (greetResp, error) {
+		rid = telemetry.RequestID(ctx)
+		return hello(ctx, r)
+	}, natst.WithTracerProvider(tp))
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
+	ctx = telemetry.WithRequestID(ctx, "rid-nats")
 	if _, err := client(nc, "traced", natst.WithTracerProvider(tp))(ctx, greetReq{Name: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	parent.End()
+	if rid != "rid-nats" {
+		t.Errorf("subscriber's request ID %q, want the caller's rid-nats", rid)
+	}
 	spans := map[trace.SpanKind]sdktrace.ReadOnlySpan{}
 	for _, s := range rec.Ended() {
 		spans[s.SpanKind()] = s

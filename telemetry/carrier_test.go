@@ -1,25 +1,26 @@
-package events
+package telemetry_test
 
 import (
 	"net/http"
 	"slices"
 	"testing"
 
-	"github.com/nats-io/nats.go"
 	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/gantrykit/gantry/telemetry"
 )
 
-// headerCarrier answers exactly as propagation.HeaderCarrier over the same
+// HeaderCarrier answers exactly as propagation.HeaderCarrier over the same
 // headers, whatever the case of the key asked for.
 func TestHeaderCarrierMatchesHTTPHeaderCarrier(t *testing.T) {
-	h := nats.Header{}
-	std := propagation.HeaderCarrier(http.Header(h))
+	h := http.Header{}
+	std := propagation.HeaderCarrier(h)
 	std.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 	std.Set("tracestate", "congo=t61rcWkgMzE")
 	std.Set("baggage", "user=42")
 	std.Set("x-b3-traceid", "80f198ee56343ba864fe8b2a57d3eff7")
 	h["lower-only"] = []string{"kept as sent"} // not canonical: neither finds it
-	c := headerCarrier(h)
+	c := telemetry.HeaderCarrier(h)
 	for _, key := range []string{"traceparent", "Traceparent", "tracestate", "baggage", "x-b3-traceid", "X-B3-Traceid", "lower-only", "missing"} {
 		if got, want := c.Get(key), std.Get(key); got != want {
 			t.Errorf("Get(%q) = %q, want %q", key, got, want)
