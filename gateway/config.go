@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -146,9 +147,22 @@ type CORSConfig struct {
 	MaxAge  time.Duration `yaml:"max_age"`
 }
 
-// DocsConfig enables docs aggregation.
+// DocsConfig enables docs aggregation. Title, Version and Description are
+// the merged document's info (default title "API", version "unversioned").
 type DocsConfig struct {
-	Path string `yaml:"path"` // e.g. "/docs"; empty disables docs
+	Path        string `yaml:"path"` // e.g. "/docs"; empty disables docs
+	Title       string `yaml:"title"`
+	Version     string `yaml:"version"`
+	Description string `yaml:"description"`
+}
+
+// info is the merged document's info object.
+func (c DocsConfig) info() map[string]any {
+	info := map[string]any{"title": cmp.Or(c.Title, "API"), "version": cmp.Or(c.Version, "unversioned")}
+	if c.Description != "" {
+		info["description"] = c.Description
+	}
+	return info
 }
 
 // LoadConfig reads and validates the YAML file at path.

@@ -227,7 +227,8 @@
 // # Docs
 //
 // With docs.path set, GET /openapi.json merges the /openapi.json of every
-// routed service with paths rewritten to their public form, and docs.path
+// routed service with paths rewritten to their public form, under the info
+// docs.title, docs.version and docs.description give, and docs.path
 // serves Swagger UI from files embedded in the binary (no CDN). Components
 // of every kind are merged: a same-named component that differs between
 // services is kept as "<service>.<Name>", and that service's references and

@@ -35,7 +35,7 @@ func specServer(t *testing.T, title string, paths ...string) *httptest.Server {
 }
 
 const docsYAML = `
-docs: {path: /docs}
+docs: {path: /docs, title: Shop API, version: 2.1.0}
 services:
   orders: {urls: ["ORDERS"]}
   users: {urls: ["USERS"]}
@@ -58,12 +58,16 @@ func TestMergedOpenAPI(t *testing.T) {
 		t.Fatalf("status = %d: %s", res.StatusCode, raw)
 	}
 	var doc struct {
+		Info  map[string]string `json:"info"`
 		Paths map[string]map[string]struct {
 			Tags []string `json:"tags"`
 		} `json:"paths"`
 	}
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		t.Fatal(err)
+	}
+	if doc.Info["title"] != "Shop API" || doc.Info["version"] != "2.1.0" {
+		t.Errorf("info = %v, want the gateway's docs.title and docs.version", doc.Info)
 	}
 	want := map[string]string{"/v1/orders": "orders", "/v1/orders/{id}": "orders", "/people/{id}": "users"}
 	for p, tag := range want {

@@ -61,7 +61,7 @@ func TestRouting(t *testing.T) {
 		{"no version", "GET", "/orders/7", nil, 404, "", ""},
 		{"prefix boundary", "GET", "/v1/ordersX", nil, 404, "", ""},
 		{"unversioned prefix kept", "GET", "/users/9", nil, 200, "users", "/users/9"},
-		{"method filter", "POST", "/users/9", nil, 404, "", ""},
+		{"method filter", "POST", "/users/9", nil, 405, "", ""},
 		{"pattern", "DELETE", "/users/9", nil, 200, "admin", "/users/9"},
 		{"host route", "POST", "/anything", map[string]string{"Host": "admin.example.com:8080"}, 200, "admin", "/anything"},
 		{"other host", "POST", "/anything", map[string]string{"Host": "www.example.com"}, 404, "", ""},

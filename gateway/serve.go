@@ -22,7 +22,8 @@ import (
 // NewListener) refuses what could be read two ways, with 400 (or 417, 501,
 // 505) and the connection closed, and normalises the path routes match
 // on; a client-sent ClaimsHeader is never forwarded. Answers the gateway
-// makes itself are problem+json: 404 (no route), 401/403 (auth), 413
+// makes itself are problem+json: 404 (no route), 405 with Allow (routes
+// serve the path with other methods only), 401/403 (auth), 413
 // (body too large), 429 (rate limit, with Retry-After), 502 (upstream
 // unreachable), 503 (no healthy instance, with Retry-After) and 504
 // (route timeout).
@@ -51,11 +52,23 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt, matched := t.match(requestOf(r, method))
 	if rt == nil {
-		httpt.WriteProblem(w, r, errs.NotFound("no route for %s %s", r.Method, r.URL.Path), 0)
-		g.unmatched.Inc()
+		status := http.StatusNotFound
+		if allow := t.allowed(requestOf(r, method)); allow != "" {
+			// A route serves the path with other methods: 405 with Allow.
+			status = http.StatusMethodNotAllowed
+			w.Header().Set("Allow", allow)
+			httpt.WriteProblem(w, r, errs.InvalidArgument("method %s not allowed", r.Method), status)
+		} else {
+			httpt.WriteProblem(w, r, errs.NotFound("no route for %s %s", r.Method, r.URL.Path), 0)
+		}
+		if status == http.StatusNotFound {
+			g.unmatched.Inc()
+		} else {
+			g.metrics.requests.WithLabelValues("", "405").Inc()
+		}
 		if g.logger.Enabled(r.Context(), slog.LevelInfo) {
 			g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("route", ""),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", http.StatusNotFound))
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status))
 		}
 		return
 	}
