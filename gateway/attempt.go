@@ -86,6 +86,16 @@ func (g *Gateway) attempts(ctx context.Context, a *attempt, retryable bool) (sta
 		a.breakerOpen = false
 		a.canRetry, a.budget = retryable && a.attempts < rt.retries, up.budget
 		_, _ = ep(ctx, a)
+		if a.breakerOpen && skips+1 > 2*int(up.count.Load()) {
+			// The balancer keeps picking instances whose breakers are open
+			// (it ranks by latency, and they fail fast): go straight to
+			// one whose breaker is closed, if any, rather than answer that
+			// none is healthy. Only the balancer's statistics miss the call.
+			if in := up.anyInstance(); in != nil {
+				a.breakerOpen = false
+				_ = g.exchange(ctx, a, in)
+			}
+		}
 		if a.aborted != nil {
 			panic(a.aborted) // http.ErrAbortHandler from a stream cut mid-body
 		}

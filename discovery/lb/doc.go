@@ -11,7 +11,10 @@
 //     with the lower cost = peak-EWMA latency × (calls in flight + 1). A
 //     slow instance, or one answering fast errors (a failure counts as a
 //     latency of Options.FailurePenalty), soon receives little traffic; the
-//     cost decays over Options.Decay, so it is probed again later.
+//     cost decays over Options.Decay, so it is probed again later. An
+//     instance with calls in flight and no latency known yet costs half the
+//     failure penalty: less than one that has just failed, more than one
+//     answering in time.
 //   - [RoundRobin] and [Random] ignore latency.
 //
 // All three skip an ejected instance: after Options.EjectAfter consecutive

@@ -244,3 +244,55 @@ func TestWorksWithGoKitRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestP2CPrefersBusyUnknownToFailed: a node whose first call is still in
+// flight (no latency known) ranks below a node that has just failed, so
+// P2C does not keep sending calls to the failing node until the other's
+// first answer comes back (the reliability suite's network-faults flake).
+func TestP2CPrefersBusyUnknownToFailed(t *testing.T) {
+	clock := &fakeClock{}
+	first, release := make(chan struct{}), make(chan struct{})
+	var slowCalls, badCalls atomic.Int64
+	factory := func(addr string) (endpoint.Endpoint, io.Closer, error) {
+		if addr == "bad" {
+			return func(context.Context, any) (any, error) {
+				badCalls.Add(1)
+				return "bad", errs.Unavailable(0, "connection reset")
+			}, nil, nil
+		}
+		return func(context.Context, any) (any, error) {
+			if slowCalls.Add(1) == 1 {
+				close(first)
+				<-release // the first call waits: slow has a call in flight and no latency yet
+			}
+			return "slow", nil
+		}, nil, nil
+	}
+	cache := discovery.NewCache()
+	cache.Update([]discovery.Instance{{Service: "s", ID: "bad", Address: "bad"}, {Service: "s", ID: "slow", Address: "slow"}})
+	b := lb.New(cache, factory, lb.P2C(), lb.Options{})
+	lb.SetClock(b, clock.now)
+	t.Cleanup(b.Close)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for slowCalls.Load() == 0 { // until a call lands on slow and waits there
+			ep, _ := b.Endpoint()
+			_, _ = ep(context.Background(), nil)
+		}
+	}()
+	<-first
+	for badCalls.Load() == 0 { // bad has failed at least once
+		ep, _ := b.Endpoint()
+		_, _ = ep(context.Background(), nil)
+	}
+	before := badCalls.Load()
+	clock.advance(time.Millisecond)
+	ep, _ := b.Endpoint()
+	got, _ := ep(context.Background(), nil)
+	close(release)
+	<-done
+	if got != "slow" || badCalls.Load() != before {
+		t.Fatalf("the pick after bad failed went to %v, want slow (its first call in flight, no latency known yet)", got)
+	}
+}

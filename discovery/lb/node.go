@@ -112,8 +112,12 @@ func (n *node) load(now int64) float64 {
 	cost := n.decayed(now)
 	pending := n.pending.Load()
 	if cost == 0 && pending > 0 {
-		// No latency known yet and calls in flight: do not pile onto it.
-		return float64(n.b.opts.FailurePenalty) + float64(pending)
+		// No latency known yet and calls in flight: do not pile onto it,
+		// but rank it below a node that has just failed, whose cost is the
+		// whole failure penalty. Equal to it, a fresh instance whose first
+		// calls are still on their way lost every pick to an instance
+		// failing fast until those calls came back.
+		return float64(n.b.opts.FailurePenalty)/2 + float64(pending)
 	}
 	return cost * float64(pending+1)
 }
