@@ -15,7 +15,10 @@
 // any parsing. Keys come from a [Keys] source: [StaticKeys] for HMAC
 // secrets or public keys you hold, or a [JWKS] that fetches a JSON Web Key
 // Set over HTTP, caches it, refreshes it periodically (rotation) and on an
-// unknown key id, at most once per minimum interval.
+// unknown key id, at most once per minimum interval. Keys are parsed and
+// validated by github.com/MicahParks/jwkset and looked up by
+// github.com/MicahParks/keyfunc/v3; [JWKS] says which guarantees it keeps
+// by hand because keyfunc's own HTTP refresher lacks them.
 //
 // What the caller sees when it trips: a *errs.Error of kind
 // Unauthenticated (HTTP 401) for a missing, malformed, expired, not yet

@@ -129,7 +129,9 @@ func TestJWKSUnavailable(t *testing.T) {
 	}
 }
 
-func TestParseJWKS(t *testing.T) {
+// TestJWKSKeys serves one key per set and asks for it: only public
+// signature keys of the token's algorithm come back.
+func TestJWKSKeys(t *testing.T) {
 	r, _ := rsa.GenerateKey(rand.Reader, 2048)
 	small, _ := rsa.GenerateKey(rand.Reader, 1024)
 	e, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -140,30 +142,37 @@ func TestParseJWKS(t *testing.T) {
 	tests := []struct {
 		name string
 		key  map[string]any
+		alg  string
 		want bool
 	}{
-		{"rsa", rsaJWK("a", "RS256", &r.PublicKey), true},
-		{"rsa below 2048 bits", rsaJWK("a", "RS256", &small.PublicKey), false},
-		{"ec", map[string]any{"kty": "EC", "kid": "a", "crv": "P-256", "x": b64(ecx), "y": b64(ecy)}, true},
-		{"ec point off the curve", map[string]any{"kty": "EC", "kid": "a", "crv": "P-256", "x": b64(ecx), "y": b64(ecx)}, false},
-		{"ec unknown curve", map[string]any{"kty": "EC", "kid": "a", "crv": "P-192", "x": b64(ecx), "y": b64(ecy)}, false},
-		{"ed25519", map[string]any{"kty": "OKP", "kid": "a", "crv": "Ed25519", "x": b64(ed)}, true},
-		{"x25519 is not for signatures", map[string]any{"kty": "OKP", "kid": "a", "crv": "X25519", "x": b64(ed)}, false},
-		{"encryption key", map[string]any{"kty": "RSA", "kid": "a", "use": "enc", "n": b64(r.N.Bytes()), "e": "AQAB"}, false},
-		{"symmetric key", map[string]any{"kty": "oct", "kid": "a", "k": "c2VjcmV0"}, false},
+		{"rsa", rsaJWK("a", "RS256", &r.PublicKey), "RS256", true},
+		{"rsa below 2048 bits", rsaJWK("a", "RS256", &small.PublicKey), "RS256", false},
+		{"ec", map[string]any{"kty": "EC", "kid": "a", "crv": "P-256", "x": b64(ecx), "y": b64(ecy)}, "ES256", true},
+		{"ec point off the curve", map[string]any{"kty": "EC", "kid": "a", "crv": "P-256", "x": b64(ecx), "y": b64(ecx)}, "ES256", false},
+		{"ec unknown curve", map[string]any{"kty": "EC", "kid": "a", "crv": "P-192", "x": b64(ecx), "y": b64(ecy)}, "ES256", false},
+		{"ed25519", map[string]any{"kty": "OKP", "kid": "a", "crv": "Ed25519", "x": b64(ed)}, "EdDSA", true},
+		{"x25519 is not for signatures", map[string]any{"kty": "OKP", "kid": "a", "crv": "X25519", "x": b64(ed)}, "EdDSA", false},
+		{"encryption key", map[string]any{"kty": "RSA", "kid": "a", "use": "enc", "n": b64(r.N.Bytes()), "e": "AQAB"}, "RS256", false},
+		{"symmetric key", map[string]any{"kty": "oct", "kid": "a", "k": "c2VjcmV0"}, "HS256", false},
 	}
 	for _, tt := range tests {
-		body, _ := json.Marshal(map[string]any{"keys": []any{tt.key}})
-		keys, err := parseJWKS(body)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		if _, got := keys["a"]; got != tt.want {
-			t.Errorf("%s: got usable %v, want %v", tt.name, got, tt.want)
+		iss := &issuer{}
+		iss.set(0, tt.key, rsaJWK("other", "RS256", &r.PublicKey))
+		srv := httptest.NewServer(iss)
+		_, err := NewJWKS(srv.URL).Key(context.Background(), "a", tt.alg)
+		srv.Close()
+		if got := err == nil; got != tt.want {
+			t.Errorf("%s: got usable %v (%v), want %v", tt.name, got, err, tt.want)
 		}
 	}
 	if _, err := parseJWKS([]byte("{")); err == nil {
 		t.Errorf("got nil error for malformed JSON, want one")
+	}
+	// One key that cannot be used does not hide the others.
+	keys, err := parseJWKS([]byte(`{"keys":[{"kty":"RSA","kid":"bad","n":5},` +
+		`{"kty":"OKP","kid":"good","crv":"Ed25519","x":"` + b64(ed) + `"}]}`))
+	if err != nil || len(keys) != 1 || keys[0].Marshal().KID != "good" {
+		t.Errorf("got %d keys, %v, want the good one", len(keys), err)
 	}
 }
 
