@@ -47,11 +47,11 @@ type node struct {
 // Start starts the cluster and waits until every node reports healthy
 // (JetStream meta leader known, every stream current). A cluster takes
 // seconds to start and its tests tens of seconds to run, so Start skips the
-// test unless GANTRY_ACCEPTANCE=1 (.ci/run sets it), and under -short.
+// test unless GANTRY_TEST_NATS_CLUSTER=1 (.ci/run sets it), and under -short.
 func Start(t testing.TB, o Options) *Cluster {
 	t.Helper()
-	if os.Getenv("GANTRY_ACCEPTANCE") != "1" || testing.Short() {
-		t.Skip("starts a NATS cluster of separate processes: set GANTRY_ACCEPTANCE=1 (and no -short) to run it")
+	if os.Getenv("GANTRY_TEST_NATS_CLUSTER") != "1" || testing.Short() {
+		t.Skip("starts a NATS cluster of separate processes: set GANTRY_TEST_NATS_CLUSTER=1 (and no -short) to run it")
 	}
 	if o.Nodes == 0 {
 		o.Nodes = 3
