@@ -7,7 +7,7 @@ import (
 )
 
 func TestREADMESnippetsCompile(t *testing.T) {
-	exampletest.CheckSnippets(t, "README.md", "order/service.go", "product/app.go")
+	exampletest.CheckSnippets(t, "README.md", "order/internal/store/store.go", "internal/shopkit/shopkit.go")
 }
 
 // TestRestartKeepsData stops the shop and starts it again on the same data:

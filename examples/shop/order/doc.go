@@ -11,4 +11,9 @@
 // idempotent (a processed_events row in the same transaction) and moves
 // only pending orders. Every route needs a token; a caller sees only its own
 // orders, and anyone else's is 404.
+//
+// The service has the template's layout: New (order.go) wires it, one step
+// a line; internal/orders is the business logic, internal/api its
+// endpoints, routes and event handler, internal/store its SQL and
+// migrations, internal/productclient its client of the product service.
 package order

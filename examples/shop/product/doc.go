@@ -11,4 +11,9 @@
 //
 // Adding a product (POST /api/v1/products) needs a token with the admin
 // scope: 401 without a valid token, 403 without the scope.
+//
+// The service has the template's layout: New (product.go) wires it, one
+// step a line; internal/products is the business logic, internal/api its
+// endpoints, routes, gRPC Catalog and event handler, internal/store its
+// SQL and migrations.
 package product

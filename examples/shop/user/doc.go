@@ -12,4 +12,9 @@
 //
 // At start, when SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD are both set,
 // that account is created (or promoted) with the admin scope.
+//
+// The service has the template's layout: New (user.go) wires it, one step
+// a line; internal/users is the business logic and the signing key,
+// internal/api its endpoints and routes, internal/store its SQL and
+// migrations.
 package user

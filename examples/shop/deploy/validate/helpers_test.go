@@ -113,8 +113,15 @@ func shopEnv(t *testing.T) (shared map[string]bool, perService map[string]map[st
 }
 
 // configYAMLKeys returns the yaml tags of the fields of the type named
-// Config in the package in dir.
+// Config in the package in dir. A Config that aliases another package's
+// type (type Config = shopkit.Config) is read where that type is declared.
 func configYAMLKeys(t *testing.T, dir string) []string {
+	return structYAMLKeys(t, dir, "Config")
+}
+
+// structYAMLKeys returns the yaml tags of the fields of the struct type
+// name in the package in dir, following an alias to a type of this module.
+func structYAMLKeys(t *testing.T, dir, name string) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 	var keys []string
@@ -129,8 +136,12 @@ func configYAMLKeys(t *testing.T, dir string) []string {
 		}
 		ast.Inspect(af, func(n ast.Node) bool {
 			ts, ok := n.(*ast.TypeSpec)
-			if !ok || ts.Name.Name != "Config" {
+			if !ok || ts.Name.Name != name {
 				return true
+			}
+			if sel, ok := ts.Type.(*ast.SelectorExpr); ok && ts.Assign.IsValid() {
+				keys = append(keys, structYAMLKeys(t, importDir(t, af, sel), sel.Sel.Name)...)
+				return false
 			}
 			st, ok := ts.Type.(*ast.StructType)
 			if !ok {
@@ -149,6 +160,26 @@ func configYAMLKeys(t *testing.T, dir string) []string {
 		})
 	}
 	return keys
+}
+
+// importDir returns the folder, in this repository, of the package sel's
+// qualifier names in file af.
+func importDir(t *testing.T, af *ast.File, sel *ast.SelectorExpr) string {
+	t.Helper()
+	const module = "github.com/gantrykit/gantry/"
+	pkg, _ := sel.X.(*ast.Ident)
+	for _, imp := range af.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		name := filepath.Base(path)
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		if pkg != nil && name == pkg.Name && strings.HasPrefix(path, module) {
+			return filepath.Join(repoRoot, filepath.FromSlash(strings.TrimPrefix(path, module)))
+		}
+	}
+	t.Fatalf("%s: the alias's package is not one of this module's imports", af.Name.Name)
+	return ""
 }
 
 // envChecker knows every variable some part of the system reads.

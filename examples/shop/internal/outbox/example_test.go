@@ -19,7 +19,7 @@ import (
 func ExampleNewCollector() {
 	dir, _ := os.MkdirTemp("", "outbox-example")
 	defer os.RemoveAll(dir)
-	db, err := sqldb.OpenMigrated(filepath.Join(dir, "order.db"), os.DirFS("../../order"), "migrations")
+	db, err := sqldb.OpenMigrated(filepath.Join(dir, "order.db"), os.DirFS("../../order/internal/store"), "migrations")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -134,7 +134,7 @@ func TestRelayHoldsStaleAttempts(t *testing.T) {
 // is untouched, and Pending reads the recorded attempt.
 func TestHoldMigration(t *testing.T) {
 	for _, dir := range services {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		t.Run(service(dir), func(t *testing.T) {
 			// The migrations before *_outbox_hold.sql: the later ones may
 			// use its columns.
 			full, old := migrationsBefore(t, dir, "_outbox_hold.sql")

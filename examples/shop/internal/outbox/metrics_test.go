@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +64,7 @@ const (
 // schema of each service that has an outbox.
 func TestCollectorCounts(t *testing.T) {
 	for _, dir := range services {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		t.Run(service(dir), func(t *testing.T) {
 			db := migrated(t, dir)
 			ctx := context.Background()
 			reg := prometheus.NewRegistry()
@@ -181,7 +180,7 @@ func TestCollectorFailureKeepsTheScrape(t *testing.T) {
 // a scrape never scans the published rows kept for the retention.
 func TestCollectorCountsUseIndexes(t *testing.T) {
 	for _, dir := range services {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		t.Run(service(dir), func(t *testing.T) {
 			db := migrated(t, dir)
 			for _, tt := range []struct{ name, query, index string }{
 				{"pending", pendingCountQuery, "outbox_pending"},

@@ -69,7 +69,7 @@ func migrationsBefore(t *testing.T, dir, suffix string) (full fs.FS, old fstest.
 // reads outbox_published: neither scans the table nor sorts it.
 func TestMigrationsIndexTheQueries(t *testing.T) {
 	for _, dir := range services {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		t.Run(service(dir), func(t *testing.T) {
 			full, old := migrationsBefore(t, dir, "_outbox_prune.sql")
 			path := filepath.Join(t.TempDir(), "svc.db")
 			db, err := sqldb.OpenMigrated(path, old, ".")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,12 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // services are the shop's services with an outbox, by the folder of their
 // migrations (relative to this package).
-var services = []string{"../../order", "../../product"}
+var services = []string{"../../order/internal/store", "../../product/internal/store"}
+
+// service names the service whose migrations are in dir ("order").
+func service(dir string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(dir, "../../"), "/internal/store")
+}
 
 // migrated opens a new database with the real migrations of the service in
 // folder dir, so the tests run on the schema and indexes the shop ships.

@@ -14,7 +14,12 @@ import (
 )
 
 // services are the shop's consumers, by the folder of their migrations.
-var services = []string{"../../order", "../../product"}
+var services = []string{"../../order/internal/store", "../../product/internal/store"}
+
+// service names the service whose migrations are in dir ("order").
+func service(dir string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(dir, "../../"), "/internal/store")
+}
 
 // upgraded opens a database made by the service's migrations without
 // *_processed_prune.sql (an existing shop's file, rows and all), then
@@ -59,7 +64,7 @@ func upgraded(t *testing.T, dir string, before func(*sql.DB)) *sql.DB {
 // sorting the table.
 func TestPruneProcessedUsesIndex(t *testing.T) {
 	for _, dir := range services {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		t.Run(service(dir), func(t *testing.T) {
 			db := upgraded(t, dir, func(*sql.DB) {})
 			rows, err := db.Query("EXPLAIN QUERY PLAN "+pruneProcessedQuery, "2026-01-01T00:00:00.000Z", 500)
 			if err != nil {

@@ -1,9 +1,11 @@
-package user
+// Package users is the user service's business logic: accounts, their
+// bcrypt password hashes, login that issues RS256 tokens, and the signing
+// key. It knows nothing of HTTP or SQL: the store is given to it.
+package users
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -48,6 +50,26 @@ type ProfileRequest struct {
 	UserID string `json:"-"`
 }
 
+// ErrNoUser is what a Store returns for an unknown account.
+var ErrNoUser = errors.New("users: no such user")
+
+// Store keeps accounts. Emails are stored as given (Service lower-cases
+// them). Implementations are safe for concurrent use.
+type Store interface {
+	// Insert adds u with the password hash; an email already taken is a
+	// Conflict error.
+	Insert(ctx context.Context, u User, hash []byte) error
+	// UpsertAdmin creates the account email (named Admin, with ID id) with
+	// the hash and admin rights, or grants an existing one admin rights
+	// and sets its hash.
+	UpsertAdmin(ctx context.Context, id, email string, hash []byte) error
+	// ByEmail returns the account (ID, email and admin only) and its
+	// password hash, or ErrNoUser.
+	ByEmail(ctx context.Context, email string) (User, []byte, error)
+	// ByID returns the account, or ErrNoUser.
+	ByID(ctx context.Context, id string) (User, error)
+}
+
 // claims are what a token says: the user ID as subject, and the scopes.
 type claims struct {
 	jwt.RegisteredClaims
@@ -55,10 +77,10 @@ type claims struct {
 	Email string `json:"email"`
 }
 
-// Service is the user service's business logic over its own database. Its
-// methods are safe for concurrent use.
+// Service is the user service's business logic. Its methods are safe for
+// concurrent use.
 type Service struct {
-	db       *sql.DB
+	store    Store
 	signer   *Signer
 	issuer   string
 	audience string
@@ -68,16 +90,19 @@ type Service struct {
 	now      func() time.Time
 }
 
-// NewService returns the service over db (already migrated), issuing tokens
-// signed by signer for issuer and audience, valid for ttl. cost is the bcrypt
-// cost (bcrypt.DefaultCost in production).
-func NewService(db *sql.DB, signer *Signer, issuer, audience string, ttl time.Duration, cost int) (*Service, error) {
+// NewService returns the service over store, issuing tokens signed by
+// signer for issuer and audience, valid for ttl. cost is the bcrypt cost
+// (bcrypt.DefaultCost in production).
+func NewService(store Store, signer *Signer, issuer, audience string, ttl time.Duration, cost int) (*Service, error) {
 	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), cost)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, signer: signer, issuer: issuer, audience: audience, ttl: ttl, cost: cost, dummy: dummy, now: time.Now}, nil
+	return &Service{store: store, signer: signer, issuer: issuer, audience: audience, ttl: ttl, cost: cost, dummy: dummy, now: time.Now}, nil
 }
+
+// Signer returns the key that signs the service's tokens.
+func (s *Service) Signer() *Signer { return s.signer }
 
 // Register creates an account; an email already taken is a Conflict.
 func (s *Service) Register(ctx context.Context, req Registration) (User, error) {
@@ -85,13 +110,11 @@ func (s *Service) Register(ctx context.Context, req Registration) (User, error) 
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: newID(), Email: strings.ToLower(strings.TrimSpace(req.Email)), Name: req.Name}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash) VALUES (?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, hash)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return User{}, errs.Conflict("email %s is already registered", u.Email)
+	u := User{ID: newID(), Email: normal(req.Email), Name: req.Name}
+	if err := s.store.Insert(ctx, u, hash); err != nil {
+		return User{}, err
 	}
-	return u, err
+	return u, nil
 }
 
 // EnsureAdmin creates the account email with password and admin rights, or,
@@ -101,20 +124,14 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) error
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, admin) VALUES (?, ?, 'Admin', ?, 1)
-		ON CONFLICT (email) DO UPDATE SET admin = 1, password_hash = excluded.password_hash`,
-		newID(), strings.ToLower(strings.TrimSpace(email)), hash)
-	return err
+	return s.store.UpsertAdmin(ctx, newID(), normal(email), hash)
 }
 
 // Login checks the password and returns a signed token; an unknown email and
 // a wrong password are the same Unauthenticated error, after the same work.
 func (s *Service) Login(ctx context.Context, req Credentials) (Token, error) {
-	var u User
-	var hash []byte
-	err := s.db.QueryRowContext(ctx, `SELECT id, email, admin, password_hash FROM users WHERE email = ?`,
-		strings.ToLower(strings.TrimSpace(req.Email))).Scan(&u.ID, &u.Email, &u.Admin, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
+	u, hash, err := s.store.ByEmail(ctx, normal(req.Email))
+	if errors.Is(err, ErrNoUser) {
 		hash = s.dummy
 	} else if err != nil {
 		return Token{}, err
@@ -145,14 +162,15 @@ func (s *Service) Login(ctx context.Context, req Credentials) (Token, error) {
 
 // Profile returns the caller's account.
 func (s *Service) Profile(ctx context.Context, req ProfileRequest) (User, error) {
-	var u User
-	err := s.db.QueryRowContext(ctx, `SELECT id, email, name, admin FROM users WHERE id = ?`, req.UserID).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Admin)
-	if errors.Is(err, sql.ErrNoRows) {
+	u, err := s.store.ByID(ctx, req.UserID)
+	if errors.Is(err, ErrNoUser) {
 		return User{}, errs.NotFound("user not found")
 	}
 	return u, err
 }
+
+// normal is an email as stored: trimmed and lower-case.
+func normal(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 func newID() string {
 	b := make([]byte, 8)

@@ -1,16 +1,16 @@
-package order
+// Package orders is the order service's business logic: what an order is,
+// the rules for placing one (known products, positive quantities, the
+// prices of the moment) and how stock results settle it. It knows nothing
+// of HTTP, gRPC, NATS or SQL: the catalog and the store are given to it.
+package orders
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 
 	"github.com/gantrykit/gantry/errs"
-	"github.com/gantrykit/gantry/examples/shop/internal/outbox"
-	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 )
 
 // Order statuses.
@@ -78,27 +78,37 @@ type Product struct {
 // product service; tests may use a fixed table.
 type Catalog func(ctx context.Context, ids []string) ([]Product, error)
 
-// Service is the order service's business logic over its own database. Its
-// methods are safe for concurrent use.
-type Service struct {
-	db        *sql.DB
-	catalog   Catalog
-	committed func()
+// Store keeps orders. Implementations are safe for concurrent use.
+type Store interface {
+	// Create writes o, placed by userID, and its orders.created event ev,
+	// in one transaction.
+	Create(ctx context.Context, userID string, o Order, ev OrderCreated) error
+	// Get returns order id if userID owns it, else a NotFound error.
+	Get(ctx context.Context, userID, id string) (Order, error)
+	// List returns userID's orders, newest first, at most 100.
+	List(ctx context.Context, userID string) ([]Order, error)
+	// Settle moves order id to status with reason if it is pending, and
+	// does nothing if it is not; an unknown order is an InvalidArgument
+	// error. It runs in the transaction ctx carries, if any.
+	Settle(ctx context.Context, id, status, reason string) error
 }
 
-// NewService returns the service over db (already migrated), checking
-// products with catalog. committed, if not nil, is called after each commit
-// that wrote to the outbox (to wake the relay).
-func NewService(db *sql.DB, catalog Catalog, committed func()) *Service {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Service{db: db, catalog: catalog, committed: committed}
+// Service is the order service's business logic. Its methods are safe for
+// concurrent use.
+type Service struct {
+	store   Store
+	catalog Catalog
+}
+
+// NewService returns the service over store, checking products with
+// catalog.
+func NewService(store Store, catalog Catalog) *Service {
+	return &Service{store: store, catalog: catalog}
 }
 
 // Create checks the products and prices with the catalog, then writes the
-// order (pending) and its orders.created event to the outbox in ONE
-// transaction. An unknown product or a quantity below 1 is InvalidArgument.
+// order (pending) and its orders.created event in ONE transaction. An
+// unknown product or a quantity below 1 is InvalidArgument.
 func (s *Service) Create(ctx context.Context, req PlaceOrder) (Order, error) {
 	if req.UserID == "" {
 		return Order{}, errs.Unauthenticated("bearer token required")
@@ -124,23 +134,9 @@ func (s *Service) Create(ctx context.Context, req PlaceOrder) (Order, error) {
 		o.TotalCents += p.PriceCents * int64(lines[p.ID])
 		ev.Items[i] = LineItem{ProductID: p.ID, Quantity: lines[p.ID]}
 	}
-	err = sqldb.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, total_cents) VALUES (?, ?, ?, ?)`,
-			o.ID, req.UserID, o.Status, o.TotalCents); err != nil {
-			return err
-		}
-		for _, l := range o.Items {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO order_items (order_id, product_id, name, quantity, price_cents)
-				VALUES (?, ?, ?, ?, ?)`, o.ID, l.ProductID, l.Name, l.Quantity, l.PriceCents); err != nil {
-				return err
-			}
-		}
-		return outbox.Add(ctx, tx, "order-created-"+o.ID, SubjectOrderCreated, ev)
-	})
-	if err != nil {
+	if err := s.store.Create(ctx, req.UserID, o, ev); err != nil {
 		return Order{}, err
 	}
-	s.committed()
 	return o, nil
 }
 
@@ -170,92 +166,32 @@ func merge(items []OrderItem) (map[string]int, []string, error) {
 // Get returns the order if the caller owns it; anyone else's order, like a
 // missing one, is NotFound (its existence is not disclosed).
 func (s *Service) Get(ctx context.Context, req GetOrder) (Order, error) {
-	o := Order{ID: req.ID}
-	err := s.db.QueryRowContext(ctx, `SELECT status, reason, total_cents FROM orders WHERE id = ? AND user_id = ?`,
-		req.ID, req.UserID).Scan(&o.Status, &o.Reason, &o.TotalCents)
-	if errors.Is(err, sql.ErrNoRows) || req.UserID == "" {
+	if req.UserID == "" {
 		return Order{}, errs.NotFound("order %q not found", req.ID)
 	}
-	if err != nil {
-		return Order{}, err
-	}
-	o.Items, err = s.lines(ctx, o.ID)
-	return o, err
+	return s.store.Get(ctx, req.UserID, req.ID)
 }
 
 // List returns the caller's orders, newest first (at most 100).
 func (s *Service) List(ctx context.Context, req ListOrders) (OrderList, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, status, reason, total_cents FROM orders
-		WHERE user_id = ? ORDER BY created_at DESC, id LIMIT 100`, req.UserID)
+	os, err := s.store.List(ctx, req.UserID)
 	if err != nil {
 		return OrderList{}, err
 	}
-	out := OrderList{Items: []Order{}}
-	for rows.Next() {
-		var o Order
-		if err := rows.Scan(&o.ID, &o.Status, &o.Reason, &o.TotalCents); err != nil {
-			rows.Close()
-			return OrderList{}, err
-		}
-		out.Items = append(out.Items, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return OrderList{}, err
-	}
-	for i := range out.Items {
-		if out.Items[i].Items, err = s.lines(ctx, out.Items[i].ID); err != nil {
-			return OrderList{}, err
-		}
-	}
-	return out, nil
-}
-
-func (s *Service) lines(ctx context.Context, orderID string) ([]OrderLine, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT product_id, name, quantity, price_cents FROM order_items
-		WHERE order_id = ? ORDER BY rowid`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ls := []OrderLine{}
-	for rows.Next() {
-		var l OrderLine
-		if err := rows.Scan(&l.ProductID, &l.Name, &l.Quantity, &l.PriceCents); err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-	}
-	return ls, rows.Err()
+	return OrderList{Items: os}, nil
 }
 
 // Settle handles stock.reserved (reserved true → confirmed) and
 // stock.rejected (→ rejected). Only a pending order moves, so a duplicate or
-// late event changes nothing. It runs in the transaction ctx carries (see
-// sqldb.Processed). An unknown order is a permanent error: dead-lettered.
+// late event changes nothing. It runs in the transaction ctx carries (the
+// consumer's, which also records the event as processed). An unknown order
+// is a permanent error: dead-lettered.
 func (s *Service) Settle(ctx context.Context, res StockResult, reserved bool) error {
 	status := Rejected
 	if reserved {
 		status = Confirmed
 	}
-	return sqldb.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, reason = ?,
-			updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND status = 'pending'`,
-			status, res.Reason, res.OrderID)
-		if err != nil {
-			return err
-		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE id = ?`, res.OrderID).Scan(&exists); err != nil {
-				return err
-			}
-			if exists == 0 {
-				return errs.InvalidArgument("stock result for unknown order %q", res.OrderID)
-			}
-		}
-		return nil
-	})
+	return s.store.Settle(ctx, res.OrderID, status, res.Reason)
 }
 
 func newID() string {

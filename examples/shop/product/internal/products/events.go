@@ -1,4 +1,4 @@
-package product
+package products
 
 // The events the product service consumes and publishes. Each service keeps
 // its own copy of the shapes it reads, so that services share a wire format,

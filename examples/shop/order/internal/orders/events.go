@@ -1,7 +1,7 @@
-package order
+package orders
 
 // The events the order service publishes and consumes (its own copy of the
-// wire format; see package product for the other side).
+// wire format; see the product service for the other side).
 
 // Subjects and streams of the shop's events.
 const (

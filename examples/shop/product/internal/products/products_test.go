@@ -1,4 +1,4 @@
-package product
+package products_test
 
 import (
 	"context"
@@ -11,16 +11,18 @@ import (
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/examples/shop/product/internal/products"
+	"github.com/gantrykit/gantry/examples/shop/product/internal/store"
 )
 
-func newTestService(t *testing.T) (*Service, *sql.DB) {
+func newTestService(t *testing.T) (*products.Service, *sql.DB) {
 	t.Helper()
-	db, err := sqldb.OpenMigrated(filepath.Join(t.TempDir(), "product.db"), migrations, "migrations")
+	db, err := store.Open(filepath.Join(t.TempDir(), "product.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return NewService(db, nil), db
+	return products.NewService(store.New(db, nil)), db
 }
 
 func stock(t *testing.T, db *sql.DB, id string) (stock, reserved int) {
@@ -31,7 +33,7 @@ func stock(t *testing.T, db *sql.DB, id string) (stock, reserved int) {
 	return stock, reserved
 }
 
-func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res StockResult) {
+func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res products.StockResult) {
 	t.Helper()
 	var payload []byte
 	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = ?`, "stock-"+orderID).Scan(&subject, &payload); err != nil {
@@ -45,14 +47,14 @@ func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res Stoc
 
 func TestSeedCatalog(t *testing.T) {
 	svc, _ := newTestService(t)
-	l, err := svc.List(context.Background(), ListProducts{})
+	l, err := svc.List(context.Background(), products.ListProducts{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(l.Items) < 10 {
 		t.Errorf("seeded %d products, want at least 10", len(l.Items))
 	}
-	if _, err := svc.Get(context.Background(), GetProduct{ID: "nope"}); errs.KindOf(err) != errs.KindNotFound {
+	if _, err := svc.Get(context.Background(), products.GetProduct{ID: "nope"}); errs.KindOf(err) != errs.KindNotFound {
 		t.Errorf("Get(nope) = %v, want NotFound", err)
 	}
 }
@@ -64,28 +66,28 @@ func TestReserveAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	s1, _ := stock(t, db, "p01")
 	s2, _ := stock(t, db, "p02")
-	err := svc.Reserve(ctx, OrderCreated{OrderID: "o1", Items: []OrderLine{{"p01", 3}, {"p02", s2 + 1}}})
+	err := svc.Reserve(ctx, products.OrderCreated{OrderID: "o1", Items: []products.OrderLine{{"p01", 3}, {"p02", s2 + 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, res := stock(t, db, "p01"); got != s1 || res != 0 {
 		t.Errorf("p01 after a rejected order: stock %d reserved %d, want %d and 0", got, res, s1)
 	}
-	if subj, res := outcome(t, db, "o1"); subj != SubjectStockRejected || res.Reason == "" {
+	if subj, res := outcome(t, db, "o1"); subj != products.SubjectStockRejected || res.Reason == "" {
 		t.Errorf("outcome = %s %+v, want stock.rejected with a reason", subj, res)
 	}
 
-	if err := svc.Reserve(ctx, OrderCreated{OrderID: "o2", Items: []OrderLine{{"p01", 3}, {"p02", 2}}}); err != nil {
+	if err := svc.Reserve(ctx, products.OrderCreated{OrderID: "o2", Items: []products.OrderLine{{"p01", 3}, {"p02", 2}}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, res := stock(t, db, "p01"); got != s1-3 || res != 3 {
 		t.Errorf("p01 after a confirmed order: stock %d reserved %d, want %d and 3", got, res, s1-3)
 	}
-	if subj, _ := outcome(t, db, "o2"); subj != SubjectStockReserved {
+	if subj, _ := outcome(t, db, "o2"); subj != products.SubjectStockReserved {
 		t.Errorf("outcome = %s, want stock.reserved", subj)
 	}
 	// A second orders.created for one order cannot add a second outcome.
-	if err := svc.Reserve(ctx, OrderCreated{OrderID: "o2", Items: []OrderLine{{"p01", 1}}}); err == nil {
+	if err := svc.Reserve(ctx, products.OrderCreated{OrderID: "o2", Items: []products.OrderLine{{"p01", 1}}}); err == nil {
 		t.Error("a second Reserve of o2 succeeded, want the outbox's unique ID to refuse it")
 	}
 	if got, _ := stock(t, db, "p01"); got != s1-3 {
@@ -104,7 +106,7 @@ func TestReserveConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errc <- svc.Reserve(context.Background(), OrderCreated{OrderID: "c" + string(rune('A'+i)), Items: []OrderLine{{"p11", 2}}})
+			errc <- svc.Reserve(context.Background(), products.OrderCreated{OrderID: "c" + string(rune('A'+i)), Items: []products.OrderLine{{"p11", 2}}})
 		}()
 	}
 	wg.Wait()
@@ -119,7 +121,7 @@ func TestReserveConcurrent(t *testing.T) {
 		t.Errorf("stock %d + reserved %d, want non-negative stock summing to %d", got, res, initial)
 	}
 	var reservedEvents int
-	db.QueryRow(`SELECT count(*) FROM outbox WHERE subject = ?`, SubjectStockReserved).Scan(&reservedEvents)
+	db.QueryRow(`SELECT count(*) FROM outbox WHERE subject = ?`, products.SubjectStockReserved).Scan(&reservedEvents)
 	if reservedEvents*2 != res || reservedEvents != initial/2 {
 		t.Errorf("%d stock.reserved events for %d reserved of %d, want %d", reservedEvents, res, initial, initial/2)
 	}
@@ -129,11 +131,11 @@ func TestReserveConcurrent(t *testing.T) {
 // once, and a failed apply leaves no marker.
 func TestProcessedOnce(t *testing.T) {
 	svc, db := newTestService(t)
-	store := sqldb.Processed{DB: db}
+	processed := sqldb.Processed{DB: db}
 	ctx := context.Background()
-	ev := OrderCreated{OrderID: "o9", Items: []OrderLine{{"p05", 5}}}
+	ev := products.OrderCreated{OrderID: "o9", Items: []products.OrderLine{{"p05", 5}}}
 	for i, want := range []bool{true, false} {
-		applied, err := store.Once(ctx, "evt-1", func(ctx context.Context) error { return svc.Reserve(ctx, ev) })
+		applied, err := processed.Once(ctx, "evt-1", func(ctx context.Context) error { return svc.Reserve(ctx, ev) })
 		if err != nil || applied != want {
 			t.Errorf("delivery %d: applied %v, %v; want %v, nil", i+1, applied, err, want)
 		}
@@ -142,10 +144,10 @@ func TestProcessedOnce(t *testing.T) {
 		t.Errorf("reserved %d after two deliveries, want 5", res)
 	}
 	boom := errors.New("boom")
-	if _, err := store.Once(ctx, "evt-2", func(context.Context) error { return boom }); !errors.Is(err, boom) {
+	if _, err := processed.Once(ctx, "evt-2", func(context.Context) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Once = %v, want boom", err)
 	}
-	if applied, err := store.Once(ctx, "evt-2", func(context.Context) error { return nil }); !applied || err != nil {
+	if applied, err := processed.Once(ctx, "evt-2", func(context.Context) error { return nil }); !applied || err != nil {
 		t.Errorf("retry after a failed apply: applied %v, %v; want true, nil", applied, err)
 	}
 }
@@ -153,12 +155,12 @@ func TestProcessedOnce(t *testing.T) {
 func TestLookup(t *testing.T) {
 	svc, _ := newTestService(t)
 	ctx := context.Background()
-	r, err := svc.Lookup(ctx, LookupRequest{IDs: []string{"p02", "p01"}})
+	r, err := svc.Lookup(ctx, products.LookupRequest{IDs: []string{"p02", "p01"}})
 	if err != nil || len(r.Products) != 2 || r.Products[0].ID != "p02" || r.Products[1].ID != "p01" {
 		t.Errorf("Lookup(p02, p01) = %+v, %v; want both in request order", r, err)
 	}
 	for _, ids := range [][]string{nil, {"p01", "nope"}} {
-		if _, err := svc.Lookup(ctx, LookupRequest{IDs: ids}); err == nil {
+		if _, err := svc.Lookup(ctx, products.LookupRequest{IDs: ids}); err == nil {
 			t.Errorf("Lookup(%v) succeeded, want an error", ids)
 		}
 	}

@@ -1,4 +1,4 @@
-package user
+package users_test
 
 import (
 	"context"
@@ -10,22 +10,23 @@ import (
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
-	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/examples/shop/user/internal/store"
+	"github.com/gantrykit/gantry/examples/shop/user/internal/users"
 )
 
-func newTestService(t *testing.T) (*Service, string) {
+func newTestService(t *testing.T) (*users.Service, string) {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := sqldb.OpenMigrated(filepath.Join(dir, "user.db"), migrations, "migrations")
+	db, err := store.Open(filepath.Join(dir, "user.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	signer, err := LoadOrCreateSigner(filepath.Join(dir, "key.pem"))
+	signer, err := users.LoadOrCreateSigner(filepath.Join(dir, "key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := NewService(db, signer, shopauth.Issuer, shopauth.Audience, time.Hour, 4)
+	svc, err := users.NewService(store.New(db), signer, shopauth.Issuer, shopauth.Audience, time.Hour, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,19 +36,19 @@ func newTestService(t *testing.T) (*Service, string) {
 func TestRegisterLogin(t *testing.T) {
 	svc, _ := newTestService(t)
 	ctx := context.Background()
-	u, err := svc.Register(ctx, Registration{Email: "Ada@Example.com", Password: "long enough", Name: "Ada"})
+	u, err := svc.Register(ctx, users.Registration{Email: "Ada@Example.com", Password: "long enough", Name: "Ada"})
 	if err != nil || u.Email != "ada@example.com" {
 		t.Fatalf("Register = %+v, %v; want the account with a lower-case email", u, err)
 	}
-	if _, err := svc.Register(ctx, Registration{Email: "ada@example.COM", Password: "another one", Name: "A"}); errs.KindOf(err) != errs.KindConflict {
+	if _, err := svc.Register(ctx, users.Registration{Email: "ada@example.COM", Password: "another one", Name: "A"}); errs.KindOf(err) != errs.KindConflict {
 		t.Errorf("second Register = %v, want Conflict", err)
 	}
-	for _, c := range []Credentials{{"ada@example.com", "wrong password"}, {"nobody@example.com", "long enough"}} {
+	for _, c := range []users.Credentials{{"ada@example.com", "wrong password"}, {"nobody@example.com", "long enough"}} {
 		if _, err := svc.Login(ctx, c); errs.KindOf(err) != errs.KindUnauthenticated {
 			t.Errorf("Login(%s) = %v, want Unauthenticated", c.Email, err)
 		}
 	}
-	tok, err := svc.Login(ctx, Credentials{"ADA@example.com", "long enough"})
+	tok, err := svc.Login(ctx, users.Credentials{"ADA@example.com", "long enough"})
 	if err != nil || tok.Token == "" || !tok.ExpiresAt.After(time.Now()) {
 		t.Fatalf("Login = %+v, %v; want a token", tok, err)
 	}
@@ -59,13 +60,13 @@ func TestRegisterLogin(t *testing.T) {
 func TestTokenVerifiesWithJWKS(t *testing.T) {
 	svc, _ := newTestService(t)
 	ctx := context.Background()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(svc.signer.JWKS()) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(svc.Signer().JWKS()) }))
 	defer srv.Close()
 	verifier, err := shopauth.NewVerifier(srv.URL, shopauth.Issuer, shopauth.Audience)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Register(ctx, Registration{Email: "bob@example.com", Password: "long enough", Name: "Bob"}); err != nil {
+	if _, err := svc.Register(ctx, users.Registration{Email: "bob@example.com", Password: "long enough", Name: "Bob"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.EnsureAdmin(ctx, "root@example.com", "admin password"); err != nil {
@@ -75,7 +76,7 @@ func TestTokenVerifiesWithJWKS(t *testing.T) {
 		email, password string
 		admin           bool
 	}{{"bob@example.com", "long enough", false}, {"root@example.com", "admin password", true}} {
-		tok, err := svc.Login(ctx, Credentials{tt.email, tt.password})
+		tok, err := svc.Login(ctx, users.Credentials{tt.email, tt.password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +87,7 @@ func TestTokenVerifiesWithJWKS(t *testing.T) {
 		if c.HasScope(shopauth.AdminScope) != tt.admin {
 			t.Errorf("%s: admin scope %v, want %v", tt.email, c.HasScope(shopauth.AdminScope), tt.admin)
 		}
-		p, err := svc.Profile(ctx, ProfileRequest{UserID: c.Subject})
+		p, err := svc.Profile(ctx, users.ProfileRequest{UserID: c.Subject})
 		if err != nil || p.Email != tt.email || p.Admin != tt.admin {
 			t.Errorf("Profile(sub) = %+v, %v; want %s admin=%v", p, err, tt.email, tt.admin)
 		}
@@ -95,11 +96,11 @@ func TestTokenVerifiesWithJWKS(t *testing.T) {
 
 func TestSignerSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "key.pem")
-	a, err := LoadOrCreateSigner(path)
+	a, err := users.LoadOrCreateSigner(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := LoadOrCreateSigner(path)
+	b, err := users.LoadOrCreateSigner(path)
 	if err != nil {
 		t.Fatal(err)
 	}

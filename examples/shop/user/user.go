@@ -3,26 +3,22 @@ package user
 import (
 	"context"
 	"database/sql"
-	"embed"
-	"net/http"
 	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
-	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/examples/shop/internal/shopkit"
+	"github.com/gantrykit/gantry/examples/shop/user/internal/api"
+	"github.com/gantrykit/gantry/examples/shop/user/internal/store"
+	"github.com/gantrykit/gantry/examples/shop/user/internal/users"
 	"github.com/gantrykit/gantry/kit"
 	"github.com/gantrykit/gantry/kit/natskit"
 	"github.com/gantrykit/gantry/middleware/auth"
-	httpt "github.com/gantrykit/gantry/transport/http"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // Config is the user service's own configuration (USER_* variables). The
 // first admin comes from SHOP_ADMIN_EMAIL and SHOP_ADMIN_PASSWORD.
@@ -35,11 +31,19 @@ type Config struct {
 	BcryptCost int           `yaml:"bcrypt_cost" help:"bcrypt cost of password hashes (4-31)"`
 }
 
+// Validate refuses a bcrypt cost bcrypt would refuse.
+func (c *Config) Validate() error {
+	if c.BcryptCost < bcrypt.MinCost || c.BcryptCost > bcrypt.MaxCost {
+		return errs.InvalidField("bcrypt_cost", "must be between 4 and 31")
+	}
+	return nil
+}
+
 // Server is the user service assembled on a kit.App.
 type Server struct {
 	App     *kit.App
 	DB      *sql.DB
-	Service *Service
+	Service *users.Service
 }
 
 // New builds the user service from args and the environment (see Config
@@ -48,69 +52,49 @@ type Server struct {
 // SHOP_ADMIN_PASSWORD are both set.
 func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server, error) {
 	cfg := Config{Issuer: shopauth.Issuer, Audience: shopauth.Audience, TokenTTL: time.Hour, BcryptCost: bcrypt.DefaultCost}
-	app := kit.New("user", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv)}, opts...)...)
-	if err := app.Err(); err != nil {
+	app, err := shopkit.NewApp("user", &cfg, args, getenv, opts...)
+	if err != nil {
 		return nil, err
-	}
-	if cfg.BcryptCost < bcrypt.MinCost || cfg.BcryptCost > bcrypt.MaxCost {
-		return nil, errs.InvalidField("bcrypt_cost", "must be between 4 and 31")
 	}
 	dbPath := shopauth.DBPath(cfg.DB, app.Config().DataDir, "user")
-	keyPath := cfg.SigningKey
-	if keyPath == "" {
-		keyPath = filepath.Join(filepath.Dir(dbPath), "user-signing-key.pem")
-	}
-	signer, err := LoadOrCreateSigner(keyPath)
+	signer, err := users.LoadOrCreateSigner(keyPath(cfg.SigningKey, dbPath))
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqldb.OpenMigrated(dbPath, migrations, "migrations")
+	verifier, err := auth.New(auth.StaticKeys{signer.KeyID(): signer.Public()}, auth.WithAlgorithms(shopauth.Alg),
+		auth.WithIssuer(cfg.Issuer), auth.WithAudience(cfg.Audience))
 	if err != nil {
 		return nil, err
 	}
-	svc, err := NewService(db, signer, cfg.Issuer, cfg.Audience, cfg.TokenTTL, cfg.BcryptCost)
+	db, err := store.Open(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := users.NewService(store.New(db), signer, cfg.Issuer, cfg.Audience, cfg.TokenTTL, cfg.BcryptCost)
 	if err == nil {
 		err = ensureAdmin(svc, getenv)
-	}
-	var verifier *auth.Authenticator
-	if err == nil {
-		verifier, err = auth.New(auth.StaticKeys{signer.KeyID(): signer.Public()}, auth.WithAlgorithms(shopauth.Alg),
-			auth.WithIssuer(cfg.Issuer), auth.WithAudience(cfg.Audience))
 	}
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-
-	mux := app.HTTP()
-	mux.Handle("POST /api/v1/users", httpt.NewServer(endpoint.Wrap(svc.Register, app.Middleware("register")...),
-		httpt.WithStatus(201), httpt.Summary("Create an account")))
-	mux.Handle("POST /api/v1/auth/login", httpt.NewServer(endpoint.Wrap(svc.Login, app.Middleware("login")...),
-		httpt.Summary("Exchange email and password for a token")))
-	profile := append(app.Middleware("profile"), verifier.For("profile"))
-	mux.Handle("GET /api/v1/users/me", httpt.NewServer(endpoint.Wrap(func(ctx context.Context, req ProfileRequest) (User, error) {
-		sub, err := shopauth.Subject(ctx)
-		if err != nil {
-			return User{}, err
-		}
-		return svc.Profile(ctx, ProfileRequest{UserID: sub})
-	}, profile...), httpt.ServerBefore(auth.TokenFromHTTP), httpt.Summary("The caller's account")))
-	jwks := signer.JWKS()
-	mux.HandleFunc("GET "+shopauth.JWKSPath, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/jwk-set+json")
-		w.Header().Set("Cache-Control", "max-age=300")
-		w.Write(jwks)
-	})
-
+	shopkit.Own(app, db)
+	api.Routes(app.HTTP(), api.NewEndpoints(svc, app.Middleware, verifier), signer.JWKS())
 	// The user service publishes no events; NATS is its discovery registry.
-	n := natskit.New(app, embedded.Starter)
-	n.Register(kit.Registration{})
-	app.AddCheck("db", db.PingContext)
-	app.OnStop("db", func(context.Context) error { return db.Close() })
+	natskit.New(app, embedded.Starter).Register(kit.Registration{})
 	return &Server{App: app, DB: db, Service: svc}, nil
 }
 
-func ensureAdmin(svc *Service, getenv func(string) string) error {
+// keyPath is the signing key file: file, or user-signing-key.pem beside
+// the database.
+func keyPath(file, dbPath string) string {
+	if file != "" {
+		return file
+	}
+	return filepath.Join(filepath.Dir(dbPath), "user-signing-key.pem")
+}
+
+func ensureAdmin(svc *users.Service, getenv func(string) string) error {
 	email, password := getenv("SHOP_ADMIN_EMAIL"), getenv("SHOP_ADMIN_PASSWORD")
 	if email == "" || password == "" {
 		return nil
