@@ -61,21 +61,7 @@ type Balancer struct {
 // instance with factory and picks with policy. The first set of instances
 // is in place when New returns.
 func New(instancer sd.Instancer, factory sd.Factory, policy Policy, opts Options) *Balancer {
-	if opts.Decay <= 0 {
-		opts.Decay = 10 * time.Second
-	}
-	if opts.FailurePenalty <= 0 {
-		opts.FailurePenalty = time.Second
-	}
-	if opts.EjectAfter <= 0 {
-		opts.EjectAfter = 5
-	}
-	if opts.EjectBackoff <= 0 {
-		opts.EjectBackoff = time.Second
-	}
-	if opts.IsConnError == nil {
-		opts.IsConnError = IsConnError
-	}
+	opts = opts.withDefaults()
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -60,7 +60,7 @@ func pickP2C(b *Balancer, nodes []*node) *node {
 	if x == y {
 		return x
 	}
-	if now := b.now(); y.load(now) < x.load(now) {
+	if now := b.now(); y.load.Cost(now) < x.load.Cost(now) {
 		return y
 	}
 	return x
