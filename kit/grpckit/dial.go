@@ -1,0 +1,76 @@
+package grpckit
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-kit/kit/sd"
+	"google.golang.org/grpc"
+
+	"github.com/gantrykit/gantry/client/grpcclient"
+	"github.com/gantrykit/gantry/discovery"
+	"github.com/gantrykit/gantry/kit"
+	"github.com/gantrykit/gantry/retrybudget"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
+)
+
+// Dial returns a connection to the gRPC instances of service that finder
+// finds (their "grpc" transport, which Registration.GRPC advertises), for
+// any generated client:
+//
+//	conn, err := grpckit.Dial(app, n, "product") // n: a *natskit.NATS, or any discovery.Finder
+//	catalog := productpb.NewCatalogClient(conn)
+//
+// Calls are balanced, broken per instance and retried as package
+// client/grpcclient says, traced with the App's tracer provider and
+// propagator, measured in its registry (grpc_client_handling_seconds) and
+// tuned by the gantry.client configuration: retry.max_attempts,
+// retry.budget_ratio and retry.budget_per_second (one budget for this
+// service's calls), retry.disabled, breaker.disabled, and retry.idempotent,
+// whose entries that are full method names ("/pkg.Service/Method") mark
+// methods idempotent beside those the .proto declares. opts come after
+// these (credentials: grpcclient.WithDialOptions; the default is
+// plaintext).
+//
+// The registry is looked up on the first call, once the App's start hooks
+// have connected it; the connection closes when the App stops. Call Dial
+// before Run.
+func Dial(app *kit.App, finder discovery.Finder, service string, opts ...grpcclient.Option) (*grpc.ClientConn, error) {
+	c := app.Config().Client
+	attempts := c.Retry.MaxAttempts
+	if attempts <= 0 {
+		attempts = 3
+	}
+	if c.Retry.Disabled {
+		attempts = 1
+	}
+	var idempotent []string
+	for _, op := range c.Retry.Idempotent {
+		if strings.HasPrefix(op, "/") {
+			idempotent = append(idempotent, op)
+		}
+	}
+	base := []grpcclient.Option{
+		grpcclient.WithTelemetry(grpct.WithTracerProvider(app.TracerProvider()), grpct.WithPropagator(app.Propagator()),
+			grpct.WithRegisterer(app.Registry())),
+		grpcclient.WithRetry(attempts, retrybudget.New(or(c.Retry.BudgetRatio, retrybudget.DefaultRatio),
+			or(c.Retry.BudgetPerSecond, retrybudget.DefaultPerSec))),
+		grpcclient.WithIdempotent(idempotent...),
+		grpcclient.WithBreaker(!c.Breaker.Disabled),
+		grpcclient.WithLogger(app.Logger()),
+	}
+	lookup := func(ctx context.Context) (sd.Instancer, error) { return finder.Instancer(ctx, service) }
+	cc, err := grpcclient.DialLookup(service, lookup, append(base, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	app.OnStop("grpc client "+service, func(context.Context) error { return cc.Close() })
+	return cc, nil
+}
+
+func or(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
