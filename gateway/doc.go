@@ -163,21 +163,23 @@
 // # The fast lane
 //
 // The fast lane is off by default and experimental: it is a hand-written
-// HTTP/1.1 parser and proxy, and it stays off until it passes the gateway's
-// conformance and smuggling suite. With server.fast_lane set on a cleartext
-// listener, the command serves through FastPath, which sees
-// every connection first: plain HTTP/1.1 GET, HEAD and DELETE requests
-// without a body, and POST, PUT and PATCH requests whose Content-Length
-// body fits with the head in 8 KiB, on routes without CORS to HTTP/1.1
-// instances, are read,
-// routed, checked and proxied by the gateway itself, straight from and to
-// the sockets' buffers, through the same admission, balancing, breakers,
-// retries, metrics, spans and access log as above. It spends about 40% of
-// the CPU per request of net/http with httputil.ReverseProxy, about as
-// much as nginx (see docs/benchmarks.md). The first request it does not take hands the whole
-// connection, with the bytes already read, to the net/http server, which
-// answers as it always did. A library user puts the lane in front of
-// their server with NewFastPath.
+// HTTP/1.1 parser and proxy (package gateway/internal/lane), and it stays
+// off until it passes the gateway's conformance and smuggling suite. With
+// server.fast_lane set on a cleartext listener, the command serves through
+// FastPath, which sees every connection first: plain HTTP/1.1 GET, HEAD and
+// DELETE requests without a body, and POST, PUT and PATCH requests whose
+// Content-Length body fits with the head in 8 KiB, with a path that needs
+// no decoding or cleaning, on routes without CORS to HTTP/1.1 instances,
+// are read, routed, checked and proxied by the lane, through the same
+// admission, balancing, breakers, retries, metrics, spans and access log as
+// above. The lane writes the framing of everything it forwards itself,
+// never lets Connection remove framing, Host or a field the gateway reads
+// or sets, refuses Content-Length with Transfer-Encoding (400, then close)
+// and answers framed ambiguously (502), and never pools an upstream
+// connection with unread bytes. The first request it does not take hands
+// the whole connection, with the bytes already read, to the net/http
+// server, which answers as it always did. A library user puts the lane in
+// front of their server with NewFastPath.
 //
 // # Observability
 //

@@ -35,7 +35,6 @@ type Gateway struct {
 	unmatched prometheus.Counter
 	buffers   *bufferPool
 	h1, h2c   http.RoundTripper
-	lanePool  *h1Transport // the fast lane's upstream connections
 	docs      *docs
 
 	mu     sync.Mutex // serialises Reload and Close
@@ -101,7 +100,6 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 		buffers:  newBufferPool(),
 		h1:       newH1Transport(newTransport(false)),
 		h2c:      newTransport(true),
-		lanePool: newLanePool(),
 	}
 	g.unmatched = m.requests.WithLabelValues("", "404")
 	g.docs = newDocs(g)
@@ -156,7 +154,6 @@ func (g *Gateway) Close() error {
 	for _, rt := range []http.RoundTripper{g.h1, g.h2c} {
 		rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 	}
-	g.lanePool.CloseIdleConnections()
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/gantrykit/gantry/gateway/internal/edge"
@@ -26,7 +25,6 @@ import (
 type h1Transport struct {
 	fallback *http.Transport
 	dialer   net.Dialer
-	lane     bool // the fast lane's pool (newLanePool): never used as a RoundTripper
 
 	mu        sync.Mutex
 	idle      map[string][]*h1Conn
@@ -45,29 +43,8 @@ type h1Conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
-	// The fast lane writes through out, reads through in, and waits for
-	// answers on rc.
-	out *outbuf
-	in  *inbuf
-	rc  syscall.RawConn
-	rdl time.Time // the read deadline last set by the lane
 
 	head edge.Head // the last answer's head, checked by checkHead
-}
-
-// closedByPeer reports whether an idle lane connection is unusable: the
-// instance closed or reset it, or sent bytes nobody asked for.
-func (c *h1Conn) closedByPeer() bool {
-	closed, data := peek(c.rc)
-	return closed || data || c.in.Buffered() > 0
-}
-
-// newLanePool returns the fast lane's pool of upstream connections: the
-// same keep-alive pooling, with the lane's buffers instead of bufio's.
-func newLanePool() *h1Transport {
-	t := newH1Transport(nil)
-	t.lane = true
-	return t
 }
 
 func newH1Transport(fallback *http.Transport) *h1Transport {
@@ -155,15 +132,7 @@ func (t *h1Transport) dial(ctx context.Context, host string) (*h1Conn, error) {
 		return nil, err
 	}
 	c := &h1Conn{t: t, host: host, nc: nc}
-	if !t.lane {
-		c.br, c.bw = bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10)
-		return c, nil
-	}
-	// The lane's buffers, read and written with raw system calls.
-	c.out, c.in = newOutbuf(nc, 8<<10), newInbuf(nc, 16<<10)
-	if x := newRawIO(nc); x != nil {
-		c.out.w, c.in.r, c.rc = x, x, x.rc
-	}
+	c.br, c.bw = bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10)
 	return c, nil
 }
 
