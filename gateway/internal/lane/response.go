@@ -49,7 +49,8 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 		}
 	}
 	length, chunked, ok := framing(h)
-	if !ok {
+	if !ok || chunked && minor == 0 { // HTTP/1.0 has no transfer codings: a faulty message (RFC 9112 section 6.1)
+
 		return false, ErrUpstreamFraming
 	}
 	bodyless := r.method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
