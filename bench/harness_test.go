@@ -51,10 +51,12 @@ func TestGoal(t *testing.T) {
 		"kratos":  {rps: 990},
 		"nginx":   {rps: 500, p99: 2 * time.Millisecond},
 		"gateway": {rps: 600, p99: 3 * time.Millisecond},
+		"haproxy": {rps: 750, p99: time.Millisecond},
 	}
 	for key, want := range map[string]string{
 		"gantry":  "≥ 0.90× bare: yes (0.95×); ahead of gozero: yes (1.06×); ahead of kratos: **no** (0.96×)",
-		"gateway": "req/s ≥ nginx: yes (1.20×); p99 ≤ nginx: **no** (1.50×)",
+		"gateway": "req/s ≥ nginx: yes (1.20×); p99 ≤ nginx: **no** (1.50×); stretch, req/s ≥ HAProxy: **no** (0.80×)",
+		"haproxy": "1.50× nginx's req/s, 0.50× its p99",
 		"gin":     "",
 	} {
 		if got := goal(key, m); got != want {
@@ -105,4 +107,46 @@ type testWriter struct{ t *testing.T }
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestQuickProxies runs the reverse-proxy rows as CI would smoke-test
+// them: nginx, HAProxy, Caddy and the gateway on both fronts, one short
+// round each; a row whose binary is not installed is reported as skipped.
+func TestQuickProxies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the gateway command")
+	}
+	for _, tool := range []string{"wrk", "taskset", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "RESULTS.md")
+	o, err := parse([]string{"-quick", "-d", "1s", "-warmup", "0", "-c", "8", "-rows", "nginx,haproxy,caddy,gateway,gateway-lane", "-out", out}, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if err := run(ctx, o, &testWriter{t}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := string(b)
+	for _, row := range []struct{ tool, name string }{
+		{"nginx", "nginx reverse proxy"}, {"haproxy", "HAProxy reverse proxy"}, {"caddy", "Caddy reverse_proxy"},
+		{"", "Gantry gateway, net/http front"}, {"", "Gantry gateway, fast lane on"},
+	} {
+		if row.tool != "" {
+			if _, err := exec.LookPath(row.tool); err != nil {
+				continue
+			}
+		}
+		if !regexp.MustCompile(`\| ` + regexp.QuoteMeta(row.name) + `[^|]*\| [0-9]+ \|`).MatchString(rep) {
+			t.Errorf("no measured row %q in the report:\n%s", row.name, rep)
+		}
+	}
 }

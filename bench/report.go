@@ -93,13 +93,21 @@ func goal(key string, m map[string]stat) string {
 			}
 		}
 		return strings.Join(parts, "; ")
-	case "gateway":
+	case "gateway", "gateway-lane":
 		n, ok := m["nginx"]
 		if !ok {
 			return "n/a (no nginx row)"
 		}
-		return fmt.Sprintf("req/s ≥ nginx: %s (%.2f×); p99 ≤ nginx: %s (%.2f×)",
+		s := fmt.Sprintf("req/s ≥ nginx: %s (%.2f×); p99 ≤ nginx: %s (%.2f×)",
 			yes(g.rps >= n.rps), g.rps/n.rps, yes(g.p99 <= n.p99), float64(g.p99)/float64(n.p99))
+		if h, ok := m["haproxy"]; ok {
+			s += fmt.Sprintf("; stretch, req/s ≥ HAProxy: %s (%.2f×)", yes(g.rps >= h.rps), g.rps/h.rps)
+		}
+		return s
+	case "haproxy", "caddy":
+		if n, ok := m["nginx"]; ok {
+			return fmt.Sprintf("%.2f× nginx's req/s, %.2f× its p99", g.rps/n.rps, float64(g.p99)/float64(n.p99))
+		}
 	}
 	return ""
 }

@@ -2,14 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // A row is one server (or client pair) in the results table.
@@ -118,8 +113,11 @@ func allRows() []row {
 		simple("gantry-sampled", "Gantry hello, full default chain, every call traced to a discarding exporter", "./servers/gantry",
 			"BENCH_SPANS=discard", "GANTRY_MIDDLEWARE_TRACING_ROOT_SAMPLE_RATIO=1"),
 		proxyRow("nginx", "nginx reverse proxy (1 worker, keepalive upstream)", startNginx),
+		proxyRow("haproxy", "HAProxy reverse proxy (1 thread, http-reuse always)", startHAProxy),
+		proxyRow("caddy", "Caddy reverse_proxy (one process, keep-alive pool)", startCaddy),
 		proxyRow("httputil", "httputil.ReverseProxy (keep-alive pool 1024)", startHTTPUtil),
-		proxyRow("gateway", "Gantry gateway (gateway/cmd/gateway: JWT verified, metrics, unsampled span, fast lane)", startGateway),
+		proxyRow("gateway", "Gantry gateway, net/http front (gateway/cmd/gateway: JWT verified, metrics, unsampled span)", startGateway(false)),
+		proxyRow("gateway-lane", "Gantry gateway, fast lane on (server.fast_lane: JWT verified, metrics, unsampled span)", startGateway(true)),
 		grpcRow("grpc-plain", "plain grpc-go (Prices.GetPrice)", "./servers/grpcplain", false),
 		grpcRow("grpc-gantry-transport", "Gantry gRPC transport only (grpct.Server + Handler as kit wires them: an unsampled span, metrics; no endpoint middleware)", "./servers/grpcgantry", false),
 		grpcRow("grpc-gantry", "Gantry gRPC, full default chain (examples/grpc)", "github.com/gantrykit/gantry/examples/grpc", true),
@@ -134,8 +132,9 @@ func allRows() []row {
 
 func proxyRow(key, name string, start func(ctx context.Context, e *env, backend string) (addr string, pid int, headers []string, err error)) row {
 	tools := []string{"wrk"}
-	if key == "nginx" {
-		tools = append(tools, "nginx")
+	switch key {
+	case "nginx", "haproxy", "caddy":
+		tools = append(tools, key) // the Debian package's binary: the row is skipped without it
 	}
 	return row{key: key, name: name, load: "wrk", baseline: "bare", tools: tools,
 		setup: func(ctx context.Context, e *env, s *shared) (target, error) {
@@ -163,96 +162,6 @@ func startHTTPUtil(ctx context.Context, e *env, backend string) (string, int, []
 		return "", 0, nil, err
 	}
 	pid, err := e.start("httputil", nil, bin, "-listen", addr, "-target", "http://"+backend)
-	return addr, pid, nil, err
-}
-
-// startGateway runs the gateway command as the issue's goal sets it: a
-// JWT verified on every request (HS256; wrk sends the token), metrics,
-// and an unsampled span per request with traceparent forwarded.
-func startGateway(ctx context.Context, e *env, backend string) (string, int, []string, error) {
-	bin, err := e.build(ctx, "github.com/gantrykit/gantry/gateway/cmd/gateway")
-	if err != nil {
-		return "", 0, nil, err
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	admin, err := freeAddr()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	routes := filepath.Join(e.tmp, "routes.yaml")
-	conf := fmt.Sprintf(`server: {listen: %q}
-services: {hello: {urls: ["http://%s"]}}
-auth: {secret_env: BENCH_JWT_SECRET, issuer: bench, audience: gateway}
-routes: [{name: hello, prefix: /v1/hello, service: hello, auth: {mode: jwt}, retries: 1, timeout: 5s}]
-`, addr, backend)
-	if err := os.WriteFile(routes, []byte(conf), 0o600); err != nil {
-		return "", 0, nil, err
-	}
-	secret := "bench-secret-0123456789abcdef0123"
-	pid, err := e.start("gateway", []string{"OTEL_TRACES_SAMPLER=always_off", "BENCH_JWT_SECRET=" + secret}, bin,
-		"-config", routes, "-admin-addr", admin, "-log-level=warn", "-drain-delay=0")
-	tok := hs256(secret, fmt.Sprintf(`{"sub":"bench","iss":"bench","aud":"gateway","exp":%d}`, time.Now().Add(24*time.Hour).Unix()))
-	return addr, pid, []string{"Authorization: Bearer " + tok}, err
-}
-
-// hs256 signs claims (JSON) as a compact HS256 JWT.
-func hs256(secret, claims string) string {
-	enc := base64.RawURLEncoding
-	s := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims))
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(s))
-	return s + "." + enc.EncodeToString(m.Sum(nil))
-}
-
-// startNginx runs nginx in the foreground, one worker, access log off and
-// a keep-alive upstream pool: the configuration an operator would use. It
-// sends the forwarding headers the gateway sends by default (X-Forwarded-
-// For/Host/Proto, X-Request-Id), so both proxies forward alike.
-func startNginx(_ context.Context, e *env, backend string) (string, int, []string, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return "", 0, nil, err
-	}
-	dir := filepath.Join(e.tmp, "nginx")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", 0, nil, err
-	}
-	conf := fmt.Sprintf(`worker_processes 1;
-daemon off;
-master_process off;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path %[1]s/body;
-  proxy_temp_path %[1]s/proxy;
-  fastcgi_temp_path %[1]s/fastcgi;
-  uwsgi_temp_path %[1]s/uwsgi;
-  scgi_temp_path %[1]s/scgi;
-  upstream backend { server %[2]s; keepalive 128; }
-  server {
-    listen %[3]s;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Host $http_host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Request-Id $request_id;
-    }
-  }
-}
-`, dir, backend, addr)
-	path := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		return "", 0, nil, err
-	}
-	pid, err := e.start("nginx", nil, "nginx", "-c", path, "-p", dir, "-e", filepath.Join(dir, "error.log"))
 	return addr, pid, nil, err
 }
 
