@@ -119,32 +119,39 @@ routes: [{name: b, prefix: /, service: b}]
 }
 
 // TestLaneHandsOffWhatItDoesNotServe: each of these requests reaches
-// net/http, which answers as it always did.
+// net/http, which answers as it always did; the ones the gateway's one
+// admission refuses (edge.Admit, edge.Head.Parse) the lane answers itself
+// with the same status, and closes.
 func TestLaneHandsOffWhatItDoesNotServe(t *testing.T) {
 	b := newBackend(t, "b")
 	fp, addr := laneGateway(t, replace(`
 services: {b: {urls: ["URL"]}}
 routes: [{name: b, prefix: /api, service: b}]
 `, "URL", b.URL), gateway.ServerConfig{})
-	for i, c := range []struct {
+	handed := int64(0)
+	for _, c := range []struct {
 		name, raw string
 		status    int
+		refused   bool
 	}{
-		{"HTTP/1.0", "GET /api/x HTTP/1.0\r\nHost: a\r\n\r\n", 200},
-		{"escaped path", "GET /api/a%41b HTTP/1.1\r\nHost: a\r\n\r\n", 200},
-		{"no route", "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n", 404},
-		{"no host", "GET /api/x HTTP/1.1\r\n\r\n", 400},
-		{"bare LF", "GET /api/x HTTP/1.1\nHost: a\n\n", 200},
-		{"chunked body", "DELETE /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 200},
-		{"folded header", "GET /api/x HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  2\r\n\r\n", 200}, // net/http unfolds it
-		{"head over 8 KiB", "GET /api/x HTTP/1.1\r\nHost: a\r\nCookie: " + strings.Repeat("c", 10<<10) + "\r\n\r\n", 200},
+		{"HTTP/1.0", "GET /api/x HTTP/1.0\r\nHost: a\r\n\r\n", 200, false},
+		{"escaped path", "GET /api/a%41b HTTP/1.1\r\nHost: a\r\n\r\n", 200, false},
+		{"no route", "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n", 404, false},
+		{"chunked body", "DELETE /api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 200, false},
+		{"head over 8 KiB", "GET /api/x HTTP/1.1\r\nHost: a\r\nCookie: " + strings.Repeat("c", 10<<10) + "\r\n\r\n", 200, false},
+		{"no host", "GET /api/x HTTP/1.1\r\n\r\n", 400, true},
+		{"bare LF", "GET /api/x HTTP/1.1\nHost: a\n\n", 400, true},
+		{"folded header", "GET /api/x HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n  2\r\n\r\n", 400, true},
 	} {
 		res := exchange(t, addr, c.raw, 1)
-		if res[0].StatusCode != c.status {
-			t.Errorf("%s: status %d, want %d", c.name, res[0].StatusCode, c.status)
+		if res[0].StatusCode != c.status || c.refused && !res[0].Close {
+			t.Errorf("%s: status %d (close %v), want %d", c.name, res[0].StatusCode, res[0].Close, c.status)
 		}
-		if served, handed := fp.Counts(); served != 0 || handed != int64(i+1) {
-			t.Errorf("%s: lane served %d, handed over %d; want 0 and %d", c.name, served, handed, i+1)
+		if !c.refused {
+			handed++
+		}
+		if served, h := fp.Counts(); served != 0 || h != handed {
+			t.Errorf("%s: lane served %d, handed over %d; want 0 and %d", c.name, served, h, handed)
 		}
 	}
 }

@@ -3,12 +3,16 @@ package lane
 import (
 	"io"
 	"net"
+	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // conn is one client connection served by the lane.
@@ -91,15 +95,19 @@ func (c *conn) serve() {
 		} else if err := c.bw.Flush(); err != nil { // a pipelined request waits: answer the last one first
 			return
 		}
-		n, ok := c.readHead()
+		n, ok, bad := c.readHead()
 		if n < 0 {
 			return // timeout or error: nothing to answer
 		}
 		r := &c.req
+		if bad != nil {
+			c.refuse(bad)
+			return
+		}
 		if ok {
 			switch r.parse(c.br, n) {
 			case refuse:
-				c.refuse()
+				c.refuse(r.refusal)
 				return
 			case take:
 				ok = c.l.gw.Route(r)
@@ -139,13 +147,15 @@ func (c *conn) serve() {
 	}
 }
 
-// refuse answers a request whose framing is ambiguous (Content-Length with
-// Transfer-Encoding, or a Content-Length that is not one plain number)
-// with 400 and closes the connection, as RFC 9112 section 6.3 asks and
+// refuse answers a request the gateway's one admission refused (edge:
+// ambiguous framing, a bad head, Host or Connection) with the status it
+// says, and the connection is closed, as RFC 9112 section 6.3 asks and
 // nginx does: nothing after such a head can be read safely.
-func (c *conn) refuse() {
-	const body = "400 Bad Request: ambiguous message framing"
-	_, _ = c.bw.WriteString("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
+func (c *conn) refuse(err error) {
+	status := edge.StatusOf(err)
+	body := strconv.Itoa(status) + " " + http.StatusText(status) + ": " + strings.TrimPrefix(err.Error(), "edge: ")
+	_, _ = c.bw.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) +
+		"\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
 		strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 	_ = c.bw.Flush()
 }
@@ -177,17 +187,20 @@ func (c *conn) awaitRequest() bool {
 
 // readHead waits for a complete head in the buffer and returns its length
 // and whether the lane can parse it; n < 0 means the connection failed or
-// the client was too slow (the read-header timeout).
-func (c *conn) readHead() (n int, ok bool) {
+// the client was too slow (the read-header timeout), bad that the bytes
+// are no head at all (edge.ScanHead: a bare LF or CR).
+func (c *conn) readHead() (n int, ok bool, bad error) {
 	armed := false
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
-		n, st := scanHead(buf)
+		n, err := edge.ScanHead(buf)
 		switch {
-		case st == headComplete:
-			return n, true
-		case st == headInvalid || len(buf) == c.br.Size():
-			return 0, false // net/http answers 400 or 431 as it sees fit
+		case err != nil:
+			return 0, false, err
+		case n > 0:
+			return n, true, nil
+		case len(buf) == c.br.Size():
+			return 0, false, nil // net/http answers 431 or reads the long head
 		}
 		if !armed {
 			c.rdl = time.Now().Add(c.l.header)
@@ -195,7 +208,7 @@ func (c *conn) readHead() (n int, ok bool) {
 			armed = true
 		}
 		if _, err := c.br.Peek(len(buf) + 1); err != nil {
-			return -1, false // gone, or too slow (slowloris): nothing to answer
+			return -1, false, nil // gone, or too slow (slowloris): nothing to answer
 		}
 	}
 }

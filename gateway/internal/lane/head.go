@@ -2,145 +2,81 @@ package lane
 
 import (
 	"bytes"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // head is one HTTP/1.1 message head (a request or a response) parsed in
-// place: its slices point into the reader's buffer and are valid until the
-// reader is read again. The lane parses strictly: anything it does not
-// read exactly as written here (bare LF line ends, folded lines, odd bytes)
-// is handed to net/http or refused, never relayed.
+// place by the gateway's one parser, edge.Head (strict: no bare LF or CR,
+// folded lines, whitespace before a colon, bad names or control bytes),
+// plus what the lane needs to copy field lines as they came: each line's
+// extent, the lane's finer kind, and whether Connection names the field.
+// Its slices point into the reader's buffer and are valid until the reader
+// is read again.
 type head struct {
-	raw    []byte // the whole head
-	n      int    // length of the head, the final CRLF included
-	line   []byte // start line, CRLF excluded
-	fields []field
-	conn   []byte // comma-joined tokens of the Connection fields, when several
-	store  [maxFields]field
+	raw []byte // the whole head
+	n   int    // length of the head, the final CRLF included
+	eh  edge.Head
+	ext []fieldExt // one per eh.Fields entry; both grow once per connection
 }
 
-// field is one header field; kind classifies the names the lane or the
-// gateway reads, writes or replaces.
-type field struct {
-	name, value []byte
-	off, end    int // the field's line in head.raw, CRLF included
-	kind        kind
-	named       bool // named by a Connection field
+// fieldExt is what the lane keeps of a field beside edge.Field.
+type fieldExt struct {
+	off, end int  // the field's line in head.raw, CRLF included
+	kind     kind // the lane's finer classification
+	named    bool // named by a Connection option
 }
 
-// maxFields bounds the fields the lane handles; a longer head goes to
-// net/http (requests) or is refused (answers).
-const maxFields = 64
-
-// headStatus is what scanHead found in a buffer.
-type headStatus uint8
-
-const (
-	headIncomplete headStatus = iota
-	headComplete
-	headInvalid
-)
-
-// scanHead looks for the end of a head in buf: the first empty line. Every
-// line must end in CRLF; a bare LF makes the head invalid for the lane (a
-// lone CR is a control byte parse refuses).
-func scanHead(buf []byte) (int, headStatus) {
-	start := 0
-	for {
-		i := bytes.IndexByte(buf[start:], '\n')
-		if i < 0 {
-			return 0, headIncomplete
-		}
-		end := start + i
-		if end == start || buf[end-1] != '\r' {
-			return 0, headInvalid
-		}
-		if end == start+1 { // "\r\n": the empty line
-			if start == 0 {
-				return 0, headInvalid // no start line
-			}
-			return end + 1, headComplete
-		}
-		start = end + 1
-	}
-}
-
-// parse splits buf[:n], a complete head found by scanHead, into its start
-// line and fields. It reports false for anything but plain token names
-// directly followed by a colon and values without control bytes, and for
-// a start line with control bytes.
-func (h *head) parse(buf []byte, n int) bool {
+// parse parses buf[:n], a complete head found by edge.ScanHead, with
+// edge.Head.Parse.
+func (h *head) parse(buf []byte, n int) error {
 	h.n, h.raw = n, buf[:n]
-	h.fields = h.store[:0]
-	h.conn = nil
-	b := buf[:n-2] // without the final CRLF
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		i = len(b) + 1 // the start line alone
+	if err := h.eh.Parse(h.raw); err != nil {
+		return err
 	}
-	h.line = b[:i-1]
-	if !validValue(h.line) {
-		return false
+	h.ext = h.ext[:0]
+	conn := false
+	for i := range h.eh.Fields {
+		f := &h.eh.Fields[i]
+		off := cap(h.raw) - cap(f.Name) // the name starts its line
+		end := off + bytes.IndexByte(h.raw[off:], '\n') + 1
+		k := kindOf(f.Name)
+		conn = conn || k == kConnection
+		h.ext = append(h.ext, fieldExt{off: off, end: end, kind: k})
 	}
-	for p := i + 1; p < len(b); {
-		e := p + bytes.IndexByte(b[p:], '\n')
-		line, off := b[p:e-1], p
-		p = e + 1
-		c := bytes.IndexByte(line, ':')
-		if c <= 0 || len(h.fields) == maxFields {
-			return false
-		}
-		name := line[:c]
-		for _, ch := range name {
-			if !isToken(ch) {
-				return false
-			}
-		}
-		v := trimOWS(line[c+1:])
-		if !validValue(v) {
-			return false
-		}
-		f := field{name: name, value: v, off: off, end: p, kind: kindOf(name)}
-		if f.kind == kConnection {
-			if h.conn == nil {
-				h.conn = v
-			} else {
-				h.conn = append(append(append([]byte(nil), h.conn...), ','), v...)
-			}
-		}
-		h.fields = append(h.fields, f)
+	if conn {
+		h.markConnectionOptions()
 	}
-	if h.conn != nil {
-		h.markConnectionTokens()
-	}
-	return true
+	return nil
 }
 
-// markConnectionTokens marks the fields a Connection field names. Only
-// end-to-end fields the gateway has no use for (kOther) can be named away:
-// framing, Host, and every field the gateway reads, sets or verifies are
-// never removed by a Connection token (see the package doc).
-func (h *head) markConnectionTokens() {
-	for tok := range bytes.SplitSeq(h.conn, []byte(",")) {
-		tok = trimOWS(tok)
-		if len(tok) == 0 {
+// markConnectionOptions marks the fields a Connection option names. Admit
+// and CheckResponse refuse a message whose Connection names a field that
+// is not end-to-end or hop-by-hop, so only those can be named away.
+func (h *head) markConnectionOptions() {
+	for i := range h.ext {
+		if h.ext[i].kind != kConnection {
 			continue
 		}
-		for i := range h.fields {
-			if h.fields[i].kind == kOther && bytes.EqualFold(h.fields[i].name, tok) {
-				h.fields[i].named = true
+		_ = edge.Options(h.eh.Fields[i].Value, func(opt []byte) error {
+			for j := range h.eh.Fields {
+				if bytes.EqualFold(h.eh.Fields[j].Name, opt) {
+					h.ext[j].named = true
+				}
 			}
-		}
+			return nil
+		})
 	}
 }
 
-// appendLines appends the lines of the fields skip does not name, as they
-// came (they were parsed strictly), copying runs of consecutive kept lines
-// at once.
-func (h *head) appendLines(b []byte, skip func(*field) bool) []byte {
+// appendLines appends the lines of the fields keep takes, as they came
+// (they were parsed strictly), copying runs of consecutive kept lines at
+// once.
+func (h *head) appendLines(b []byte, keep func(f *edge.Field, x *fieldExt) bool) []byte {
 	start, end := -1, 0
-	for i := range h.fields {
-		f := &h.fields[i]
-		if skip(f) {
+	for i := range h.ext {
+		x := &h.ext[i]
+		if !keep(&h.eh.Fields[i], x) {
 			if start >= 0 {
 				b = append(b, h.raw[start:end]...)
 				start = -1
@@ -148,9 +84,9 @@ func (h *head) appendLines(b []byte, skip func(*field) bool) []byte {
 			continue
 		}
 		if start < 0 {
-			start = f.off
+			start = x.off
 		}
-		end = f.end
+		end = x.end
 	}
 	if start >= 0 {
 		b = append(b, h.raw[start:end]...)
@@ -158,22 +94,11 @@ func (h *head) appendLines(b []byte, skip func(*field) bool) []byte {
 	return b
 }
 
-// hasToken reports whether the comma-separated list v holds tok, ignoring
-// case.
-func hasToken(v []byte, tok string) bool {
-	for t := range bytes.SplitSeq(v, []byte(",")) {
-		if t = trimOWS(t); len(t) == len(tok) && bytes.EqualFold(t, s2b(tok)) {
-			return true
-		}
-	}
-	return false
-}
-
 // get returns the value of the first field of kind k, or nil.
 func (h *head) get(k kind) []byte {
-	for i := range h.fields {
-		if h.fields[i].kind == k {
-			return h.fields[i].value
+	for i := range h.ext {
+		if h.ext[i].kind == k {
+			return h.eh.Fields[i].Value
 		}
 	}
 	return nil
@@ -182,8 +107,8 @@ func (h *head) get(k kind) []byte {
 // count returns how many fields of kind k there are.
 func (h *head) count(k kind) int {
 	n := 0
-	for i := range h.fields {
-		if h.fields[i].kind == k {
+	for i := range h.ext {
+		if h.ext[i].kind == k {
 			n++
 		}
 	}

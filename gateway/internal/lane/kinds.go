@@ -2,7 +2,6 @@ package lane
 
 import (
 	"bytes"
-	"encoding/binary"
 	"unsafe"
 )
 
@@ -56,39 +55,8 @@ const (
 	TimeoutField = "Gantry-Timeout"
 )
 
-// validValue reports whether v holds no control bytes but tabs (no CR,
-// LF or NUL that a later parser could split on). It checks eight bytes at
-// a time: JWTs and cookies make values long.
-func validValue(v []byte) bool {
-	const lo, hi, del = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
-	for len(v) >= 8 {
-		x := binary.LittleEndian.Uint64(v)
-		below := (x - 0x20*lo) &^ x & hi // a byte < 0x20
-		y := x ^ del
-		isDel := (y - lo) &^ y & hi // a byte == 0x7f
-		if below|isDel != 0 {
-			break // let the exact loop below judge these eight
-		}
-		v = v[8:]
-	}
-	for _, ch := range v {
-		if ch < ' ' && ch != '\t' || ch == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
+// kindOf classifies a field name for the lane's lookups; edge.Classify
+// decides what is forwarded.
 func kindOf(name []byte) kind {
 	eq := func(s string) bool { return bytes.EqualFold(name, s2b(s)) }
 	switch len(name) {
@@ -188,22 +156,6 @@ func kindOf(name []byte) kind {
 	}
 	return kOther
 }
-
-// tokenChars are the bytes RFC 9110 allows in a field name.
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-32] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-func isToken(c byte) bool { return tokenChars[c] }
 
 // s2b views s as bytes without copying; the result must not be written.
 func s2b(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

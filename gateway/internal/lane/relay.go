@@ -2,11 +2,13 @@ package lane
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // relay copies an answer's body from the upstream to the client, flushing
@@ -15,10 +17,16 @@ import (
 type relay struct {
 	w          *outbuf
 	r          *inbuf
+	c          *upConn   // nil in tests: no deadline to move
+	deadline   time.Time // the route's end; zero for a stream
 	werr, rerr error
 }
 
-// fill makes sure the upstream buffer is not empty.
+// fill makes sure the upstream buffer is not empty. The upstream socket's
+// read deadline is still the one that bounded the answer's head (an early
+// look at the client, or the attempt timeout): when it passes, fill moves
+// it to the route's end and waits on, so only bodies slower than that pay
+// for a timer update.
 func (rl *relay) fill() bool {
 	if rl.r.Buffered() > 0 {
 		return true
@@ -28,11 +36,19 @@ func (rl *relay) fill() bool {
 			return false
 		}
 	}
-	if _, err := rl.r.Peek(1); err != nil {
+	for {
+		_, err := rl.r.Peek(1)
+		if err == nil {
+			return true
+		}
+		if rl.c != nil && isTimeout(err) && (rl.deadline.IsZero() || time.Now().Before(rl.deadline)) {
+			rl.c.setReadDeadline(rl.deadline, 0)
+			rl.r.err = nil
+			continue
+		}
 		rl.rerr = err
 		return false
 	}
-	return true
 }
 
 // n relays the next n bytes.
@@ -92,10 +108,9 @@ func (rl *relay) line() []byte {
 const maxTrailers = 32
 
 // chunked relays a chunked body, writing its framing anew: each chunk's
-// size as the lane read it, strictly (hex digits; an extension after ';'
-// is checked and dropped), the data, and at the end the trailer fields
-// that parse as fields and are not framing, hop-by-hop or set by the
-// gateway.
+// size as the lane read it with edge.ParseChunkSize (hex digits, well-formed
+// extensions, which are dropped), the data, and at the end the trailer
+// fields that parse as fields and are end-to-end (edge.Other).
 func (rl *relay) chunked() {
 	var hdr [24]byte
 	for {
@@ -103,9 +118,9 @@ func (rl *relay) chunked() {
 		if l == nil {
 			return
 		}
-		size, ok := chunkSize(l)
-		if !ok {
-			rl.rerr = fmt.Errorf("%w: chunk size line %q", ErrUpstreamFraming, l)
+		size, err := edge.ParseChunkSize(l)
+		if err != nil {
+			rl.rerr = fmt.Errorf("%w: %w", ErrUpstreamFraming, err)
 			return
 		}
 		if size == 0 {
@@ -147,46 +162,15 @@ func (rl *relay) trailers() {
 			_, rl.werr = rl.w.Write([]byte("\r\n"))
 			return
 		}
-		c := bytes.IndexByte(l, ':')
-		if i == maxTrailers || c <= 0 || !validName(b2s(l[:c])) || !validValue(l[c+1:]) {
+		f, err := edge.ParseField(l)
+		if i == maxTrailers || err != nil {
 			rl.rerr = fmt.Errorf("%w: trailer field %q", ErrUpstreamFraming, l)
 			return
 		}
-		switch kindOf(l[:c]) {
-		case kOther, kContentType, kRetryAfter:
+		if f.Kind == edge.Other { // never framing, hop-by-hop, trusted or guarded fields
 			if _, rl.werr = rl.w.Write(l[:len(l)+2]); rl.werr != nil { // the line with its CRLF
 				return
 			}
 		}
 	}
-}
-
-// chunkSize reads a chunk-size line (CRLF excluded): 1 to 15 hex digits,
-// then nothing or ';' and an extension without control bytes. No
-// whitespace, no sign, no "0x".
-func chunkSize(l []byte) (uint64, bool) {
-	var n uint64
-	i := 0
-	for ; i < len(l); i++ {
-		c := l[i]
-		var d byte
-		switch {
-		case '0' <= c && c <= '9':
-			d = c - '0'
-		case 'a' <= c && c <= 'f':
-			d = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			if i == 0 || c != ';' || !validValue(l[i+1:]) {
-				return 0, false
-			}
-			return n, true
-		}
-		if i == 15 {
-			return 0, false
-		}
-		n = n<<4 | uint64(d)
-	}
-	return n, i > 0
 }

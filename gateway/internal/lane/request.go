@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // Request is one request the lane read. One is kept per connection and
@@ -32,6 +34,7 @@ type Request struct {
 	// committed: the client has the answer's head; broken: it has part of
 	// an answer, so its connection must close; gone: it stopped reading.
 	committed, broken, gone bool
+	refusal                 error // why the gateway's admission refused the request
 }
 
 // Method returns the request's method: GET, HEAD, DELETE, POST, PUT or
@@ -70,41 +73,31 @@ type verdict uint8
 const (
 	handoff verdict = iota // net/http serves it and the rest of the connection
 	take                   // the lane serves it
-	refuse                 // 400, then close: its framing is ambiguous
+	refuse                 // the gateway's one admission refused it: answer, then close
 )
 
-// parse reads the head buffered in br[:n]. The lane takes GET, HEAD or
-// DELETE without a body, and POST, PUT or PATCH with a Content-Length body
-// that fits in br with its head; over HTTP/1.1, without Transfer-Encoding,
-// Expect or Upgrade, with one valid Host and an origin-form target whose
-// path needs neither decoding nor cleaning. It refuses Content-Length with
-// Transfer-Encoding, several Content-Length fields, and one that is not a
-// plain number. Everything else goes to net/http.
+// parse reads the head buffered in br[:n] with the gateway's one parser
+// and admission (edge.Head.Parse, edge.Admit): what they refuse, the lane
+// refuses as the net/http front does (r.refusal says why). Of the rest,
+// the lane takes GET, HEAD or DELETE without a body, and POST, PUT or
+// PATCH with a Content-Length body that fits in br with its head; over
+// HTTP/1.1, without a chunked body, Expect or Upgrade, with an
+// origin-form target whose path needs neither decoding nor cleaning.
+// Everything else goes to net/http.
 func (r *Request) parse(br *inbuf, n int) verdict {
 	buf, _ := br.Peek(n)
 	r.close, r.broken, r.gone, r.committed = false, false, false, false
-	r.bodyLen, r.body, r.end = 0, nil, time.Time{}
-	if !r.h.parse(buf, n) {
-		return handoff
-	}
-	switch cls, tes := r.h.count(kContentLength), r.h.count(kTransferEncoding); {
-	case cls > 0 && tes > 0, cls > 1:
+	r.bodyLen, r.body, r.end, r.refusal = 0, nil, time.Time{}, nil
+	if err := r.h.parse(buf, n); err != nil {
+		r.refusal = err
 		return refuse
-	case cls == 1:
-		l, ok := parseLength(r.h.get(kContentLength))
-		if !ok {
-			return refuse
-		}
-		r.bodyLen = l
-	case tes > 0:
-		return handoff // a chunked body: net/http reads it
 	}
-	line := r.h.line
-	sp := bytes.IndexByte(line, ' ')
-	if sp < 0 {
-		return handoff
+	ar := edge.Admit(&r.h.eh)
+	if ar.Err != nil {
+		r.refusal = ar.Err
+		return refuse
 	}
-	switch b2s(line[:sp]) {
+	switch b2s(ar.Method) {
 	case http.MethodGet:
 		r.method = http.MethodGet
 	case http.MethodHead:
@@ -120,43 +113,21 @@ func (r *Request) parse(br *inbuf, n int) verdict {
 	default:
 		return handoff
 	}
-	target, proto, ok := bytes.Cut(line[sp+1:], []byte(" "))
-	if !ok || b2s(proto) != "HTTP/1.1" || len(target) == 0 || target[0] != '/' {
+	if ar.Minor != 1 || ar.Body.Chunked || ar.Continue || r.h.get(kUpgrade) != nil || r.h.get(kExpect) != nil ||
+		len(ar.Target) == 0 || ar.Target[0] != '/' {
 		return handoff
 	}
-	path, query, _ := bytes.Cut(target, []byte("?"))
+	path, query, _ := bytes.Cut(ar.Target, []byte("?"))
 	if !plainPath(path) || !plainQuery(query) {
 		return handoff
 	}
+	r.bodyLen = int(ar.Body.Length)
 	if r.bodyLen > 0 && !bodied(r.method) || n+r.bodyLen > br.Size() {
 		return handoff // a body net/http reads: on GET/HEAD/DELETE, or too big
 	}
-	if r.h.count(kHost) != 1 || r.h.get(kUpgrade) != nil || r.h.get(kExpect) != nil {
-		return handoff
-	}
-	r.host = r.h.get(kHost)
-	if !validHost(r.host) {
-		return handoff
-	}
+	r.host, r.close = ar.Host, ar.Close
 	r.path, r.query = string(path), query
-	r.close = r.h.conn != nil && hasToken(r.h.conn, "close")
 	return take
-}
-
-// parseLength reads a Content-Length: 1 to 18 digits, nothing else (no
-// sign, no space, no list).
-func parseLength(v []byte) (int, bool) {
-	if len(v) == 0 || len(v) > 18 {
-		return 0, false
-	}
-	n := 0
-	for _, ch := range v {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		n = n*10 + int(ch-'0')
-	}
-	return n, true
 }
 
 // bodied reports whether the lane takes a body with method, and sends
@@ -214,20 +185,6 @@ func plainQuery(q []byte) bool {
 	return true
 }
 
-// validHost reports whether h is a plausible Host value: the bytes
-// net/http allows (letters, digits and !$%&'()*+,-.:;=[]_~).
-func validHost(h []byte) bool {
-	if len(h) == 0 {
-		return false
-	}
-	for _, c := range h {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"#/<>?@\^`+"`{|}", c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // Answer writes an answer of the gateway's own: status, the fields of h
 // in sorted order, and body. The lane writes the framing (Content-Length),
 // Date and, when the connection is to close, Connection: close; h's own
@@ -246,15 +203,15 @@ func (r *Request) Answer(status int, h http.Header, body []byte) {
 		b = append(b, "Connection: close\r\n"...)
 	}
 	for _, k := range slices.Sorted(maps.Keys(h)) {
-		switch kindOf(s2b(k)) {
-		case kContentLength, kTransferEncoding, kConnection, kHop, kUpgrade:
+		switch edge.ClassifyString(k) {
+		case edge.Framing, edge.Hop:
 			continue
 		}
 		if strings.EqualFold(k, "Date") || !validName(k) {
 			continue
 		}
 		for _, v := range h[k] {
-			if !validValue(s2b(v)) {
+			if !edge.ValidValue(s2b(v)) {
 				continue
 			}
 			b = append(append(append(append(b, k...), ": "...), v...), "\r\n"...)
@@ -269,7 +226,7 @@ func (r *Request) Answer(status int, h http.Header, body []byte) {
 // validName reports whether k is a field name: one or more token bytes.
 func validName(k string) bool {
 	for i := range len(k) {
-		if !isToken(k[i]) {
+		if !edge.IsToken(k[i]) {
 			return false
 		}
 	}

@@ -3,42 +3,49 @@ package lane
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // maxInformational bounds the 1xx answers skipped before the final one, as
 // net/http's client does.
 const maxInformational = 5
 
-// receive reads the upstream's answer and relays it to the client. stale
-// reports that the connection failed before a single byte came back.
+// receive reads the upstream's answer, checks it with the gateway's one
+// policy (edge.Head.Parse, edge.CheckResponse) and relays it to the client
+// with framing of its own. stale reports that the connection failed
+// before a single byte came back.
 func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err error) {
 	br := c.in
 	h := &r.resp
-	var code, minor int
+	isHead := r.method == http.MethodHead
+	var ar edge.Response
 	for informational := 0; ; informational++ {
 		n, err := readUpstreamHead(br)
 		if err != nil {
 			return informational == 0 && br.Buffered() == 0 && !isTimeout(err), err
 		}
 		buf, _ := br.Peek(n)
-		if !h.parse(buf, n) {
-			return false, ErrUpstreamHead
+		if err := h.parse(buf, n); err != nil {
+			return false, fmt.Errorf("%w: %w", ErrUpstreamHead, err)
 		}
-		if code, minor = statusOf(h.line); code == 0 {
-			return false, ErrUpstreamHead
+		if ar, err = edge.CheckResponse(&h.eh, isHead); err != nil {
+			return false, fmt.Errorf("%w: %w", ErrUpstreamFraming, err)
 		}
-		if code >= 200 {
+		if ar.Code >= 200 {
 			break
 		}
-		if code == http.StatusSwitchingProtocols || informational == maxInformational {
+		if ar.Code == http.StatusSwitchingProtocols || informational == maxInformational {
 			return false, ErrUpstreamHead // never asked for, or too many
 		}
 		br.Discard(n) // 1xx informational: skip
 	}
+	code := ar.Code
 	res.Status = code
 	res.Overloaded = (code == http.StatusServiceUnavailable || code == http.StatusTooManyRequests) && h.get(kRetryAfter) != nil
 	switch code {
@@ -48,19 +55,22 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 			return false, ErrRetryableStatus
 		}
 	}
-	length, chunked, ok := framing(h)
-	if !ok || chunked && minor == 0 { // HTTP/1.0 has no transfer codings: a faulty message (RFC 9112 section 6.1)
-
-		return false, ErrUpstreamFraming
+	bodyless := isHead || code == http.StatusNoContent || code == http.StatusNotModified
+	chunked, length := ar.Body.Chunked, ar.Body.Length
+	if bodyless {
+		// The framing a HEAD or 304 answer would have had, passed on as
+		// the lane read it; no body follows.
+		chunked, length = h.get(kTransferEncoding) != nil, -1
+		if v := h.get(kContentLength); v != nil {
+			length, _ = edge.ParseLength(v) // checked by CheckResponse
+		}
 	}
-	bodyless := r.method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
-	keep := minor == 1 && (h.conn == nil || !hasToken(h.conn, "close")) ||
-		minor == 0 && h.conn != nil && hasToken(h.conn, "keep-alive")
+	keep := !ar.Close
 	untilClose := !bodyless && !chunked && length < 0
+	rl := relay{w: r.c.bw, r: br, c: c, deadline: x.Deadline} // the body is the route timeout's
 	if !bodyless && bytes.HasPrefix(h.get(kContentType), []byte("text/event-stream")) {
-		c.setReadDeadline(time.Time{}, 0) // a stream outlives the route timeout, which bounded its start
-	} else if x.HeadDeadline != x.Deadline {
-		c.setReadDeadline(x.Deadline, 0) // the head came in time; the body is the route timeout's
+		rl.deadline = time.Time{} // a stream outlives the route timeout, which bounded its start
+		c.setReadDeadline(time.Time{}, 0)
 	}
 
 	cw := r.c.bw
@@ -68,15 +78,9 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 		return false, ErrClientGone
 	}
 	b := append(cw.b, "HTTP/1.1 "...)
-	b = append(append(b, h.line[9:]...), "\r\n"...)
-	b = h.appendLines(b, func(f *field) bool {
-		switch f.kind {
-		case kOther:
-			return f.named
-		case kContentLength, kTransferEncoding, kConnection, kHop, kUpgrade, kTE, kRequestID:
-			return true // framing and hop-by-hop: written by the lane below
-		}
-		return false
+	b = append(append(b, h.eh.Line[9:]...), "\r\n"...)
+	b = h.appendLines(b, func(f *edge.Field, e *fieldExt) bool {
+		return edge.ForwardResponseField(f.Kind, e.named, b2s(f.Name)) // framing and hop-by-hop: the lane's own below
 	})
 	switch {
 	case code == http.StatusNoContent:
@@ -94,7 +98,6 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 	br.Discard(h.n)
 	r.committed = true
 
-	rl := relay{w: cw, r: br}
 	switch {
 	case bodyless:
 	case chunked:
@@ -119,43 +122,16 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 	return false, nil
 }
 
-// framing reads how an answer's body is framed: its length, or chunked, or
-// neither (until close). It refuses (ok false) Content-Length with
-// Transfer-Encoding, any transfer coding but one "chunked", and
-// Content-Length fields that are not one plain number or disagree.
-func framing(h *head) (length int64, chunked, ok bool) {
-	cls, tes := h.count(kContentLength), h.count(kTransferEncoding)
-	switch {
-	case tes > 0 && cls > 0, tes > 1:
-		return -1, false, false
-	case tes == 1:
-		v := h.get(kTransferEncoding)
-		return -1, true, len(v) == 7 && bytes.EqualFold(v, []byte("chunked"))
-	}
-	length = -1
-	for i := range h.fields {
-		if h.fields[i].kind != kContentLength {
-			continue
-		}
-		v, ok := parseLength(h.fields[i].value)
-		if !ok || length >= 0 && int64(v) != length {
-			return -1, false, false
-		}
-		length = int64(v)
-	}
-	return length, false, true
-}
-
 // readUpstreamHead waits until br holds a complete response head.
 func readUpstreamHead(br *inbuf) (int, error) {
 	for {
 		buf, _ := br.Peek(br.Buffered())
-		n, st := scanHead(buf)
+		n, err := edge.ScanHead(buf)
 		switch {
-		case st == headComplete:
+		case err != nil:
+			return 0, fmt.Errorf("%w: %w", ErrUpstreamHead, err)
+		case n > 0:
 			return n, nil
-		case st == headInvalid:
-			return 0, ErrUpstreamHead
 		case len(buf) == br.Size():
 			return 0, ErrUpstreamHeadSize
 		}
@@ -166,27 +142,4 @@ func readUpstreamHead(br *inbuf) (int, error) {
 			return 0, err
 		}
 	}
-}
-
-// statusOf parses "HTTP/1.x NNN reason" and returns the code and x, or 0.
-func statusOf(line []byte) (code, minor int) {
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || len(line) > 12 && line[12] != ' ' {
-		return 0, 0
-	}
-	switch line[7] {
-	case '0', '1':
-		minor = int(line[7] - '0')
-	default:
-		return 0, 0
-	}
-	for _, ch := range line[9:12] {
-		if ch < '0' || ch > '9' {
-			return 0, 0
-		}
-		code = code*10 + int(ch-'0')
-	}
-	if code < 100 {
-		return 0, 0
-	}
-	return code, minor
 }

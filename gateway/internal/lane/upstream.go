@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
 // Exchange describes one upstream attempt for Request.Exchange. The
@@ -162,8 +164,9 @@ func (r *Request) roundTrip(c *upConn, x *Exchange, res *Result) (stale bool, er
 
 // send buffers the upstream request in w. The lane writes the request
 // line, Host and the framing itself; of the client's fields it passes on
-// only the end-to-end ones (see the package doc), then the gateway's own
-// (x.Fields), then the body.
+// those the gateway's one policy forwards (edge.ForwardRequestField:
+// end-to-end fields Connection does not name, and guarded ones), then the
+// gateway's own (x.Fields), then the body.
 func (r *Request) send(w *outbuf, x *Exchange) {
 	b := w.b // appended to directly: a head may grow the buffer past its size
 	b = append(append(b, r.method...), ' ')
@@ -178,23 +181,9 @@ func (r *Request) send(w *outbuf, x *Exchange) {
 	b = append(b, " HTTP/1.1\r\nHost: "...)
 	b = append(b, x.Addr...) // as httputil.ProxyRequest.SetURL leaves it
 	b = append(b, "\r\n"...)
-	trailers := false
-	b = r.h.appendLines(b, func(f *field) bool {
-		switch f.kind {
-		case kOther:
-			return f.named
-		case kAccept, kAcceptVersion, kContentType, kIdempotencyKey, kRetryAfter:
-			return false
-		case kAuthorization:
-			return x.DropAuthorization
-		case kTE: // only "TE: trailers" passes, as in httputil.ReverseProxy
-			trailers = trailers || len(f.value) == 8 && hasToken(f.value, "trailers")
-		}
-		return true // framing, hop-by-hop, and what the gateway sets
+	b = r.h.appendLines(b, func(f *edge.Field, e *fieldExt) bool {
+		return edge.ForwardRequestField(f.Kind, e.named, b2s(f.Name), x.DropAuthorization)
 	})
-	if trailers {
-		b = append(b, "Te: trailers\r\n"...)
-	}
 	if r.bodyLen > 0 || bodied(r.method) {
 		b = append(b, "Content-Length: "...)
 		b = append(strconv.AppendInt(b, int64(r.bodyLen), 10), "\r\n"...)
