@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"testing"
 
 	"github.com/gantrykit/gantry/gateway"
@@ -13,9 +12,8 @@ import (
 
 // TestConformance runs the conformance and smuggling suite (raw bytes
 // over sockets, see gateway/internal/conformance) against the net/http
-// front as the command serves it, against the fast lane when
-// GATEWAY_CONFORMANCE_LANE=1 (it is off by default until it passes), and
-// against Debian's nginx as the reference when it is installed (CI
+// front as the command serves it, against the fast lane, and against
+// Debian's nginx as the reference when it is installed (CI
 // installs it and requires it).
 func TestConformance(t *testing.T) {
 	t.Run("nethttp", func(t *testing.T) {
@@ -24,9 +22,6 @@ func TestConformance(t *testing.T) {
 		}})
 	})
 	t.Run("lane", func(t *testing.T) {
-		if os.Getenv("GATEWAY_CONFORMANCE_LANE") != "1" {
-			t.Skip("the fast lane is off by default until it passes the suite; GATEWAY_CONFORMANCE_LANE=1 runs it")
-		}
 		conformance.Run(t, conformance.Front{Name: "lane", Start: func(t testing.TB, up conformance.Upstreams) string {
 			return startFront(t, up, true)
 		}})
@@ -40,9 +35,17 @@ func TestConformance(t *testing.T) {
 // upstreams that send more than they frame; each must get only its own
 // answers.
 func TestCrossTalk(t *testing.T) {
-	conformance.RunCrossTalk(t, conformance.Front{Name: "nethttp", Start: func(t testing.TB, up conformance.Upstreams) string {
-		return startFront(t, up, false)
-	}})
+	for _, lane := range []bool{false, true} {
+		name := "nethttp"
+		if lane {
+			name = "lane"
+		}
+		t.Run(name, func(t *testing.T) {
+			conformance.RunCrossTalk(t, conformance.Front{Name: name, Start: func(t testing.TB, up conformance.Upstreams) string {
+				return startFront(t, up, lane)
+			}})
+		})
+	}
 }
 
 // startFront serves a gateway with the suite's routes on loopback as the

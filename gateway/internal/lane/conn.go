@@ -26,6 +26,7 @@ type conn struct {
 	idle atomic.Bool
 	up   atomic.Pointer[upConn] // the upstream connection of the request being served
 	rdl  time.Time              // the read deadline last set
+	post bool                   // the last request was a POST
 	req  Request
 }
 
@@ -95,6 +96,9 @@ func (c *conn) serve() {
 		} else if err := c.bw.Flush(); err != nil { // a pipelined request waits: answer the last one first
 			return
 		}
+		if c.post && c.skipEmptyLines() {
+			continue
+		}
 		n, ok, bad := c.readHead()
 		if n < 0 {
 			return // timeout or error: nothing to answer
@@ -136,6 +140,7 @@ func (c *conn) serve() {
 		}
 		c.l.gw.Serve(r)
 		c.l.served.Add(1)
+		c.post = r.method == http.MethodPost
 		c.br.Discard(n + r.bodyLen)
 		if r.broken || r.gone {
 			return
@@ -145,6 +150,20 @@ func (c *conn) serve() {
 			return
 		}
 	}
+}
+
+// skipEmptyLines drops up to four CR or LF bytes that follow a POST, as
+// net/http's server does (RFC 9112 section 2.2: old clients send a CRLF
+// after a POST body). It reports whether that emptied the buffer.
+func (c *conn) skipEmptyLines() bool {
+	c.post = false
+	buf, _ := c.br.Peek(min(4, c.br.Buffered()))
+	n := 0
+	for n < len(buf) && (buf[n] == '\r' || buf[n] == '\n') {
+		n++
+	}
+	c.br.Discard(n)
+	return n > 0 && c.br.Buffered() == 0
 }
 
 // refuse answers a request the gateway's one admission refused (edge:
