@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gantrykit/gantry/gateway"
 )
@@ -115,6 +116,51 @@ routes: [{name: u, prefix: /, service: u, retries: 0}]
 	for i, res := range exchange(t, addr, req+req+req, 3) {
 		if res.StatusCode != 200 {
 			t.Errorf("answer %d: %d, want 200", i+1, res.StatusCode)
+		}
+	}
+}
+
+// TestLaneSlowAnswer: an answer whose head, or body, comes in pieces
+// further apart than the lane's looks at the client (250 ms) is relayed
+// whole, not cut at the first look.
+func TestLaneSlowAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					if _, err := http.ReadRequest(br); err != nil {
+						return
+					}
+					for _, part := range []string{"HTTP/1.1 200 OK\r\nContent-", "Length: 4\r\n\r\nab", "cd"} {
+						if _, err := io.WriteString(c, part); err != nil {
+							return
+						}
+						time.Sleep(300 * time.Millisecond)
+					}
+				}
+			}()
+		}
+	}()
+	_, addr := laneGateway(t, replace(`
+services: {u: {urls: ["http://ADDR"]}}
+routes: [{name: u, prefix: /, service: u, retries: 0}]
+`, "ADDR", ln.Addr().String()), gateway.ServerConfig{})
+	for i, res := range exchange(t, addr, "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n", 2) {
+		if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(b) != "abcd" {
+			t.Errorf("answer %d: %d %q, want 200 \"abcd\"", i+1, res.StatusCode, b)
 		}
 	}
 }

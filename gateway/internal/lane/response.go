@@ -26,7 +26,7 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 	isHead := r.method == http.MethodHead
 	var ar edge.Response
 	for informational := 0; ; informational++ {
-		n, err := readUpstreamHead(br)
+		n, err := readUpstreamHead(br, c, x.HeadDeadline)
 		if err != nil {
 			return informational == 0 && br.Buffered() == 0 && !isTimeout(err), err
 		}
@@ -122,8 +122,11 @@ func (r *Request) receive(c *upConn, x *Exchange, res *Result) (stale bool, err 
 	return false, nil
 }
 
-// readUpstreamHead waits until br holds a complete response head.
-func readUpstreamHead(br *inbuf) (int, error) {
+// readUpstreamHead waits until br holds a complete response head, until
+// deadline: the socket's read deadline may be an earlier look at the
+// client (clientCheck), which a head that comes in pieces must not be cut
+// at, so it is moved to deadline when it passes.
+func readUpstreamHead(br *inbuf, c *upConn, deadline time.Time) (int, error) {
 	for {
 		buf, _ := br.Peek(br.Buffered())
 		n, err := edge.ScanHead(buf)
@@ -136,6 +139,11 @@ func readUpstreamHead(br *inbuf) (int, error) {
 			return 0, ErrUpstreamHeadSize
 		}
 		if _, err := br.Peek(len(buf) + 1); err != nil {
+			if c != nil && isTimeout(err) && time.Now().Before(deadline) {
+				c.setReadDeadline(deadline, 0)
+				br.err = nil
+				continue
+			}
 			if errors.Is(err, io.EOF) && len(buf) > 0 {
 				err = io.ErrUnexpectedEOF
 			}
