@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/gantrykit/gantry/internal/contract"
 	"github.com/gantrykit/gantry/internal/oascheck"
 	"github.com/gantrykit/gantry/internal/pgtest"
 )
@@ -202,6 +203,7 @@ func checkServes(t *testing.T, dir, bin string, env []string, grpcPart, eventsPa
 	if err := oascheck.Validate([]byte(get(t, svc+"/openapi.json", 200))); err != nil {
 		t.Errorf("/openapi.json is not valid OpenAPI 3.1: %v", err)
 	}
+	contractFuzz(t, svc)
 	if grpcPart {
 		select {
 		case addr := <-grpcAddr: // logged before "serving"
@@ -239,6 +241,28 @@ func checkServes(t *testing.T, dir, bin string, env []string, grpcPart, eventsPa
 		_ = cmd.Process.Kill()
 		<-exited
 		t.Fatal("did not exit within 30s of SIGTERM")
+	}
+}
+
+// contractFuzz runs the contract fuzzer (internal/contract) against the
+// service for GANTRY_CONTRACT_DURATION (default 30s): no 5xx, every status
+// documented, every body as its schema says.
+func contractFuzz(t *testing.T, svc string) {
+	d := 30 * time.Second
+	if s := os.Getenv("GANTRY_CONTRACT_DURATION"); s != "" {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			t.Fatalf("GANTRY_CONTRACT_DURATION: %v", err)
+		}
+	}
+	var out strings.Builder
+	res, err := contract.Run(context.Background(), contract.Config{BaseURL: svc, Requests: 400, Duration: d, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(out.String())
+	if res.Failed > 0 {
+		t.Errorf("contract fuzz: %d of %d requests failed (seed %d); counterexamples above", res.Failed, res.Requests, res.Seed)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 // Chain returns the middleware for one operation, outermost first: the
 // App's Middleware method in the service (recovery, tracing, metrics,
-// logging, shed, rate limit, breaker, timeout), nil for none.
+// logging, shed, rate limit, timeout), nil for none.
 type Chain func(op string) []kitendpoint.Middleware
 
 // Endpoints are the service's operations as typed endpoints. Every
@@ -29,8 +29,9 @@ type Endpoints struct {
 }
 
 // NewEndpoints wraps each method of svc in the chain for its operation
-// name. The names label metrics and key per-operation state (limits,
-// breakers): keep them short and fixed.
+// name. The names label metrics and key per-operation state (limits), and
+// name the operations in the OpenAPI document (see Routes): keep them
+// short and fixed.
 func NewEndpoints(svc *items.Service, chain Chain) Endpoints {
 	return Endpoints{
 		Create: wrap(svc.Create, chain, "create_item"),
@@ -48,8 +49,8 @@ func wrap[Req, Resp any](f endpoint.Func[Req, Resp], chain Chain, op string) end
 }
 
 // withKinds gives the service's errors their kinds, innermost, so that the
-// middleware sees them too: a caller's mistake counts as a client error and
-// does not trip the breaker.
+// middleware sees them too: a caller's mistake counts as a client error,
+// not as the service's fault.
 func withKinds[Req, Resp any](f endpoint.Func[Req, Resp]) endpoint.Func[Req, Resp] {
 	return func(ctx context.Context, req Req) (Resp, error) {
 		resp, err := f(ctx, req)

@@ -3,6 +3,7 @@ package api
 import (
 	"log/slog"
 
+	"github.com/gantrykit/gantry/errs"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -18,7 +19,10 @@ func Routes(mux *httpt.Mux, e Endpoints, logger *slog.Logger) {
 		}
 		return append(o, more...)
 	}
-	mux.Handle("POST /v1/items", httpt.NewServer(e.Create, opts("Create an item", httpt.WithStatus(201))...))
-	mux.Handle("GET /v1/items/{id}", httpt.NewServer(e.Get, opts("Get an item")...))
-	mux.Handle("GET /v1/items", httpt.NewServer(e.List, opts("List the newest items")...))
+	// Named gives each route its operation name (the chain's, see
+	// NewEndpoints): the OpenAPI operationId, createItem. Errors lists the
+	// kinds an operation's business code returns beyond the transport's.
+	mux.Handle("POST /v1/items", httpt.NewServer(e.Create, opts("Create an item", httpt.Named("create_item"), httpt.WithStatus(201))...))
+	mux.Handle("GET /v1/items/{id}", httpt.NewServer(e.Get, opts("Get an item", httpt.Named("get_item"), httpt.Errors(errs.KindNotFound))...))
+	mux.Handle("GET /v1/items", httpt.NewServer(e.List, opts("List the newest items", httpt.Named("list_items"))...))
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Errors the service returns. Transports map them to status codes (see
@@ -31,7 +32,7 @@ type Item struct {
 // the HTTP transport (and published in the OpenAPI document); Create checks
 // the same rules for every other caller.
 type CreateRequest struct {
-	Name string `json:"name" validate:"required,max=100"`
+	Name string `json:"name" validate:"required,min=1,max=100"`
 }
 
 // GetRequest names one item; the ID comes from the path.
@@ -41,7 +42,7 @@ type GetRequest struct {
 
 // ListRequest asks for the most recent items.
 type ListRequest struct {
-	Limit int `query:"limit" json:"-" validate:"max=100"`
+	Limit int `query:"limit" json:"-" validate:"min=0,max=100"`
 }
 
 // List is a page of items, newest first.
@@ -90,8 +91,9 @@ func NewService(repo Repository, notify Notifier) *Service {
 // Create stores a new item and announces it.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (Item, error) {
 	name := strings.TrimSpace(req.Name)
-	if name == "" || len(name) > 100 {
-		return Item{}, fmt.Errorf("%w: name must have 1 to 100 characters", ErrInvalid)
+	// Characters, as the schema counts; NUL is not text to PostgreSQL.
+	if name == "" || utf8.RuneCountInString(name) > 100 || strings.ContainsRune(name, 0) {
+		return Item{}, fmt.Errorf("%w: name must have 1 to 100 characters, none of them NUL", ErrInvalid)
 	}
 	it := Item{ID: newID(), Name: name, Created: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.repo.Create(ctx, it); err != nil {
@@ -111,6 +113,10 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Item, error) {
 func (s *Service) Get(ctx context.Context, req GetRequest) (Item, error) {
 	if req.ID == "" {
 		return Item{}, fmt.Errorf("%w: id is empty", ErrInvalid)
+	}
+	if !utf8.ValidString(req.ID) || strings.ContainsRune(req.ID, 0) {
+		// No ID is like this, and a database would refuse to compare it.
+		return Item{}, fmt.Errorf("%w: %q", ErrNotFound, req.ID)
 	}
 	return s.repo.Get(ctx, req.ID)
 }

@@ -40,8 +40,13 @@ func TestCreateGetList(t *testing.T) {
 	if len(list.Items) != 2 || list.Items[0].ID != ids[2] || list.Items[1].ID != ids[1] {
 		t.Errorf("List(2) = %+v, want third then second", list.Items)
 	}
-	if len(rec.got) != 3 || rec.got[0].ID != ids[0] {
-		t.Errorf("notified %+v, want the three items in order", rec.got)
+	// 100 characters of three bytes each: the schema's maxLength counts
+	// characters, and so does Create.
+	if _, err := svc.Create(ctx, CreateRequest{Name: strings.Repeat("語", 100)}); err != nil {
+		t.Errorf("a 100-character name in a multi-byte script: %v, want it taken", err)
+	}
+	if len(rec.got) != 4 || rec.got[0].ID != ids[0] {
+		t.Errorf("notified %+v, want the four items in order", rec.got)
 	}
 }
 
@@ -55,6 +60,8 @@ func TestErrors(t *testing.T) {
 	}{
 		{"empty name", func() error { _, err := svc.Create(ctx, CreateRequest{Name: "  "}); return err }, ErrInvalid},
 		{"long name", func() error { _, err := svc.Create(ctx, CreateRequest{Name: strings.Repeat("x", 101)}); return err }, ErrInvalid},
+		{"NUL in the name", func() error { _, err := svc.Create(ctx, CreateRequest{Name: "a\x00b"}); return err }, ErrInvalid},
+		{"id that is not text", func() error { _, err := svc.Get(ctx, GetRequest{ID: "a\xff"}); return err }, ErrNotFound},
 		{"unknown id", func() error { _, err := svc.Get(ctx, GetRequest{ID: "nope"}); return err }, ErrNotFound},
 		{"empty id", func() error { _, err := svc.Get(ctx, GetRequest{}); return err }, ErrInvalid},
 		{"limit too big", func() error { _, err := svc.List(ctx, ListRequest{Limit: 101}); return err }, ErrInvalid},
