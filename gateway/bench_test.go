@@ -21,8 +21,9 @@ import (
 // BenchmarkProxy compares, over real loopback sockets in one run: the
 // backend alone (baseline), a stock httputil.ReverseProxy with the default
 // transport, and the gateway with JWT auth, metrics and (unsampled)
-// tracing, behind net/http alone and behind its fast lane. Client, proxy
-// and backend share the process, so allocations are the sum of all three.
+// tracing, behind net/http (on a NewListener listener, with the edge
+// admission) and behind its fast lane. Client, proxy and backend share the
+// process, so allocations are the sum of all three.
 func BenchmarkProxy(b *testing.B) {
 	hello := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -47,11 +48,13 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 		b.Fatal(err)
 	}
 	defer g.Close()
-	gw := httptest.NewServer(g)
+	gw := httptest.NewUnstartedServer(g)
+	gw.Listener = gateway.NewListener(gw.Listener) // as the command serves it
+	gw.Start()
 	defer gw.Close()
 	lane := httptest.NewUnstartedServer(g)
 	fp := gateway.NewFastPath(lane.Listener, func() *gateway.Gateway { return g }, gateway.ServerConfig{}, nil)
-	lane.Listener = fp
+	lane.Listener = gateway.NewListener(fp)
 	lane.Start()
 	defer func() {
 		lane.Close()

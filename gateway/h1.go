@@ -45,6 +45,7 @@ type h1Conn struct {
 	idleAt time.Time
 
 	head edge.Head // the last answer's head, checked by checkHead
+	peek *peeker   // looks at the connection while it is idle
 }
 
 func newH1Transport(fallback *http.Transport) *h1Transport {
@@ -99,7 +100,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (t *h1Transport) get(ctx context.Context, host string) (*h1Conn, bool, error) {
 	for c := t.idleConn(host, time.Now()); c != nil; c = t.idleConn(host, time.Now()) {
-		if !idleUnusable(c.nc) {
+		if !c.peek.idleUnusable() {
 			return c, true, nil
 		}
 		c.nc.Close() // the instance closed it, or sent bytes nobody asked for
@@ -133,6 +134,7 @@ func (t *h1Transport) dial(ctx context.Context, host string) (*h1Conn, error) {
 	}
 	c := &h1Conn{t: t, host: host, nc: nc}
 	c.br, c.bw = bufio.NewReaderSize(nc, 16<<10), bufio.NewWriterSize(nc, 16<<10)
+	c.peek = newPeeker(nc)
 	return c, nil
 }
 

@@ -9,4 +9,8 @@ import "net"
 // reader notices unsolicited bytes on idle connections itself.
 const h1Peek = false
 
-func idleUnusable(net.Conn) bool { return true }
+type peeker struct{}
+
+func newPeeker(net.Conn) *peeker { return nil }
+
+func (*peeker) idleUnusable() bool { return true }

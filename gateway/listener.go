@@ -78,9 +78,9 @@ func (c *edgeConn) Read(p []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		k, ferr := c.stream.Feed(p[:n])
-		if ferr != nil {
-			c.err.Store(&ferr)
+		if k, ferr := c.stream.Feed(p[:n]); ferr != nil {
+			stored := ferr // only a broken stream pays for the pointer
+			c.err.Store(&stored)
 			return k, nil // the bytes before the break; the error next
 		}
 	}
