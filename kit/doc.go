@@ -248,12 +248,17 @@
 // for a NATS KV bucket over the App's connection, discovery/etcd's
 // ConfigSource for etcd), and applies it
 // while the App runs. These keys are live, applied without a restart to
-// every operation, existing and future:
+// every operation, existing and future (LiveKeys lists them from the
+// tables that own them; this list is checked against it):
 //
-//	gantry.log_level                                  (unless WithLogger gave the logger)
-//	gantry.features.NAME                              feature flags (LiveConfig.Features)
-//	gantry.middleware.rate_limit.per_second, .burst   0 turns limiting off, a positive rate on
-//	gantry.client.breaker.min_requests, .failure_ratio, .consecutive_failures, .open_timeout
+//	gantry.features.NAME                        feature flags, read with LiveConfig.Features
+//	gantry.log_level                            the logger's level (static when WithLogger gave the logger)
+//	gantry.middleware.rate_limit.per_second     0 turns limiting off, a positive rate on
+//	gantry.middleware.rate_limit.burst          the bucket size (0: per_second rounded up)
+//	gantry.client.breaker.min_requests          requests in a window before the ratio counts
+//	gantry.client.breaker.failure_ratio         failed share of a window that opens the breaker
+//	gantry.client.breaker.consecutive_failures  failures in a row that open it (negative: rule off)
+//	gantry.client.breaker.open_timeout          time open before a trial call (replaces each breaker)
 //
 // A changed open_timeout replaces each classic breaker by a closed one
 // with the new timeout (gobreaker fixes it per breaker); the other

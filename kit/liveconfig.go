@@ -3,10 +3,11 @@ package kit
 import (
 	"context"
 	"encoding"
+	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gantrykit/gantry/liveconfig"
 	"github.com/gantrykit/gantry/middleware"
@@ -16,25 +17,15 @@ import (
 // an overlay document in the config file's shape, read from a shared store
 // at start and followed while the App runs.
 //
-// Dynamic, applied without a restart:
-//
-//	gantry.log_level   the level of the App's logger (unless WithLogger gave one)
-//	gantry.features    feature flags, read with Features.Enabled
-//	gantry.middleware.rate_limit.per_second, .burst
-//	                   the rate limit of every operation of App.Middleware
-//	                   (0 turns it off, a positive rate on)
-//	gantry.client.breaker.min_requests, .failure_ratio,
-//	gantry.client.breaker.consecutive_failures, .open_timeout
-//	                   the trip thresholds of every operation's breaker in
-//	                   App.ClientMiddleware; a changed
-//	                   open_timeout replaces each breaker by a closed one
-//	                   (see middleware/breaker.Breaker.SetOpenTimeout)
-//
-// Every other gantry.* key is static: an overlay that changes one is
-// logged and listed in Status().NeedsRestart. Register the service's own
-// settings (service.*) with liveconfig.Dynamic or Static on the Overlay before
-// Run. A document with a bad value or an unknown key is rejected whole,
-// logged, and the current settings are kept.
+// The live keys, applied without a restart, are listed by LiveKeys (and in
+// the package documentation, checked against it): the runtime's own
+// (runtimeLiveKeys), the server chain's (middleware.LiveKeys) and the
+// client chain's (middleware.ClientLiveKeys). Every other gantry.* key is
+// static: an overlay that changes one is logged and listed in
+// Status().NeedsRestart. Register the service's own settings (service.*)
+// with liveconfig.Dynamic or Static on the Overlay before Run. A document
+// with a bad value or an unknown key is rejected whole, logged, and the
+// current settings are kept.
 type LiveConfig struct {
 	*liveconfig.Overlay
 	// Features are the flags under gantry.features; all off until an
@@ -42,28 +33,75 @@ type LiveConfig struct {
 	Features *liveconfig.Flags
 }
 
+// LiveKey is a live key of the runtime, by its full path, with what a
+// change does.
+type LiveKey struct {
+	Path, Doc string
+}
+
+// LiveKeys lists every key of the gantry: section that WatchConfig applies
+// without a restart, from the tables that own them.
+func LiveKeys() []LiveKey {
+	out := []LiveKey{{"gantry.features.NAME", "feature flags, read with LiveConfig.Features"}}
+	out = appendKeys(out, "gantry", runtimeLiveKeys())
+	out = appendKeys(out, "gantry.middleware", middleware.LiveKeys())
+	return appendKeys(out, "gantry.client", middleware.ClientLiveKeys())
+}
+
+func appendKeys[C any](out []LiveKey, prefix string, keys []liveconfig.Key[C]) []LiveKey {
+	for _, k := range keys {
+		out = append(out, LiveKey{prefix + "." + k.Path, k.Doc})
+	}
+	return out
+}
+
+// runtimeLiveKeys are the keys of Config that the runtime itself applies
+// while it runs (liveRuntime).
+func runtimeLiveKeys() []liveconfig.Key[Config] {
+	return []liveconfig.Key[Config]{
+		liveconfig.Field("log_level", "the logger's level (static when WithLogger gave the logger)",
+			func(c *Config) *slog.Level { return &c.LogLevel }),
+	}
+}
+
 // WatchConfig makes the App follow the overlay at key in src (key ""
 // means the App's name), for example kit/natskit's NATS.ConfigSource,
-// discovery/natskv's or discovery/etcd's ConfigSource. The watch runs while the App runs (an App.Go
-// task); it survives the store going away and coming back. Call it before
-// Run.
+// discovery/natskv's or discovery/etcd's ConfigSource. The watch runs
+// while the App runs (an App.Go task); it survives the store going away
+// and coming back. Call it before Run.
 func (a *App) WatchConfig(src liveconfig.Source, key string) *LiveConfig {
 	if key == "" {
 		key = registrySafe(a.name)
 	}
 	lc := &LiveConfig{Overlay: liveconfig.New(a.logger), Features: &liveconfig.Flags{}}
-	if a.opts.logger == nil {
-		liveconfig.Dynamic(lc.Overlay, "gantry.log_level", a.cfg.LogLevel, nil, a.level.Set)
-	} else {
-		lc.Static("gantry.log_level", a.cfg.LogLevel)
-	}
 	liveconfig.Dynamic(lc.Overlay, "gantry.features", map[string]bool{}, nil, lc.Features.Set)
-	live := liveChainKeys(lc.Overlay, a)
-	live["gantry.log_level"] = true
+	live := map[string]bool{}
+	for _, p := range a.bindLive(lc.Overlay, runtimeLiveKeys(), middleware.LiveKeys(), middleware.ClientLiveKeys()) {
+		live[p] = true
+	}
 	staticKeys(lc.Overlay, "gantry", reflect.ValueOf(a.cfg), live)
 	a.Go("config", func(ctx context.Context) error { return lc.Run(ctx, src, key) })
 	return lc
 }
+
+// bindLive makes the tables live on o and returns the keys it bound.
+func (a *App) bindLive(o *liveconfig.Overlay, runtime []liveconfig.Key[Config],
+	server []liveconfig.Key[middleware.Config], client []liveconfig.Key[middleware.ClientConfig]) []string {
+	if a.opts.logger != nil { // the level is the given logger's: static
+		runtime = slices.DeleteFunc(slices.Clone(runtime), func(k liveconfig.Key[Config]) bool { return k.Path == "log_level" })
+	}
+	l := &liveChains{a: a, server: a.cfg.Middleware, client: a.cfg.Client}
+	keys := liveconfig.Bind(o, "gantry", a.cfg, runtime, nil, a.liveRuntime)
+	keys = append(keys, liveconfig.Bind(o, "gantry.middleware", a.cfg.Middleware, server, middleware.Config.Validate,
+		func(c middleware.Config) { l.update(func(s *middleware.Config, _ *middleware.ClientConfig) { *s = c }) })...)
+	return append(keys, liveconfig.Bind(o, "gantry.client", a.cfg.Client, client, middleware.ClientConfig.Validate,
+		func(c middleware.ClientConfig) {
+			l.update(func(_ *middleware.Config, cc *middleware.ClientConfig) { *cc = c })
+		})...)
+}
+
+// liveRuntime applies the runtime's live keys.
+func (a *App) liveRuntime(c Config) { a.level.Set(c.LogLevel) }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
@@ -95,7 +133,7 @@ func staticKeys(o *liveconfig.Overlay, prefix string, v reflect.Value, skip map[
 	}
 }
 
-// liveChains applies the dynamic middleware keys to the App's chains.
+// liveChains applies the live middleware keys to the App's chains.
 type liveChains struct {
 	a *App
 
@@ -112,8 +150,7 @@ func (l *liveChains) update(edit func(*middleware.Config, *middleware.ClientConf
 	defer l.mu.Unlock()
 	edit(&l.server, &l.client)
 	a := l.a
-	if !a.chains.built.Load() && l.server.RateLimit == a.cfg.Middleware.RateLimit &&
-		l.client.Breaker == a.cfg.Client.Breaker {
+	if !a.chains.built.Load() && reflect.DeepEqual(l.server, a.cfg.Middleware) && reflect.DeepEqual(l.client, a.cfg.Client) {
 		return
 	}
 	a.buildChains()
@@ -129,49 +166,4 @@ func (l *liveChains) update(edit func(*middleware.Config, *middleware.ClientConf
 	if _, err := a.chains.client.Update(l.client); err != nil {
 		a.logger.Error("config overlay: client middleware not updated", "error", err)
 	}
-}
-
-// liveChainKeys registers the dynamic middleware keys on o and returns
-// them.
-func liveChainKeys(o *liveconfig.Overlay, a *App) map[string]bool {
-	l := &liveChains{a: a, server: a.cfg.Middleware, client: a.cfg.Client}
-	keys := map[string]bool{}
-	liveKey(o, l, keys, "gantry.middleware.rate_limit.per_second",
-		func(s *middleware.Config, _ *middleware.ClientConfig) *float64 { return &s.RateLimit.PerSecond })
-	liveKey(o, l, keys, "gantry.middleware.rate_limit.burst",
-		func(s *middleware.Config, _ *middleware.ClientConfig) *int { return &s.RateLimit.Burst })
-	const prefix = "gantry.client.breaker."
-	liveKey(o, l, keys, prefix+"min_requests",
-		func(_ *middleware.Config, c *middleware.ClientConfig) *int { return &c.Breaker.MinRequests })
-	liveKey(o, l, keys, prefix+"failure_ratio",
-		func(_ *middleware.Config, c *middleware.ClientConfig) *float64 { return &c.Breaker.FailureRatio })
-	liveKey(o, l, keys, prefix+"consecutive_failures",
-		func(_ *middleware.Config, c *middleware.ClientConfig) *int { return &c.Breaker.ConsecutiveFailures })
-	liveKey(o, l, keys, prefix+"open_timeout",
-		func(_ *middleware.Config, c *middleware.ClientConfig) *time.Duration { return &c.Breaker.OpenTimeout })
-	return keys
-}
-
-// liveKey registers key, the field that field points to, as a dynamic
-// setting: validated with the chains' Validate (the running value is
-// always accepted), applied with their Update.
-func liveKey[T comparable](o *liveconfig.Overlay, l *liveChains, keys map[string]bool, key string, field func(*middleware.Config, *middleware.ClientConfig) *T) {
-	keys[key] = true
-	base := *field(&l.server, &l.client)
-	validate := func(v T) error {
-		if v == base {
-			return nil
-		}
-		// The field alone, so that the error is about it.
-		var s middleware.Config
-		var c middleware.ClientConfig
-		*field(&s, &c) = v
-		if err := s.Validate(); err != nil {
-			return err
-		}
-		return c.Validate()
-	}
-	liveconfig.Dynamic(o, key, base, validate, func(v T) {
-		l.update(func(s *middleware.Config, c *middleware.ClientConfig) { *field(s, c) = v })
-	})
 }

@@ -30,11 +30,15 @@
 //	features: {new_checkout: true}
 //	http_addr: ":9000"   # static: reported as needing a restart
 //
-// kit wires it: App.WatchConfig makes an Overlay with the runtime's dynamic
-// and static keys and runs it while the App runs. The runtime's dynamic
-// keys are gantry.log_level, gantry.features, the rate limit
-// (gantry.middleware.rate_limit.per_second and .burst) and the breaker
-// thresholds (min_requests, failure_ratio, consecutive_failures,
-// open_timeout under gantry.client.breaker);
-// every other gantry.* key is static. See the kit package documentation.
+// A configuration struct's live keys are one table of [Key]s, made with
+// [Field] and kept next to the code that applies the struct (the
+// middleware chains' are middleware.LiveKeys and ClientLiveKeys): [Bind]
+// makes a table live on an Overlay, with one validation and one apply
+// function for the struct, and the owner applies a value with
+// [Key.Copy]. One more entry in a table is one more live key.
+//
+// kit wires it: App.WatchConfig makes an Overlay with the runtime's live
+// and static keys and runs it while the App runs. kit.LiveKeys lists the
+// live ones (its package documentation shows the list); every other
+// gantry.* key is static.
 package liveconfig

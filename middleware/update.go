@@ -55,13 +55,12 @@ func (c BreakerConfig) Validate() error {
 	return nil
 }
 
-// Update applies cfg to the running chain: the rate limit (per_second,
-// burst; per_second 0 turns limiting off, a positive one on) changes for
-// every operation, existing and future, while calls go through. It returns the
-// keys (such as "breaker.window") whose value in cfg differs from the
-// running one but that only a new chain applies; those keep their running
-// value. If cfg fails Validate, nothing changes. It is safe for concurrent
-// use.
+// Update applies the LiveKeys of cfg to the running chain (the rate limit:
+// per_second 0 turns limiting off, a positive one on), for every
+// operation, existing and future, while calls go through. It returns the
+// keys whose value in cfg differs from the running one but that only a new
+// chain applies; those keep their running value. If cfg fails Validate,
+// nothing changes. It is safe for concurrent use.
 func (s *Server) Update(cfg Config) (needsRestart []string, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("middleware: %w", err)
@@ -69,18 +68,17 @@ func (s *Server) Update(cfg Config) (needsRestart []string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := s.cfg
-	next.RateLimit = cfg.RateLimit
+	copyLive(&next, cfg, LiveKeys())
 	restart := changedKeys("", reflect.ValueOf(next), reflect.ValueOf(cfg))
 	s.limiter.SetRate(rateOf(next.RateLimit))
 	s.cfg = next
 	return restart, nil
 }
 
-// Update applies cfg's breaker thresholds (min_requests, failure_ratio,
-// consecutive_failures, open_timeout, see breaker.Breaker.SetOpenTimeout)
-// to the running client chain, for every operation, existing and future,
-// while calls go through, and returns the keys that need a new chain, as
-// Server.Update does.
+// Update applies the ClientLiveKeys of cfg (the breaker thresholds; see
+// breaker.Breaker.SetOpenTimeout) to the running client chain, for every
+// operation, existing and future, while calls go through, and returns the
+// keys that need a new chain, as Server.Update does.
 func (c *Client) Update(cfg ClientConfig) (needsRestart []string, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("middleware: client: %w", err)
@@ -88,17 +86,11 @@ func (c *Client) Update(cfg ClientConfig) (needsRestart []string, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next := c.cfg
-	setLiveBreaker(&next.Breaker, cfg.Breaker)
+	copyLive(&next, cfg, ClientLiveKeys())
 	restart := changedKeys("", reflect.ValueOf(next), reflect.ValueOf(cfg))
 	applyBreaker(c.breaker, next.Breaker)
 	c.cfg = next
 	return restart, nil
-}
-
-// setLiveBreaker copies the breaker settings an Update applies.
-func setLiveBreaker(dst *BreakerConfig, src BreakerConfig) {
-	dst.MinRequests, dst.FailureRatio = src.MinRequests, src.FailureRatio
-	dst.ConsecutiveFailures, dst.OpenTimeout = src.ConsecutiveFailures, src.OpenTimeout
 }
 
 // rateOf turns the config into ratelimit's arguments: no limit is an
