@@ -99,13 +99,10 @@ func (g *Gateway) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	if !pathRefusal(err) {
 		w.Header().Set("Connection", "close")
 	}
+	id := unroutedID(w, r)
 	httpt.WriteProblem(w, r, errs.InvalidArgument("%s", strings.TrimPrefix(err.Error(), "edge: ")), status)
 	g.metrics.requests.WithLabelValues("", strconv.Itoa(status)).Inc()
-	if g.logger.Enabled(r.Context(), slog.LevelInfo) {
-		g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("route", ""),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status),
-			slog.String("refused", err.Error()))
-	}
+	g.logUnrouted(r, id, status, slog.String("refused", err.Error()))
 }
 
 // pathRefusal reports whether err refused the request's path: its framing

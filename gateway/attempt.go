@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
-
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
@@ -154,13 +150,7 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 	if a.body != nil {
 		a.out.Body, a.out.ContentLength = io.NopCloser(bytes.NewReader(a.body)), int64(len(a.body))
 	}
-	// An attempt span under a parent the sampler dropped would be dropped
-	// too (parent-based sampling): skip it, and propagate the parent.
-	span, own := trace.SpanFromContext(ctx), false
-	if span.IsRecording() || span.SpanContext().IsSampled() {
-		_, span = g.tracer.Start(ctx, rt.up.span, g.client...)
-		own = true
-	}
+	span, own := g.startAttempt(ctx, a, in)
 	a.span = span
 	if a.attempts > 1 || a.start.IsZero() {
 		a.start = time.Now() // a first attempt may start at the request's start: one clock read less
@@ -203,16 +193,9 @@ func (g *Gateway) exchange(ctx context.Context, a *attempt, in *instance) (resul
 		}
 		done(breakerErr)
 		rt.m.attempt(outcome)
-		if !own {
-			return
+		if own {
+			endAttempt(span, a.status, outcome, breakerErr)
 		}
-		if span.IsRecording() {
-			span.SetAttributes(attribute.String("server.address", in.url.Host), attribute.Int("http.response.status_code", a.status))
-			if breakerErr != nil {
-				span.SetStatus(codes.Error, breakerErr.Error())
-			}
-		}
-		span.End()
 	}()
 	switch {
 	case a.lane != nil:

@@ -184,13 +184,26 @@
 // # Observability
 //
 // One access log line per request (route, method, path, upstream,
-// instance, status, duration, attempts, request_id, trace_id); Prometheus
-// gateway_requests_total{route,code}, gateway_request_duration_seconds,
-// gateway_requests_in_flight, gateway_upstream_attempts_total{route,
-// upstream,outcome}, gateway_upstream_response_seconds,
-// gateway_retries_total and gateway_upstream_breakers_open{upstream}, with
-// route and service names as labels, never paths; an OTel server span per
-// request and a client span per upstream attempt.
+// upstream_instance, status, duration, attempts, request_id, trace_id:
+// the keys of package telemetry), a request the gateway answers without a
+// route included; Prometheus gateway_requests_total{route,code},
+// gateway_request_duration_seconds (with the trace ID of sampled requests
+// as exemplars), gateway_requests_in_flight,
+// gateway_upstream_attempts_total{route, upstream,outcome},
+// gateway_upstream_response_seconds, gateway_retries_total and
+// gateway_upstream_breakers_open{upstream}, with route and service names
+// as labels, never paths. Spans follow the semantic conventions of
+// telemetry.SemconvVersion: a server span per request named
+// "{method} {route template}" (http.route is the pattern's path, or the
+// prefix followed by "/{path...}"), with url.path, url.scheme,
+// server.address, server.port, user_agent.original and
+// http.response.status_code, and a client span per upstream attempt named
+// after its method, with url.full; both carry gateway.route and
+// gateway.upstream, the metrics' labels. The gateway continues a client's
+// W3C traceparent; which other requests start a trace is its tracer
+// provider's sampler: with kit, set OTEL_TRACES_SAMPLER (for example
+// parentbased_traceidratio and OTEL_TRACES_SAMPLER_ARG=0.1) on the gateway,
+// the App that takes outside traffic.
 //
 // # JWT algorithms and keys
 //

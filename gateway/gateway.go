@@ -172,6 +172,7 @@ func (g *Gateway) build(cfg *Config, old *table) (*table, error) {
 			maxBody: rc.MaxBody, jwt: rc.Auth.Mode == "jwt", scopes: rc.Auth.Scopes,
 			limiter: newRouteLimiter(rc.Name, rc.RateLimit), limitSub: rc.RateLimit.Key == "subject",
 			cors: newCORS(rc.CORS), websocket: rc.WebSocket, up: u, m: g.metrics.forRoute(rc.Name, rc.Service),
+			template: routeTemplate(rc.Pattern, rc.Prefix, rc.Version),
 		}
 		if len(rc.Methods) > 0 {
 			rt.methods = rc.Methods
@@ -232,7 +233,7 @@ func (g *Gateway) upstream(t, old *table, name string, sc ServiceConfig) (*upstr
 	if sc.H2C {
 		tr = g.h2c
 	}
-	u := &upstream{name: name, cfg: sc, g: g, m: g.metrics.forUpstream(name), span: "upstream " + name}
+	u := &upstream{name: name, cfg: sc, g: g, m: g.metrics.forUpstream(name)}
 	u.proxy = g.newProxy(tr)
 	u.budget = newRetryBudget()
 	if len(sc.URLs) > 0 {

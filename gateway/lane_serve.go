@@ -73,7 +73,10 @@ func (f *laneFront) Serve(r *lane.Request) {
 	if r.Get(lane.Traceparent) != nil {
 		ctx = propagation.TraceContext{}.Extract(ctx, laneCarrier{r})
 	}
-	ctx, span := g.tracer.Start(ctx, rt.name, g.server...)
+	ctx, span := g.startServerSpan(ctx, rt, r.method)
+	if span.IsRecording() {
+		requestAttrs(span, rt, r.method, r.path, "http", string(r.host), laneUserAgent(&r.h))
+	}
 	start := time.Now()
 	a.start = start // the first attempt's, too
 	rt.m.inflight.Inc()

@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"log/slog"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/internal/logcheck"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -82,17 +82,34 @@ routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
 		}
 	}
 
-	// One server span per request, one client span per attempt, same trace.
+	// One server span per request, one client span per attempt, same trace,
+	// named and attributed as the semantic conventions say.
 	ended := spans.Ended()
 	var server, client int
 	for _, s := range ended {
+		a := map[string]string{}
+		for _, kv := range s.Attributes() {
+			a[string(kv.Key)] = kv.Value.String()
+		}
 		switch s.SpanKind() {
 		case trace.SpanKindServer:
 			server++
+			if s.Name() != "GET /orders/{path...}" || a["http.route"] != "/orders/{path...}" || a["http.request.method"] != "GET" ||
+				!strings.HasPrefix(a["url.path"], "/orders/") || a["url.scheme"] != "http" || a["server.address"] == "" ||
+				a["gateway.route"] != "orders" || a["http.response.status_code"] != "200" || a["user_agent.original"] == "" {
+				t.Errorf("server span %q %v", s.Name(), a)
+			}
 		case trace.SpanKindClient:
 			client++
 			if s.Parent().TraceID() != s.SpanContext().TraceID() || !s.Parent().IsValid() {
 				t.Errorf("attempt span %q has no parent in the request's trace", s.Name())
+			}
+			if s.Name() != "GET" || a["http.request.method"] != "GET" || !strings.Contains(a["url.full"], "/orders/") ||
+				a["server.address"] == "" || a["server.port"] == "" || a["gateway.upstream"] != "orders" {
+				t.Errorf("attempt span %q %v", s.Name(), a)
+			}
+			if a["http.response.status_code"] != "200" && a["error.type"] == "" {
+				t.Errorf("failed attempt span %q has no error.type: %v", s.Name(), a)
 			}
 		}
 	}
@@ -100,19 +117,22 @@ routes: [{name: orders, prefix: /orders, service: orders, retries: 1}]
 		t.Errorf("spans: %d server, %d client; want %d and %d", server, client, n, n+int(failed))
 	}
 
-	// One access log line per request, with the fields operators need.
-	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	// One access log line per request, each key once, with the fields
+	// operators need; the unrouted request's line has its request ID.
+	lines, err := logcheck.Lines(strings.NewReader(logs.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(lines) != n+1 {
 		t.Fatalf("access log has %d lines, want %d:\n%s", len(lines), n+1, logs.String())
 	}
-	var rec map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"route", "upstream", "instance", "status", "duration", "request_id", "trace_id"} {
-		if rec[k] == nil || rec[k] == "" {
-			t.Errorf("access log line lacks %q: %s", k, lines[0])
+	for _, k := range []string{"route", "upstream", "upstream_instance", "status", "duration", "request_id", "trace_id"} {
+		if lines[0][k] == nil || lines[0][k] == "" {
+			t.Errorf("access log line lacks %q: %v", k, lines[0])
 		}
+	}
+	if id := lines[n]["request_id"]; id == nil || id == "" {
+		t.Errorf("unrouted line lacks request_id: %v", lines[n])
 	}
 }
 

@@ -9,12 +9,11 @@ import (
 	"net/http"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/telemetry"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -53,6 +52,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, matched := t.match(requestOf(r, method))
 	if rt == nil {
 		status := http.StatusNotFound
+		id := unroutedID(w, r)
 		if allow := t.allowed(requestOf(r, method)); allow != "" {
 			// A route serves the path with other methods: 405 with Allow.
 			status = http.StatusMethodNotAllowed
@@ -66,10 +66,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			g.metrics.requests.WithLabelValues("", "405").Inc()
 		}
-		if g.logger.Enabled(r.Context(), slog.LevelInfo) {
-			g.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("route", ""),
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", status))
-		}
+		g.logUnrouted(r, id, status)
 		return
 	}
 	a := &attempt{rt: rt, matched: matched, reqID: requestID(r)}
@@ -83,7 +80,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header()["X-Request-Id"] = []string{a.reqID}
 	ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	ctx, span := g.tracer.Start(ctx, rt.name, g.server...)
+	ctx, span := g.startServerSpan(telemetry.WithRequestID(ctx, a.reqID), rt, r.Method)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	requestAttrs(span, rt, r.Method, r.URL.Path, scheme, r.Host, r.UserAgent())
 	start := time.Now()
 	rt.m.inflight.Inc()
 	defer g.finish(ctx, r.Method, r.URL.Path, a, span, start)
@@ -102,38 +104,12 @@ func (g *Gateway) finish(ctx context.Context, method, path string, a *attempt, s
 	rt := a.rt
 	rt.m.inflight.Dec()
 	code := a.code()
-	rt.m.duration.Observe(d.Seconds())
+	rt.observeDuration(d, span.SpanContext(), a.end)
 	rt.m.code(code).Inc()
-	if span.IsRecording() {
-		span.SetAttributes(
-			attribute.String("http.request.method", method),
-			attribute.String("http.route", rt.name),
-			attribute.Int("http.response.status_code", code),
-		)
-		if code >= 500 {
-			span.SetStatus(codes.Error, http.StatusText(code))
-		}
+	endServerSpan(span, code)
+	if g.logger.Enabled(ctx, slog.LevelInfo) {
+		g.accessLog(ctx, a, method, path, code, span, d)
 	}
-	span.End()
-	if !g.logger.Enabled(ctx, slog.LevelInfo) {
-		return
-	}
-	inst := ""
-	if a.inst != nil {
-		inst = a.inst.key
-	}
-	g.logger.LogAttrs(ctx, slog.LevelInfo, "request",
-		slog.String("route", rt.name),
-		slog.String("method", method),
-		slog.String("path", path),
-		slog.String("upstream", rt.up.name),
-		slog.String("instance", inst),
-		slog.Int("status", code),
-		slog.Duration("duration", d),
-		slog.Int("attempts", a.attempts),
-		slog.String("request_id", a.reqID),
-		slog.String("trace_id", span.SpanContext().TraceID().String()),
-	)
 }
 
 func (a *attempt) code() int {

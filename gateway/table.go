@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -13,26 +14,30 @@ import (
 // route is one compiled RouteConfig. It is immutable once built; a reload
 // builds new routes, and requests in flight keep the one they matched.
 type route struct {
-	name      string
-	prefix    string   // prefix routes: the public prefix after the version
-	static    string   // pattern routes: the pattern's literal leading path
-	methods   []string // nil: any
-	host      string
-	version   string
-	strip     bool
-	rewrite   string
-	timeout   time.Duration
-	attempt   time.Duration // per-attempt timeout to the answer's head; 0: none
-	retries   int
-	maxBody   int64
-	jwt       bool
-	scopes    []string
-	limiter   endpoint.Endpoint // nil: unlimited; see newRouteLimiter
-	limitSub  bool              // key the limiter by JWT subject, not client IP
-	cors      *cors
-	websocket bool // WebSocket upgrades pass; every other Upgrade is dropped
-	up        *upstream
-	m         *routeMetrics
+	name     string
+	template string // http.route of its spans (routeTemplate)
+	// exemplarAt is when the duration histogram last took an exemplar
+	// (unix nanoseconds; see observeDuration).
+	exemplarAt atomic.Int64
+	prefix     string   // prefix routes: the public prefix after the version
+	static     string   // pattern routes: the pattern's literal leading path
+	methods    []string // nil: any
+	host       string
+	version    string
+	strip      bool
+	rewrite    string
+	timeout    time.Duration
+	attempt    time.Duration // per-attempt timeout to the answer's head; 0: none
+	retries    int
+	maxBody    int64
+	jwt        bool
+	scopes     []string
+	limiter    endpoint.Endpoint // nil: unlimited; see newRouteLimiter
+	limitSub   bool              // key the limiter by JWT subject, not client IP
+	cors       *cors
+	websocket  bool // WebSocket upgrades pass; every other Upgrade is dropped
+	up         *upstream
+	m          *routeMetrics
 }
 
 // table is the compiled route table: swapped atomically on reload.

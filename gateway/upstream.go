@@ -59,7 +59,6 @@ type upstream struct {
 	proxy  *httputil.ReverseProxy
 	budget *retrybudget.Budget
 	m      *upstreamMetrics
-	span   string // attempt span name
 
 	bal       *lb.Balancer
 	instancer sd.Instancer
