@@ -73,9 +73,9 @@ func (f *laneFront) Serve(r *lane.Request) {
 	if r.Get(lane.Traceparent) != nil {
 		ctx = propagation.TraceContext{}.Extract(ctx, laneCarrier{r})
 	}
-	ctx, span := g.startServerSpan(ctx, rt, r.method)
+	ctx, span := g.startServerSpan(ctx, rt, r.Method())
 	if span.IsRecording() {
-		requestAttrs(span, rt, r.method, r.path, "http", string(r.host), laneUserAgent(&r.h))
+		requestAttrs(span, rt, r.Method(), r.Path(), "http", string(r.Host()), string(r.Get(lane.UserAgent)))
 	}
 	start := time.Now()
 	a.start = start // the first attempt's, too

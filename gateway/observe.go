@@ -121,7 +121,7 @@ func (g *Gateway) startAttempt(ctx context.Context, a *attempt, in *instance) (s
 func (a *attempt) upstreamURL(in *instance) *url.URL {
 	p, q := "", ""
 	if a.lane != nil {
-		p, q = a.lane.path, string(a.lane.query)
+		p, q = a.lane.r.Path(), string(a.lane.r.Query())
 	} else {
 		p, q = a.out.URL.Path, a.out.URL.RawQuery
 	}
@@ -132,17 +132,6 @@ func (a *attempt) upstreamURL(in *instance) *url.URL {
 		p = joinPath(base, p)
 	}
 	return &url.URL{Scheme: in.url.Scheme, Host: in.url.Host, Path: p, RawQuery: q}
-}
-
-// laneUserAgent finds User-Agent in a head the lane parsed (it indexes
-// only the fields it acts on).
-func laneUserAgent(h *head) string {
-	for i := range h.fields {
-		if f := &h.fields[i]; strings.EqualFold(string(f.name), "User-Agent") {
-			return string(f.value)
-		}
-	}
-	return ""
 }
 
 // endAttempt records an attempt's outcome and ends its span: an error for
@@ -192,7 +181,7 @@ func (g *Gateway) accessLog(ctx context.Context, a *attempt, method, path string
 // method is the method the attempt sends upstream.
 func (a *attempt) method() string {
 	if a.lane != nil {
-		return a.lane.method
+		return a.lane.r.Method()
 	}
 	return a.out.Method
 }

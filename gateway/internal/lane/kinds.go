@@ -31,6 +31,7 @@ const (
 	kContentType
 	kTimeout // Gantry-Timeout: set by the gateway, never taken from a client
 	kIdempotencyKey
+	kUserAgent
 )
 
 // Field names a request field the gateway reads through Request.Get.
@@ -45,6 +46,7 @@ const (
 	Tracestate     = Field(kTracestate)
 	RequestID      = Field(kRequestID)
 	IdempotencyKey = Field(kIdempotencyKey)
+	UserAgent      = Field(kUserAgent)
 )
 
 // ClaimsField and TimeoutField are the names of the fields the gateway
@@ -94,6 +96,8 @@ func kindOf(name []byte) kind {
 			return kHop
 		case eq("tracestate"):
 			return kTracestate
+		case eq("user-agent"):
+			return kUserAgent
 		}
 	case 11:
 		switch {
