@@ -49,12 +49,12 @@ routes: [{name: hello, prefix: /hello, service: hello, auth: {mode: jwt}, retrie
 	}
 	defer g.Close()
 	gw := httptest.NewUnstartedServer(g)
-	gw.Listener = gateway.NewListener(gw.Listener) // as the command serves it
+	gw.Listener = gateway.NewListener(gw.Listener, 0) // as the command serves it
 	gw.Start()
 	defer gw.Close()
 	lane := httptest.NewUnstartedServer(g)
 	fp := gateway.NewFastPath(lane.Listener, func() *gateway.Gateway { return g }, gateway.ServerConfig{}, nil)
-	lane.Listener = gateway.NewListener(fp)
+	lane.Listener = gateway.NewListener(fp, 0)
 	lane.Start()
 	defer func() {
 		lane.Close()

@@ -79,7 +79,7 @@ func startFront(t testing.TB, up conformance.Upstreams, lane bool) string {
 	}
 	srv := gateway.NewServer(gw, cfg.Server, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(gateway.NewListener(front)) }()
+	go func() { defer close(done); _ = srv.Serve(gateway.NewListener(front, 0)) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
 		<-done

@@ -30,7 +30,7 @@
 //	defer gw.Close()
 //	srv := gateway.NewServer(gw, cfg.Server, logger) // ReadHeaderTimeout, header limits
 //	ln, err := net.Listen("tcp", cfg.Server.Listen)
-//	err = srv.Serve(gateway.NewListener(ln)) // the edge admission sees each connection's bytes
+//	err = srv.Serve(gateway.NewListener(ln, srv.MaxHeaderBytes)) // admission sees each connection's bytes
 //
 // With server.tls_cert and server.tls_key set, serve it with
 // srv.ListenAndServeTLS(cfg.Server.TLSCert, cfg.Server.TLSKey) (the

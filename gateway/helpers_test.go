@@ -84,13 +84,13 @@ func serveGateway(t testing.TB, gw *gateway.Gateway) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(gw)
 	if os.Getenv("GATEWAY_TEST_FRONT") == "nethttp" {
-		srv.Listener = gateway.NewListener(srv.Listener)
+		srv.Listener = gateway.NewListener(srv.Listener, 0)
 		srv.Start()
 		t.Cleanup(srv.Close)
 		return srv
 	}
 	fp := gateway.NewFastPath(srv.Listener, func() *gateway.Gateway { return gw }, gateway.ServerConfig{}, nil)
-	srv.Listener = gateway.NewListener(fp)
+	srv.Listener = gateway.NewListener(fp, 0)
 	srv.Start()
 	t.Cleanup(func() {
 		// Like httptest.Server.Close: connections are cut, not drained

@@ -27,27 +27,40 @@ import (
 // net/http's request shows (the path, Connection, Upgrade, duplicated
 // fields) but not those two.
 //
+// maxHeaderBytes is the limit of the http.Server serving the listener
+// (its MaxHeaderBytes; 0 means net/http's default, 1 MiB): admission lets
+// a head grow as large as the server will read (the limit plus net/http's
+// 4 KiB of slack) and refuses a larger one with 431, so a raised
+// server.max_header_bytes is raised at the edge too.
+//
 // The listener returned has the inner listener's Shutdown method, if it
 // has one (as FastPath does), so kit's runtime drains both.
-func NewListener(ln net.Listener) net.Listener {
-	if s, ok := ln.(shutdowner); ok {
-		return &shutdownListener{listener{ln}, s}
+func NewListener(ln net.Listener, maxHeaderBytes int) net.Listener {
+	if maxHeaderBytes <= 0 {
+		maxHeaderBytes = http.DefaultMaxHeaderBytes
 	}
-	return &listener{ln}
+	l := listener{ln, maxHeaderBytes + 4096}
+	if s, ok := ln.(shutdowner); ok {
+		return &shutdownListener{l, s}
+	}
+	return &l
 }
 
 type shutdowner interface {
 	Shutdown(context.Context) error
 }
 
-type listener struct{ net.Listener }
+type listener struct {
+	net.Listener
+	maxHead int // the largest request head admission reads
+}
 
 func (l *listener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return newEdgeConn(c), nil
+	return newEdgeConn(c, l.maxHead), nil
 }
 
 type shutdownListener struct {
@@ -66,8 +79,9 @@ type edgeConn struct {
 	local  edgeAddr
 }
 
-func newEdgeConn(c net.Conn) *edgeConn {
+func newEdgeConn(c net.Conn, maxHead int) *edgeConn {
 	ec := &edgeConn{Conn: c}
+	ec.stream.MaxHead = maxHead
 	ec.local = edgeAddr{Addr: c.LocalAddr(), c: ec}
 	return ec
 }

@@ -150,7 +150,7 @@ func startGatewayWith(t *testing.T, yaml string, extra ...gateway.Option) string
 		front = fp
 	}
 	srv := gateway.NewServer(gw, cfg.Server, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	go func() { _ = srv.Serve(gateway.NewListener(front)) }()
+	go func() { _ = srv.Serve(gateway.NewListener(front, srv.MaxHeaderBytes)) }()
 	t.Cleanup(func() {
 		_ = srv.Close()
 		if fp != nil {

@@ -52,11 +52,11 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	// served by the gateway's experimental fast lane; the rest reach the
 	// kit server.
 	lane := kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+		c := app.Config()
 		if cfg.FastLane {
-			c := app.Config()
 			ln = gw.NewFastPath(ln, g.Load, gw.ServerConfig{ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout}, app.Logger())
 		}
-		return gw.NewListener(ln)
+		return gw.NewListener(ln, c.MaxHeaderBytes)
 	})
 	app = kit.New("gateway", append([]kit.Option{kit.WithConfig(&cfg), kit.WithArgs(args), kit.WithGetenv(getenv), lane}, opts...)...)
 	if err := app.Err(); err != nil {

@@ -74,13 +74,13 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	// HTTP/1.1 requests are served by the gateway's fast lane and the rest
 	// reach the kit server and gw through it.
 	kitOpts = append(kitOpts, kit.WithHTTPListener(func(ln net.Listener) net.Listener {
+		c := app.Config()
 		if cfg.Server.FastLane {
-			c := app.Config()
 			ln = gateway.NewFastPath(ln, gw.p.Load, gateway.ServerConfig{
 				ReadHeaderTimeout: c.ReadHeaderTimeout, IdleTimeout: c.IdleTimeout,
 			}, app.Logger())
 		}
-		return gateway.NewListener(ln)
+		return gateway.NewListener(ln, c.MaxHeaderBytes)
 	}))
 	app = kit.New("gateway", kitOpts...)
 	if err := app.Err(); err != nil {
