@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -48,36 +49,43 @@ func TestAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "eve", "iss": "test", "aud": "gateway", "scope": "orders:read", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte("wrong"))
+	// challenge is the RFC 6750 WWW-Authenticate the answer must carry:
+	// none for a success, a bare Bearer when no bearer token came,
+	// invalid_token for a bad one, insufficient_scope for a 403.
+	const bare, invalid, scope = "Bearer", `Bearer error="invalid_token"`, `Bearer error="insufficient_scope"`
 	tests := []struct {
-		name   string
-		path   string
-		authz  string
-		status int
+		name      string
+		path      string
+		authz     string
+		status    int
+		challenge string
 	}{
-		{"valid", "/read/1", "Bearer " + good, 200},
-		{"missing", "/read/1", "", 401},
-		{"not bearer", "/read/1", "Basic abc", 401},
-		{"expired", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(-time.Hour).Unix()}), 401},
-		{"bad signature", "/read/1", "Bearer " + otherKey, 401},
-		{"alg none", "/read/1", "Bearer " + none, 401},
-		{"wrong issuer", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "other", "scope": "orders:read"}), 401},
-		{"wrong audience", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "aud": "other", "scope": "orders:read"}), 401},
-		{"no exp", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "exp": nil, "scope": "orders:read"}), 401},
-		{"missing scope", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:write"}), 403},
-		{"open route", "/open/1", "", 200},
+		{"valid", "/read/1", "Bearer " + good, 200, ""},
+		{"missing", "/read/1", "", 401, bare},
+		{"not bearer", "/read/1", "Basic abc", 401, bare},
+		{"expired", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:read", "exp": time.Now().Add(-time.Hour).Unix()}), 401, invalid},
+		{"bad signature", "/read/1", "Bearer " + otherKey, 401, invalid},
+		{"alg none", "/read/1", "Bearer " + none, 401, invalid},
+		{"wrong issuer", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "other", "scope": "orders:read"}), 401, invalid},
+		{"wrong audience", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "aud": "other", "scope": "orders:read"}), 401, invalid},
+		{"no exp", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "exp": nil, "scope": "orders:read"}), 401, invalid},
+		{"missing scope", "/read/1", "Bearer " + token(t, jwt.MapClaims{"sub": "ann", "iss": "test", "scope": "orders:write"}), 403, scope},
+		{"open route", "/open/1", "", 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			hdr := map[string]string{}
+			// Raw bytes on a socket, as any client sends them.
+			req := "GET " + tt.path + " HTTP/1.1\r\nHost: gw\r\n"
 			if tt.authz != "" {
-				hdr["Authorization"] = tt.authz
+				req += "Authorization: " + tt.authz + "\r\n"
 			}
-			res, _, raw := do(t, "GET", gw.URL+tt.path, hdr, "")
+			res := exchange(t, gw.Listener.Addr().String(), req+"\r\n", 1)[0]
 			if res.StatusCode != tt.status {
+				raw, _ := io.ReadAll(res.Body)
 				t.Fatalf("status = %d, want %d: %s", res.StatusCode, tt.status, raw)
 			}
-			if tt.status == 401 && !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer") {
-				t.Errorf("WWW-Authenticate = %q, want Bearer challenge", res.Header.Get("WWW-Authenticate"))
+			if got := res.Header.Values("WWW-Authenticate"); strings.Join(got, ", ") != tt.challenge || len(got) > 1 {
+				t.Errorf("WWW-Authenticate = %q, want %q", got, tt.challenge)
 			}
 		})
 	}

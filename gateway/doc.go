@@ -121,7 +121,10 @@
 // The edge admission refuses what the rules above refuse, the route is matched,
 // CORS preflights are answered, the body limit applied (413), the JWT
 // verified with middleware/auth (401 when missing, expired, badly signed,
-// alg "none", or for the wrong issuer or audience; 403 without the scopes),
+// alg "none", or for the wrong issuer or audience; 403 without the scopes;
+// both with the RFC 6750 challenge: WWW-Authenticate: Bearer, with
+// error="invalid_token" when a bearer token came and was bad,
+// error="insufficient_scope" on the 403),
 // the rate limit taken with middleware/ratelimit (429 with Retry-After).
 // Then discovery/lb's power-of-two-choices balancer over peak-EWMA latency
 // picks an instance; each instance has a gobreaker breaker, and an open

@@ -90,7 +90,7 @@ func (f *laneFront) Serve(r *lane.Request) {
 			return
 		}
 		if err := authorize(p, rt.scopes); err != nil {
-			lr.problem(a, err, 0, false)
+			lr.problem(a, err, 0, true)
 			return
 		}
 		a.claims, sub = p.header, p.sub
@@ -211,13 +211,17 @@ func (lr *laneReq) requestID() string {
 	return newRequestID()
 }
 
-// problem answers with a problem+json the gateway makes itself.
-func (lr *laneReq) problem(a *attempt, err error, status int, challenge bool) {
+// problem answers with a problem+json the gateway makes itself. For an
+// error of the token check (authz), the request it describes carries the
+// client's Authorization field, so that a 401 or 403 says in its RFC 6750
+// challenge whether the token presented was the problem.
+func (lr *laneReq) problem(a *attempt, err error, status int, authz bool) {
 	w := &laneWriter{h: http.Header{"X-Request-Id": {a.reqID}}}
-	if challenge {
-		w.h.Set("WWW-Authenticate", `Bearer realm="gateway"`)
+	req := &http.Request{Method: lr.r.Method(), URL: &url.URL{Path: lr.r.Path()}}
+	if authz {
+		req.Header = http.Header{"Authorization": {string(lr.r.Get(lane.Authorization))}}
 	}
-	a.problem(w, &http.Request{Method: lr.r.Method(), URL: &url.URL{Path: lr.r.Path()}}, err, status)
+	a.problem(w, req, err, status)
 	lr.r.Answer(w.status, w.h, w.body)
 }
 

@@ -155,8 +155,7 @@ func (g *Gateway) serve(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if rt.jwt {
 		p, err := g.auth.Load().verify(ctx, r.Header.Get("Authorization"), now)
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="gateway"`)
-			a.problem(w, r, err, 0)
+			a.problem(w, r, err, 0) // a 401 carries the RFC 6750 challenge
 			return
 		}
 		if err := authorize(p, rt.scopes); err != nil {

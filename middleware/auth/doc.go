@@ -26,4 +26,8 @@
 // from [RequireScope] or [RequireRole] for a valid token without the
 // scope or role; Unavailable (503) when the key set cannot be fetched. The
 // message never says which check failed; the cause (logged, not sent) does.
+// Served by transport/http, a 401 carries the RFC 6750 challenge
+// WWW-Authenticate: Bearer (with error="invalid_token" when the request
+// presented a bearer token), and a 403 to a bearer token
+// error="insufficient_scope".
 package auth
