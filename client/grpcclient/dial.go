@@ -47,8 +47,11 @@ func dial(service string, lookup Lookup, owned bool, opts []Option) (*grpc.Clien
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithResolvers(b),
 		grpc.WithDefaultServiceConfig(serviceConfig),
-		grpc.WithChainUnaryInterceptor(r.unary),
 	}
+	if cfg.middleware != nil {
+		dopts = append(dopts, grpc.WithChainUnaryInterceptor((&chains{forMethod: cfg.middleware}).unary))
+	}
+	dopts = append(dopts, grpc.WithChainUnaryInterceptor(r.unary))
 	dopts = append(dopts, grpct.DialOptions(cfg.telemetry...)...)
 	return grpc.NewClient(scheme+":///"+service, append(dopts, cfg.dial...)...)
 }

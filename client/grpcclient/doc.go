@@ -43,6 +43,11 @@
 //     that never left the client.
 //   - WithTelemetry adds transport/grpc's client tracing (a span per
 //     attempt, trace context in the metadata) and metrics.
+//   - WithMiddleware runs go-kit endpoint middleware once per unary call,
+//     outside the retries: the breaker, timeout, span and metrics of the
+//     logical call (kit/grpckit passes the App's client chain).
+//   - The caller's deadline goes to every attempt, and on to the instance
+//     in the grpc-timeout header, as grpc-go sends it.
 //
 // The balancer is the one process-wide thing: grpc-go finds balancers only
 // by name in its global registry, so the package registers a stateless

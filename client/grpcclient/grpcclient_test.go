@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -17,6 +18,7 @@ import (
 	"github.com/gantrykit/gantry/client/grpcclient"
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/static"
+	"github.com/gantrykit/gantry/errs"
 )
 
 func dial(t *testing.T, reg *static.Registry, opts ...grpcclient.Option) *grpc.ClientConn {
@@ -276,3 +278,40 @@ type stopSpy struct {
 }
 
 func (s stopSpy) Stop() { s.Instancer.Stop(); close(s.stopped) }
+
+// Endpoint middleware runs once per call around the retries, sees the
+// server's error kind, and the caller still gets a gRPC status.
+func TestMiddleware(t *testing.T) {
+	reg := static.NewRegistry()
+	defer reg.Close()
+	a := start(t, reg, "a")
+	var methods []string
+	var kinds []errs.Kind
+	var mu sync.Mutex
+	mw := func(method string) []kitendpoint.Middleware {
+		methods = append(methods, method)
+		return []kitendpoint.Middleware{func(next kitendpoint.Endpoint) kitendpoint.Endpoint {
+			return func(ctx context.Context, req any) (any, error) {
+				resp, err := next(ctx, req)
+				mu.Lock()
+				defer mu.Unlock()
+				kinds = append(kinds, errs.KindOf(err))
+				return resp, err
+			}
+		}}
+	}
+	cc := dial(t, reg, grpcclient.WithMiddleware(mw), grpcclient.WithIdempotent(methodGet))
+	if name, err := call(context.Background(), cc, methodGet); err != nil || name != "a" {
+		t.Fatalf("got %q, %v; want a, nil", name, err)
+	}
+	a.failWith(func(context.Context, string) error { return status.Error(codes.Unavailable, "busy") })
+	_, err := call(context.Background(), cc, methodGet)
+	if status.Code(err) != codes.Unavailable || status.Convert(err).Message() != "busy" {
+		t.Fatalf("got %v, want Unavailable busy", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(methods) != 1 || len(kinds) != 2 || kinds[1] != errs.KindUnavailable || a.calls.Load() != 4 {
+		t.Fatalf("built for %v, saw %v, %d attempts; want one build, [internal unavailable] (nil error first), 4 attempts (1 + 3)", methods, kinds, a.calls.Load())
+	}
+}

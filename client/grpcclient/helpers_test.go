@@ -101,10 +101,10 @@ var echoDesc = grpc.ServiceDesc{
 
 // start runs an instance on a loopback port and registers it in reg under
 // service "echo" with its "grpc" transport; it is stopped at the end of
-// the test.
-func start(t testing.TB, reg *static.Registry, name string) *instance {
+// the test. opts configure its server (tracing, metrics).
+func start(t testing.TB, reg *static.Registry, name string, opts ...grpct.Option) *instance {
 	t.Helper()
-	in := &instance{name: name, srv: grpct.NewServer()}
+	in := &instance{name: name, srv: grpct.NewServer(opts...)}
 	in.srv.RegisterService(&echoDesc, in)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

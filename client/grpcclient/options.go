@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
 	"google.golang.org/grpc"
 
 	"github.com/gantrykit/gantry/discovery/lb"
@@ -24,6 +25,7 @@ type config struct {
 	budget     *retrybudget.Budget
 	idempotent map[string]bool // full method names
 	telemetry  []grpct.Option
+	middleware func(fullMethod string) []kitendpoint.Middleware
 	dial       []grpc.DialOption
 	logger     *slog.Logger
 }
@@ -105,6 +107,16 @@ func WithIdempotent(fullMethods ...string) Option {
 // grpc_client_handling_seconds per attempt).
 func WithTelemetry(opts ...grpct.Option) Option {
 	return func(c *config) { c.telemetry = append(c.telemetry, opts...) }
+}
+
+// WithMiddleware runs go-kit endpoint middleware around each unary call,
+// outermost first, outside the retries (kit/grpckit passes the App's client
+// chain: tracing, metrics, logging, breaker and timeout per operation).
+// forMethod is called once per method; the middleware sees the call's
+// error as an *errs.Error of the server's kind, and the caller gets it
+// back as a gRPC status.
+func WithMiddleware(forMethod func(fullMethod string) []kitendpoint.Middleware) Option {
+	return func(c *config) { c.middleware = forMethod }
 }
 
 // WithDialOptions passes options to grpc.NewClient after the package's

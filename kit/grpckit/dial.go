@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	"google.golang.org/grpc"
 
@@ -23,12 +24,18 @@ import (
 //
 // Calls are balanced, broken per instance and retried as package
 // client/grpcclient says, traced with the App's tracer provider and
-// propagator, measured in its registry (grpc_client_handling_seconds) and
-// tuned by the gantry.client configuration: retry.max_attempts,
+// propagator, measured in its registry (grpc_client_handling_seconds per
+// attempt), and each unary call runs through the App's client chain
+// (App.ClientMiddleware) of the operation "<service>.<Method>"
+// ("product.GetProducts"): its span, rpc_client_call_duration_seconds,
+// logging, breaker and timeout. The gantry.client configuration tunes both:
+// retry.max_attempts,
 // retry.budget_ratio and retry.budget_per_second (one budget for this
 // service's calls), retry.disabled, breaker.disabled, and retry.idempotent,
 // whose entries that are full method names ("/pkg.Service/Method") mark
-// methods idempotent beside those the .proto declares. opts come after
+// methods idempotent beside those the .proto declares (list methods by
+// their full name only: an operation name there would also switch on the
+// chain's own retry layer, and attempts would multiply). opts come after
 // these (credentials: grpcclient.WithDialOptions; the default is
 // plaintext).
 //
@@ -58,6 +65,9 @@ func Dial(app *kit.App, finder discovery.Finder, service string, opts ...grpccli
 		grpcclient.WithIdempotent(idempotent...),
 		grpcclient.WithBreaker(!c.Breaker.Disabled),
 		grpcclient.WithLogger(app.Logger()),
+		grpcclient.WithMiddleware(func(fullMethod string) []kitendpoint.Middleware {
+			return app.ClientMiddleware(service + "." + fullMethod[strings.LastIndexByte(fullMethod, '/')+1:])
+		}),
 	}
 	lookup := func(ctx context.Context) (sd.Instancer, error) { return finder.Instancer(ctx, service) }
 	cc, err := grpcclient.DialLookup(service, lookup, append(base, opts...)...)

@@ -50,8 +50,12 @@ func TestDial(t *testing.T) {
 	if looked.Load() != 1 {
 		t.Errorf("looked up %d times, want 1", looked.Load())
 	}
-	if n := testutil.CollectAndCount(app.Registry(), "grpc_client_handling_seconds"); n != 1 {
-		t.Errorf("grpc_client_handling_seconds: %d series, want 1", n)
+	// One series per attempt's code, and one per operation of the App's
+	// client chain.
+	for _, name := range []string{"grpc_client_handling_seconds", "rpc_client_call_duration_seconds"} {
+		if n := testutil.CollectAndCount(app.Registry(), name); n != 1 {
+			t.Errorf("%s: %d series, want 1", name, n)
+		}
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)

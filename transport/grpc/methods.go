@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
@@ -24,31 +25,35 @@ const maxMethods = 1024
 // ("/pkg.Service/Method"): the span name and start options, the metric
 // labels, and the histogram observer per status code, made on first use.
 type method struct {
-	name            string // "pkg.Service/Method": the span name and rpc.method
-	service, method string // the grpc_service and grpc_method labels
-	spanOpts        []trace.SpanStartOption
+	name            string                  // "pkg.Service/Method": the span name and rpc.method
+	service, method string                  // the grpc_service and grpc_method labels
+	spanOpts        []trace.SpanStartOption // the kind: all a span needs to start
+	attrs           []attribute.KeyValue    // set once the span records
 	byCode          [codes.Unauthenticated + 1]atomic.Pointer[prometheus.Observer]
 }
 
 func newMethod(full string, kind trace.SpanKind) *method {
 	m := &method{name: strings.TrimPrefix(full, "/")}
 	m.service, m.method = splitMethod(full)
-	m.spanOpts = spanOpts(kind, m.name)
+	m.spanOpts, m.attrs = spanOpts(kind, m.name)
 	return m
 }
 
 func newOtherMethod(kind trace.SpanKind) *method {
-	return &method{name: otherMethod, service: otherMethod, method: otherMethod, spanOpts: spanOpts(kind, otherMethod)}
+	m := &method{name: otherMethod, service: otherMethod, method: otherMethod}
+	m.spanOpts, m.attrs = spanOpts(kind, otherMethod)
+	return m
 }
 
-// spanOpts are the start options of an RPC span, after the semantic
-// conventions v1.43 (those otelgrpc follows): kind, rpc.system.name and the
-// fully qualified rpc.method.
-func spanOpts(kind trace.SpanKind, name string) []trace.SpanStartOption {
-	return []trace.SpanStartOption{
-		trace.WithSpanKind(kind),
-		trace.WithAttributes(semconv.RPCSystemNameGRPC, semconv.RPCMethod(name)),
-	}
+// spanOpts are the start options and the attributes of an RPC span, after
+// the semantic conventions v1.43 (those otelgrpc follows): kind,
+// rpc.system.name and the fully qualified rpc.method. The attributes are
+// set after the start, on spans the sampler records, so that a span that
+// is not recorded (an unsampled call) allocates none: samplers see the
+// span's name and kind, not its attributes.
+func spanOpts(kind trace.SpanKind, name string) ([]trace.SpanStartOption, []attribute.KeyValue) {
+	return []trace.SpanStartOption{trace.WithSpanKind(kind)},
+		[]attribute.KeyValue{semconv.RPCSystemNameGRPC, semconv.RPCMethod(name)}
 }
 
 // observer returns the duration observer of code, creating its series on

@@ -2,6 +2,7 @@ package grpc
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	otelcodes "go.opentelemetry.io/otel/codes"
@@ -27,6 +28,9 @@ type serverObserver struct {
 	prop    propagation.TextMapPropagator // nil: no trace context from the caller
 	metrics *rpcMetrics                   // nil: no histogram
 	methods *methodTable
+	// carriers holds incomingCarriers, so that reading the caller's trace
+	// context does not allocate one per call.
+	carriers sync.Pool
 }
 
 func newServerObserver(o *options) *serverObserver {
@@ -34,6 +38,7 @@ func newServerObserver(o *options) *serverObserver {
 		return nil
 	}
 	s := &serverObserver{prop: o.prop, methods: newMethodTable(trace.SpanKindServer, false)}
+	s.carriers.New = func() any { return new(incomingCarrier) }
 	if o.tp != nil {
 		s.tracer = o.tp.Tracer(scopeName)
 	}
@@ -69,12 +74,20 @@ func (s *serverObserver) stream(srv any, ss grpc.ServerStream, info *grpc.Stream
 
 func (s *serverObserver) begin(ctx context.Context, m *method) (context.Context, trace.Span) {
 	if s.prop != nil {
-		ctx = withIncomingRequestID(s.prop.Extract(ctx, incomingCarrier{ctx}))
+		c := s.carriers.Get().(*incomingCarrier)
+		c.ctx = ctx
+		ctx = withIncomingRequestID(s.prop.Extract(ctx, c))
+		c.ctx = nil
+		s.carriers.Put(c)
 	}
 	if s.tracer == nil {
 		return ctx, nil
 	}
-	return s.tracer.Start(ctx, m.name, m.spanOpts...)
+	ctx, span := s.tracer.Start(ctx, m.name, m.spanOpts...)
+	if span.IsRecording() {
+		span.SetAttributes(m.attrs...)
+	}
+	return ctx, span
 }
 
 func (s *serverObserver) end(m *method, span trace.Span, start time.Time, err error) {
@@ -132,16 +145,16 @@ func (s *serverStream) Context() context.Context { return s.ctx }
 // time, without the full copy metadata.FromIncomingContext makes.
 type incomingCarrier struct{ ctx context.Context }
 
-func (c incomingCarrier) Get(key string) string {
+func (c *incomingCarrier) Get(key string) string {
 	if v := metadata.ValueFromIncomingContext(c.ctx, key); len(v) > 0 {
 		return v[0]
 	}
 	return ""
 }
 
-func (incomingCarrier) Set(string, string) {}
+func (*incomingCarrier) Set(string, string) {}
 
-func (c incomingCarrier) Keys() []string {
+func (c *incomingCarrier) Keys() []string {
 	md, _ := metadata.FromIncomingContext(c.ctx)
 	keys := make([]string, 0, len(md))
 	for k := range md {

@@ -1,0 +1,115 @@
+package grpcclient_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/gantrykit/gantry/client/grpcclient"
+	"github.com/gantrykit/gantry/discovery/static"
+	"github.com/gantrykit/gantry/retrybudget"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
+)
+
+// Two connections that share one budget share its retries: once the
+// first has spent them, the second's idempotent call is not retried.
+func TestSharedRetryBudget(t *testing.T) {
+	reg := static.NewRegistry()
+	defer reg.Close()
+	a, b := start(t, reg, "a"), start(t, reg, "b")
+	down := func(context.Context, string) error { return status.Error(codes.Unavailable, "overloaded") }
+	a.failWith(down)
+	b.failWith(down)
+	budget := retrybudget.New(0, 0.2) // 0.2/s over the 10 s window: 2 retries
+	opts := []grpcclient.Option{grpcclient.WithIdempotent(methodGet), grpcclient.WithBreaker(false), grpcclient.WithRetry(5, budget)}
+	one, two := dial(t, reg, opts...), dial(t, reg, opts...)
+	attempts := func() int64 { n := a.calls.Load() + b.calls.Load(); a.calls.Store(0); b.calls.Store(0); return n }
+
+	if _, err := call(context.Background(), one, methodGet); status.Code(err) != codes.Unavailable {
+		t.Fatalf("first: %v, want Unavailable", err)
+	}
+	if n := attempts(); n != 3 {
+		t.Fatalf("first connection: %d attempts, want 3 (the budget's 2 retries)", n)
+	}
+	if _, err := call(context.Background(), two, methodGet); status.Code(err) != codes.Unavailable {
+		t.Fatalf("second: %v, want Unavailable", err)
+	}
+	if n := attempts(); n != 1 {
+		t.Fatalf("second connection: %d attempts, want 1 (budget spent by the first)", n)
+	}
+}
+
+// With one of two instances failing, an idempotent call's retry goes to
+// the other: every call succeeds. Each attempt has its own client span in
+// the caller's trace and its own observation in
+// grpc_client_handling_seconds; the server's span is a child of the
+// attempt that reached it.
+func TestTelemetryPerAttempt(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	metrics := prometheus.NewRegistry()
+	reg := static.NewRegistry()
+	defer reg.Close()
+	bad, good := start(t, reg, "bad", grpct.WithTracerProvider(tp)), start(t, reg, "good", grpct.WithTracerProvider(tp))
+	bad.failWith(func(context.Context, string) error { return status.Error(codes.Unavailable, "overloaded") })
+	cc := dial(t, reg, grpcclient.WithIdempotent(methodGet), grpcclient.WithBreaker(false),
+		grpcclient.WithTelemetry(grpct.WithTracerProvider(tp), grpct.WithRegisterer(metrics)))
+
+	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
+	const calls = 40
+	for range calls {
+		if name, err := call(ctx, cc, methodGet); err != nil || name != "good" {
+			t.Fatalf("got %q, %v; want good, nil", name, err)
+		}
+	}
+	parent.End()
+	attempts := bad.calls.Load() + good.calls.Load()
+	if bad.calls.Load() == 0 || good.calls.Load() != calls {
+		t.Fatalf("bad %d, good %d attempts; want bad tried and good %d", bad.calls.Load(), good.calls.Load(), calls)
+	}
+	clientSpans, serverSpans := map[trace.SpanID]bool{}, 0
+	for _, s := range rec.Ended() {
+		if s.SpanKind() == trace.SpanKindClient && s.Parent().SpanID() == parent.SpanContext().SpanID() {
+			clientSpans[s.SpanContext().SpanID()] = true
+		}
+	}
+	for _, s := range rec.Ended() {
+		if s.SpanKind() == trace.SpanKindServer && clientSpans[s.Parent().SpanID()] {
+			serverSpans++
+		}
+	}
+	if int64(len(clientSpans)) != attempts || int64(serverSpans) != attempts {
+		t.Errorf("%d client spans, %d server spans under them; want one each per attempt (%d)", len(clientSpans), serverSpans, attempts)
+	}
+	mfs, err := metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]uint64{}
+	for _, mf := range mfs {
+		if mf.GetName() == "grpc_client_handling_seconds" {
+			for _, m := range mf.GetMetric() {
+				byCode[label(m, "grpc_code")] += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	if byCode["OK"] != calls || int64(byCode["Unavailable"]) != bad.calls.Load() {
+		t.Errorf("observations by code %v, want OK %d and Unavailable %d", byCode, calls, bad.calls.Load())
+	}
+}
+
+func label(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
