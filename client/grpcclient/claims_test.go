@@ -58,9 +58,15 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	reg := static.NewRegistry()
 	defer reg.Close()
 	bad, good := start(t, reg, "bad", grpct.WithTracerProvider(tp)), start(t, reg, "good", grpct.WithTracerProvider(tp))
-	bad.failWith(func(context.Context, string) error { return status.Error(codes.Unavailable, "overloaded") })
 	cc := dial(t, reg, grpcclient.WithIdempotent(methodGet), grpcclient.WithBreaker(false),
 		grpcclient.WithTelemetry(grpct.WithTracerProvider(tp), grpct.WithRegisterer(metrics)))
+	eventually(t, "both instances to serve", func() bool {
+		_, _ = call(context.Background(), cc, methodPut)
+		return bad.calls.Load() > 0 && good.calls.Load() > 0
+	})
+	bad.calls.Store(0)
+	good.calls.Store(0)
+	bad.failWith(func(context.Context, string) error { return status.Error(codes.Unavailable, "overloaded") })
 
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
 	const calls = 40
@@ -94,8 +100,11 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	}
 	byCode := map[string]uint64{}
 	for _, mf := range mfs {
-		if mf.GetName() == "grpc_client_handling_seconds" {
-			for _, m := range mf.GetMetric() {
+		if mf.GetName() != "grpc_client_handling_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if label(m, "grpc_method") == "Get" {
 				byCode[label(m, "grpc_code")] += m.GetHistogram().GetSampleCount()
 			}
 		}
