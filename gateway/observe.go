@@ -53,8 +53,19 @@ func routeTemplate(pattern, prefix, version string) string {
 
 // startServerSpan starts the request's server span; its name is set in
 // full only when it records, so that an unsampled request allocates none.
+//
+// A request whose context already holds a span started in this process
+// (the server span of the kit Mux, or of otelhttp, the gateway is mounted
+// on) has its server span: the gateway names that span and sets its
+// attributes instead of starting a second server span for the same hop,
+// and leaves ending it to its owner.
 func (g *Gateway) startServerSpan(ctx context.Context, rt *route, method string) (context.Context, trace.Span) {
-	ctx, span := g.tracer.Start(ctx, rt.template, g.server...)
+	var span trace.Span
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && !sc.IsRemote() {
+		span = mounted{trace.SpanFromContext(ctx)}
+	} else {
+		ctx, span = g.tracer.Start(ctx, rt.template, g.server...)
+	}
 	if span.IsRecording() {
 		name := method + " " + rt.template
 		if len(httpt.MethodAttrs(method)) > 1 {
@@ -64,6 +75,13 @@ func (g *Gateway) startServerSpan(ctx context.Context, rt *route, method string)
 	}
 	return ctx, span
 }
+
+// mounted is the server span of the handler the gateway is mounted on,
+// which that handler ends.
+type mounted struct{ trace.Span }
+
+// End leaves the span to its owner.
+func (mounted) End(...trace.SpanEndOption) {}
 
 // requestAttrs records what the front read of the request on a recording
 // span.

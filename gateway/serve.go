@@ -79,7 +79,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header()["X-Request-Id"] = []string{a.reqID}
-	ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := r.Context()
+	if sc := trace.SpanContextFromContext(ctx); !sc.IsValid() || sc.IsRemote() {
+		// No server in front of the gateway (such as the kit Mux it is
+		// mounted on) has extracted the caller's trace context.
+		ctx = propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
 	ctx, span := g.startServerSpan(telemetry.WithRequestID(ctx, a.reqID), rt, r.Method)
 	scheme := "http"
 	if r.TLS != nil {

@@ -41,6 +41,12 @@ func TestMain(m *testing.M) {
 }
 
 func TestManyProcesses(t *testing.T) {
+	// Every process exports its spans to one OTLP/HTTP receiver. The
+	// gateway starts a trace for every request (OTEL_TRACES_SAMPLER); the
+	// services keep kit's default, parent-based, so they sample what the
+	// gateway sampled. Debug level adds the per-call "call" lines.
+	rcv := newReceiver(t)
+	otel := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + rcv.URL, "OTEL_BSP_SCHEDULE_DELAY=50", "GANTRY_LOG_LEVEL=debug"}
 	ns, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -49,11 +55,12 @@ func TestManyProcesses(t *testing.T) {
 	data := t.TempDir()
 	common := []string{"GANTRY_NATS_URL=" + ns.URL(), "GANTRY_DATA_DIR=" + data, "GANTRY_GRPC_ADDR=127.0.0.1:0",
 		"USER_BCRYPT_COST=4"}
+	common = append(common, otel...)
 	user := exampletest.Start(t, binaries["user"], common...)
 	jwks := user.HTTPURL + "/.well-known/jwks.json"
-	exampletest.Start(t, binaries["product"], append(common, "PRODUCT_JWKS_URL="+jwks)...)
-	exampletest.Start(t, binaries["order"], append(common, "ORDER_JWKS_URL="+jwks)...)
-	gw := exampletest.Start(t, binaries["gateway"], append(common, "GATEWAY_JWKS_URL="+jwks)...)
+	product := exampletest.Start(t, binaries["product"], append(common, "PRODUCT_JWKS_URL="+jwks)...)
+	order := exampletest.Start(t, binaries["order"], append(common, "ORDER_JWKS_URL="+jwks)...)
+	gw := exampletest.Start(t, binaries["gateway"], append(common, "GATEWAY_JWKS_URL="+jwks, "OTEL_TRACES_SAMPLER=always_on")...)
 
 	// The gateway finds the services through discovery once they are ready.
 	deadline := time.Now().Add(30 * time.Second)
@@ -75,11 +82,13 @@ func TestManyProcesses(t *testing.T) {
 	var tok struct{ Token string }
 	post(t, gw.HTTPURL+"/api/v1/auth/login", "", `{"email":"ada@example.com","password":"correct horse"}`, 200, &tok)
 	var o struct{ ID, Status string }
+	var placed http.Header // the answer to the order that was accepted
 	for {
 		// The order service's product client may not have seen the
 		// product instance yet: it answers 503 until it has.
-		code := post(t, gw.HTTPURL+"/api/v1/orders", tok.Token, `{"items":[{"product_id":"p01","quantity":1}]}`, 0, &o)
+		code, h := post(t, gw.HTTPURL+"/api/v1/orders", tok.Token, `{"items":[{"product_id":"p01","quantity":1}]}`, 0, &o)
 		if code == 202 {
+			placed = h
 			break
 		}
 		if code != 503 || time.Now().After(deadline) {
@@ -97,11 +106,14 @@ func TestManyProcesses(t *testing.T) {
 	if o.Status != "confirmed" {
 		t.Errorf("order ended %q, want confirmed", o.Status)
 	}
+
+	procs := map[string]*exampletest.Proc{"gateway": gw, "order": order, "product": product, "user": user}
+	t.Run("one trace", func(t *testing.T) { checkTrace(t, rcv, placed.Get("X-Request-Id"), procs) })
 }
 
 // post sends body and returns the status; with want != 0 it fails the
 // test on another status. out receives the decoded answer.
-func post(t *testing.T, url, token, body string, want int, out any) int {
+func post(t *testing.T, url, token, body string, want int, out any) (int, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -114,7 +126,7 @@ func get(t *testing.T, url, token string, out any) {
 	send(t, req, token, 200, out)
 }
 
-func send(t *testing.T, req *http.Request, token string, want int, out any) int {
+func send(t *testing.T, req *http.Request, token string, want int, out any) (int, http.Header) {
 	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -133,5 +145,5 @@ func send(t *testing.T, req *http.Request, token string, want int, out any) int 
 			t.Fatal(err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, resp.Header
 }

@@ -1,0 +1,70 @@
+package gateway_test
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/gateway"
+	httpt "github.com/gantrykit/gantry/transport/http"
+)
+
+// A gateway mounted on a tracing Mux (as the shop mounts it on its kit
+// App) makes the Mux's server span its own: one server span per hop, named
+// and attributed by the gateway, child of the caller's context, and the
+// attempt under it.
+func TestMountedOnTracingMux(t *testing.T) {
+	b := newBackend(t, "b")
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	gw, _ := start(t, replace(`
+services: {orders: {urls: ["URL"]}}
+routes: [{name: orders, prefix: /orders, service: orders}]
+`, "URL", b.URL), gateway.WithTracerProvider(tp))
+	mux := httpt.NewMux(httpt.WithTracing(tp, nil))
+	mux.Handle("GET /", gw)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	const caller = "00f067aa0ba902b7"
+	res, _, raw := do(t, "GET", srv.URL+"/orders/1", map[string]string{
+		"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-" + caller + "-01",
+	}, "")
+	if res.StatusCode != 200 {
+		t.Fatalf("status = %d, want 200: %s", res.StatusCode, raw)
+	}
+	var server, client []sdktrace.ReadOnlySpan
+	for _, s := range spans.Ended() {
+		switch s.SpanKind() {
+		case trace.SpanKindServer:
+			server = append(server, s)
+		case trace.SpanKindClient:
+			client = append(client, s)
+		}
+	}
+	if len(server) != 1 || len(client) != 1 {
+		t.Fatalf("got %d server and %d client spans, want 1 and 1", len(server), len(client))
+	}
+	s, c := server[0], client[0]
+	if s.Name() != "GET /orders/{path...}" {
+		t.Errorf("server span named %q, want the gateway's route template", s.Name())
+	}
+	if s.Parent().SpanID().String() != caller || !s.Parent().IsRemote() {
+		t.Errorf("server span's parent = %v, want the caller's span %s", s.Parent().SpanID(), caller)
+	}
+	if c.Parent().SpanID() != s.SpanContext().SpanID() {
+		t.Errorf("attempt's parent = %v, want the server span %v", c.Parent().SpanID(), s.SpanContext().SpanID())
+	}
+	var route string
+	for _, kv := range s.Attributes() {
+		if kv.Key == "http.route" {
+			route = kv.Value.AsString()
+		}
+	}
+	if route != "/orders/{path...}" {
+		t.Errorf("server span http.route = %q, want /orders/{path...}", route)
+	}
+}
