@@ -7,6 +7,8 @@ import (
 	"net/http/httputil"
 	"strings"
 	"testing"
+
+	"github.com/gantrykit/gantry/gateway/internal/conformance"
 )
 
 func TestParseChunkSize(t *testing.T) {
@@ -119,6 +121,9 @@ func TestBodyScannerUntilClose(t *testing.T) {
 func FuzzBodyScanner(f *testing.F) {
 	f.Add("5\r\nhello\r\n0\r\n\r\n", 3)
 	f.Add("5;a=b\r\nhello\r\n0\r\nX: y\r\n\r\n", 1)
+	for _, body := range conformance.Bodies() {
+		f.Add(body, 1)
+	}
 	f.Fuzz(func(t *testing.T, raw string, step int) {
 		if step <= 0 || step > 64 {
 			step = 1

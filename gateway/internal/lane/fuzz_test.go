@@ -6,10 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/gateway/internal/conformance"
 	"github.com/gantrykit/gantry/gateway/internal/edge"
 )
 
@@ -19,11 +21,14 @@ import (
 // body; and the request the lane then writes upstream must read back, with
 // net/http, as exactly one request with the path, Host and body the lane
 // meant, with none of the client's framing, hop-by-hop or gateway-owned
-// fields. What the lane hands over or refuses, it does not relay.
+// fields. What the lane hands over or refuses, it does not relay. The
+// seeds are the lane's own and what every client of the conformance suite
+// sends (conformance.RequestSeeds), so a campaign starts from the
+// smuggling corpus.
 //
 //	go test -run '^$' -fuzz FuzzRequest -parallel 1 ./gateway/internal/lane/
 func FuzzRequest(f *testing.F) {
-	for _, s := range requestSeeds {
+	for _, s := range slices.Concat(requestSeeds, conformance.RequestSeeds()) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -137,10 +142,12 @@ func contains(vs []string, v string) bool {
 // net/http reads with the same status and body, and what the client gets
 // must read, with net/http, as exactly that one answer. A connection the
 // lane pools must have ended exactly where net/http says the answer ended.
+// The seeds are the lane's own and what every scripted upstream of the
+// conformance suite writes (conformance.ResponseSeeds).
 //
 //	go test -run '^$' -fuzz FuzzResponse -parallel 1 ./gateway/internal/lane/
 func FuzzResponse(f *testing.F) {
-	for _, s := range responseSeeds {
+	for _, s := range slices.Concat(responseSeeds, conformance.ResponseSeeds()) {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}
