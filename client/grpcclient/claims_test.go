@@ -3,6 +3,7 @@ package grpcclient_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gantrykit/gantry/client/grpcclient"
+	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/static"
 	"github.com/gantrykit/gantry/retrybudget"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
@@ -121,4 +123,27 @@ func label(m *dto.Metric, name string) string {
 		}
 	}
 	return ""
+}
+
+// A call made before the registry's first answer waits for it instead of
+// failing on the empty set an instancer holds until then.
+func TestFirstCallWaitsForTheRegistry(t *testing.T) {
+	reg := static.NewRegistry()
+	defer reg.Close()
+	a := start(t, reg, "a")
+	cache := discovery.NewCache()
+	cc, err := grpcclient.Dial("echo", cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		cache.Update([]discovery.Instance{{Service: "echo", ID: "a", Address: "http://" + a.addr, Transports: map[string]string{"grpc": a.addr}}})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if name, err := call(ctx, cc, methodGet); err != nil || name != "a" {
+		t.Fatalf("got %q, %v; want a, nil", name, err)
+	}
 }

@@ -74,6 +74,9 @@ func (r *instResolver) run(ctx context.Context) {
 	if r.b.owned {
 		defer inst.Stop()
 	}
+	if !waitSynced(ctx, inst) {
+		return // closed
+	}
 	events := make(chan sd.Event, 1)
 	inst.Register(events)
 	defer func() {
@@ -98,6 +101,31 @@ func (r *instResolver) run(ctx context.Context) {
 		}
 	}
 }
+
+// waitSynced waits, up to syncWait, until an instancer that says when its
+// backend first reported (discovery.Cache.Synced) has done so, so that the
+// empty set it holds before does not fail the first calls: until the
+// connection has a set, grpc-go holds calls (up to their deadline). It
+// reports false if ctx ended.
+func waitSynced(ctx context.Context, inst sd.Instancer) bool {
+	s, ok := inst.(interface{ Synced() <-chan struct{} })
+	if !ok {
+		return true
+	}
+	t := time.NewTimer(syncWait)
+	defer t.Stop()
+	select {
+	case <-s.Synced():
+	case <-t.C:
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// syncWait bounds waitSynced: a registry that never answers is then taken
+// as empty, and calls fail with Unavailable.
+const syncWait = 5 * time.Second
 
 // lookupUntilFound calls lookup until it succeeds or ctx ends, reporting
 // each failure to the connection (whose calls fail with Unavailable

@@ -24,8 +24,11 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	if err != nil {
 		return nil, err
 	}
-	products := productclient.New(s.App, s.NATS)
-	svc := orders.NewService(store.New(s.DB, s.Relay.Notify), products.Lookup)
+	products, err := productclient.New(s.App, s.NATS)
+	if err != nil {
+		return nil, err
+	}
+	svc := orders.NewService(store.New(s.DB, s.Relay.Notify), products)
 	api.Routes(s.App.HTTP(), api.NewEndpoints(svc, s.App.Middleware, s.Verifier))
 	s.NATS.Register(kit.Registration{})
 	shopkit.Consume(s.NATS, s.DB, nil, orders.StreamStock, "order-settle", "stock.*", api.Settle(svc))

@@ -2,23 +2,26 @@ package productclient
 
 import (
 	"errors"
-	"fmt"
 	"testing"
+	"time"
 
-	kitlb "github.com/go-kit/kit/sd/lb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/gantrykit/gantry/errs"
 )
 
-func TestNoInstance(t *testing.T) {
-	if got := errs.KindOf(noInstance(fmt.Errorf("lookup: %w", kitlb.ErrNoEndpoints))); got != errs.KindUnavailable {
-		t.Errorf("kind of no instance = %v, want Unavailable", got)
+// An unavailable product service (no instance, every breaker open) tells
+// the order service's callers when to try again; other kinds pass as the
+// product service sent them.
+func TestFromStatus(t *testing.T) {
+	err := fromStatus(status.Error(codes.Unavailable, "no children to pick from"))
+	if errs.KindOf(err) != errs.KindUnavailable || errs.RetryAfterOf(err) != time.Second {
+		t.Errorf("Unavailable: kind %v, retry after %v; want Unavailable, 1s", errs.KindOf(err), errs.RetryAfterOf(err))
 	}
-	nf := errs.NotFound("product x")
-	if got := noInstance(nf); !errors.Is(got, nf) {
-		t.Errorf("noInstance(NotFound) = %v, want it unchanged", got)
-	}
-	if noInstance(nil) != nil {
-		t.Error("noInstance(nil) != nil")
+	err = fromStatus(status.Error(codes.NotFound, "product x"))
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.KindNotFound || e.Message != "product x" {
+		t.Errorf("NotFound: got %#v", err)
 	}
 }
