@@ -1,10 +1,12 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,7 +22,7 @@ func Add(ctx context.Context, tx *sql.Tx, id, subject string, v any) error {
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, subject, payload) VALUES (?, ?, ?)`, id, subject, b)
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)`, id, subject, b)
 	return err
 }
 
@@ -39,7 +41,7 @@ type Row struct {
 // grow with the published rows kept for the retention. Held rows (rare: see
 // Hold) are among them and skipped.
 const pendingQuery = `SELECT id, subject, payload, attempted_at FROM outbox
-	WHERE published_at IS NULL AND held_at IS NULL ORDER BY seq LIMIT ?`
+	WHERE published_at IS NULL AND held_at IS NULL ORDER BY seq LIMIT $1`
 
 // Pending returns up to limit unpublished rows that are not held, oldest
 // first.
@@ -52,26 +54,98 @@ func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	var out []Row
 	for rows.Next() {
 		var r Row
-		var p []byte
-		var attempted sql.NullString
-		if err := rows.Scan(&r.ID, &r.Subject, &p, &attempted); err != nil {
+		if err := scanRow(rows, &r); err != nil {
 			return nil, err
-		}
-		r.Payload = p
-		if attempted.Valid {
-			if r.Attempted, err = time.Parse(sqldb.TimeFormat, attempted.String); err != nil {
-				return nil, fmt.Errorf("outbox: row %s: attempted_at: %w", r.ID, err)
-			}
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
+// scanRow reads [seq,] id, subject, payload, attempted_at into r.
+func scanRow(rows *sql.Rows, r *Row, seq ...any) error {
+	var p []byte
+	var attempted sql.NullString
+	if err := rows.Scan(append(seq, &r.ID, &r.Subject, &p, &attempted)...); err != nil {
+		return err
+	}
+	r.Payload = p
+	if attempted.Valid {
+		t, err := time.Parse(sqldb.TimeFormat, attempted.String)
+		if err != nil {
+			return fmt.Errorf("outbox: row %s: attempted_at: %w", r.ID, err)
+		}
+		r.Attempted = t
+	}
+	return nil
+}
+
+// claimQuery takes the oldest unpublished, unheld rows that no relay holds
+// (or whose lease ran out, or that owner holds already) for owner, until
+// its lease ends. On PostgreSQL the inner SELECT locks the rows it picks
+// and skips those another claim is locking, and the outer WHERE is checked
+// again on each row after any wait, so two replicas claiming at once get
+// different rows; SQLite runs one writer at a time. It reads outbox_pending.
+var claimQuery = [...]string{sqldb.SQLite: claimSQL(""), sqldb.Postgres: claimSQL(" FOR UPDATE SKIP LOCKED")}
+
+func claimSQL(lock string) string {
+	const free = `published_at IS NULL AND held_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3 OR claimed_by = $1)`
+	return `UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE ` + free + ` AND seq IN (
+	SELECT seq FROM outbox WHERE ` + free + ` ORDER BY seq LIMIT $4` + lock + `)
+	RETURNING seq, id, subject, payload, attempted_at`
+}
+
+// Claim takes up to limit unpublished rows that are not held, oldest
+// first, for the relay owner until until (its lease): until then, Claim by
+// any other owner skips them. A row whose lease ended before now (the
+// claimer's clock) is free again: a relay that died leaves its rows to the
+// others after its lease. owner may claim its own rows again.
+func Claim(ctx context.Context, db *sql.DB, owner string, now, until time.Time, limit int) ([]Row, error) {
+	rows, err := db.QueryContext(ctx, claimQuery[sqldb.EngineOf(db)], owner,
+		until.UTC().Format(sqldb.TimeFormat), now.UTC().Format(sqldb.TimeFormat), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type seqRow struct {
+		seq int64
+		Row
+	}
+	var got []seqRow
+	for rows.Next() {
+		var r seqRow
+		if err := scanRow(rows, &r.Row, &r.seq); err != nil {
+			return nil, err
+		}
+		got = append(got, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(got, func(a, b seqRow) int { return cmp.Compare(a.seq, b.seq) }) // RETURNING has no order
+	out := make([]Row, len(got))
+	for i, r := range got {
+		out[i] = r.Row
+	}
+	return out, nil
+}
+
+// Release gives up owner's claim on the rows ids, for another relay to take
+// at once rather than after the lease.
+func Release(ctx context.Context, db *sql.DB, owner string, ids []string) error {
+	for _, id := range ids {
+		if _, err := db.ExecContext(ctx, `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL
+			WHERE id = $1 AND claimed_by = $2`, id, owner); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // MarkAttempted records at as the time the relay first tried to publish
 // the row id; a time already recorded is kept.
 func MarkAttempted(ctx context.Context, db *sql.DB, id string, at time.Time) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox SET attempted_at = ? WHERE id = ? AND attempted_at IS NULL`,
+	_, err := db.ExecContext(ctx, `UPDATE outbox SET attempted_at = $1 WHERE id = $2 AND attempted_at IS NULL`,
 		at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
@@ -80,7 +154,7 @@ func MarkAttempted(ctx context.Context, db *sql.DB, id string, at time.Time) err
 // Pending no longer returns it and it is never pruned. An operator releases
 // it with UPDATE outbox SET held_at = NULL, attempted_at = NULL WHERE id = ...
 func Hold(ctx context.Context, db *sql.DB, id string, at time.Time) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox SET held_at = ? WHERE id = ? AND published_at IS NULL`,
+	_, err := db.ExecContext(ctx, `UPDATE outbox SET held_at = $1 WHERE id = $2 AND published_at IS NULL`,
 		at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
@@ -88,7 +162,8 @@ func Hold(ctx context.Context, db *sql.DB, id string, at time.Time) error {
 // MarkPublished records that the row id was stored by the stream at time
 // at. Only a marked row is ever pruned.
 func MarkPublished(ctx context.Context, db *sql.DB, id string, at time.Time) error {
-	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = ? WHERE id = ?`, at.UTC().Format(sqldb.TimeFormat), id)
+	_, err := db.ExecContext(ctx, `UPDATE outbox SET published_at = $1, claimed_by = NULL, claimed_until = NULL WHERE id = $2`,
+		at.UTC().Format(sqldb.TimeFormat), id)
 	return err
 }
 
@@ -96,7 +171,7 @@ func MarkPublished(ctx context.Context, db *sql.DB, id string, at time.Time) err
 // published_at IS NOT NULL) from its oldest end, so a batch costs the rows
 // it deletes, not the table.
 const pruneQuery = `DELETE FROM outbox WHERE seq IN (
-	SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ?)`
+	SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < $1 ORDER BY published_at LIMIT $2)`
 
 // Prune deletes up to limit rows marked published before before, oldest
 // first, and returns how many it deleted. Unpublished rows are never

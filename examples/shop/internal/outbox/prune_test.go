@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
 // plan returns the detail lines of EXPLAIN QUERY PLAN for q.
@@ -43,7 +45,7 @@ func plan(t *testing.T, db *sql.DB, q string, args ...any) []string {
 // version): the database of a shop that predates that migration.
 func migrationsBefore(t *testing.T, dir, suffix string) (full fs.FS, old fstest.MapFS) {
 	t.Helper()
-	full, err := fs.Sub(os.DirFS(dir), "migrations")
+	full, err := fs.Sub(os.DirFS(dir), "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,8 +107,10 @@ func TestMigrationsIndexTheQueries(t *testing.T) {
 
 // TestPrune deletes only rows published before the cutoff, oldest first, at
 // most limit per call; unpublished rows stay however old they are.
-func TestPrune(t *testing.T) {
-	db := migrated(t, services[0])
+func TestPrune(t *testing.T) { sqldbtest.Engines(t, "o", testPrune) }
+
+func testPrune(t *testing.T, dsn string) {
+	db := migratedOn(t, dsn, services[0])
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	mark := func(id string, at time.Time) {

@@ -2,7 +2,9 @@ package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -61,6 +63,16 @@ type Relay struct {
 	// non-nil error stops Run with that error. It is a test hook for
 	// crashing the relay between the commit and the publish.
 	Fault func(Stage, string) error
+	// Owner names this relay in the rows it claims (default: random).
+	// Replicas of a service run one relay each over one database; each row
+	// is claimed by one of them at a time (see Claim).
+	Owner string
+	// Lease is how long a claim keeps other relays off a row (default
+	// DefaultLease): a relay that dies mid-batch leaves its rows to the
+	// others after it. Keep it well under the streams' DuplicateWindow, so
+	// that a row published by a relay too slow to mark it within its lease,
+	// and published again by another, is still stored once.
+	Lease time.Duration
 
 	wake chan struct{}
 	once sync.Once
@@ -86,8 +98,19 @@ func (r *Relay) init() {
 		if r.Now == nil {
 			r.Now = time.Now
 		}
+		if r.Owner == "" {
+			b := make([]byte, 8)
+			rand.Read(b)
+			r.Owner = hex.EncodeToString(b)
+		}
+		if r.Lease <= 0 {
+			r.Lease = DefaultLease
+		}
 	})
 }
+
+// DefaultLease is how long a relay's claim on a row lasts by default.
+const DefaultLease = 30 * time.Second
 
 // Notify wakes the relay now; it never blocks.
 func (r *Relay) Notify() {
@@ -127,10 +150,13 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// flush publishes every pending row; it returns only a Fault's error.
+// flush publishes every pending row it can claim; it returns only a
+// Fault's error. Rows it claimed but leaves (a failure, the connection
+// down) are released for the other relays at once.
 func (r *Relay) flush(ctx context.Context) error {
 	for ctx.Err() == nil {
-		rows, err := Pending(ctx, r.DB, 100)
+		now := r.Now()
+		rows, err := Claim(ctx, r.DB, r.Owner, now, now.Add(r.Lease), 100)
 		if err != nil {
 			if ctx.Err() == nil {
 				r.Logger.Warn("outbox read failed", "err", err)
@@ -140,43 +166,71 @@ func (r *Relay) flush(ctx context.Context) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		for _, row := range rows {
-			if !row.Attempted.IsZero() && r.Now().Sub(row.Attempted) > RepublishWindow {
-				r.hold(ctx, row)
-				continue
-			}
-			if err := r.fault(BeforePublish, row.ID); err != nil {
-				return err
-			}
-			if !r.JetStream().Conn().IsConnected() {
-				return nil // a publish now would wait in the client's buffer, to be stored at any later time
-			}
-			if row.Attempted.IsZero() {
-				if err := MarkAttempted(ctx, r.DB, row.ID, r.Now()); err != nil {
-					if ctx.Err() == nil {
-						r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
-					}
-					return nil // not published before its attempt is on record
-				}
-			}
-			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
-			cancel()
-			if err != nil {
-				if ctx.Err() == nil {
-					r.Logger.Warn("outbox publish failed; will retry", "id", row.ID, "subject", row.Subject, "err", err)
-				}
-				return nil
-			}
-			if err := r.fault(AfterPublish, row.ID); err != nil {
-				return err
-			}
-			if err := MarkPublished(ctx, r.DB, row.ID, r.Now()); err != nil {
-				return nil // published; marked on the next pass, deduplicated by the stream
-			}
+		done, err := r.publishRows(ctx, rows)
+		if err != nil {
+			return err
+		}
+		if done < len(rows) {
+			r.release(rows[done:])
+			return nil
 		}
 	}
 	return nil
+}
+
+// publishRows publishes rows in order and returns how many it dealt with
+// (published, or held) before stopping; the error is a Fault's.
+func (r *Relay) publishRows(ctx context.Context, rows []Row) (int, error) {
+	for i, row := range rows {
+		if !row.Attempted.IsZero() && r.Now().Sub(row.Attempted) > RepublishWindow {
+			r.hold(ctx, row)
+			continue
+		}
+		if err := r.fault(BeforePublish, row.ID); err != nil {
+			return i, err
+		}
+		if !r.JetStream().Conn().IsConnected() {
+			return i, nil // a publish now would wait in the client's buffer, to be stored at any later time
+		}
+		if row.Attempted.IsZero() {
+			if err := MarkAttempted(ctx, r.DB, row.ID, r.Now()); err != nil {
+				if ctx.Err() == nil {
+					r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
+				}
+				return i, nil // not published before its attempt is on record
+			}
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				r.Logger.Warn("outbox publish failed; will retry", "id", row.ID, "subject", row.Subject, "err", err)
+			}
+			return i, nil
+		}
+		if err := r.fault(AfterPublish, row.ID); err != nil {
+			return i, err
+		}
+		if err := MarkPublished(ctx, r.DB, row.ID, r.Now()); err != nil {
+			return i + 1, nil // published; marked on a later pass (its lease runs out), deduplicated by the stream
+		}
+	}
+	return len(rows), nil
+}
+
+// release gives the rows back, in a context of its own: the relay's may
+// have ended, and a release that fails only leaves them to the lease.
+func (r *Relay) release(rows []Row) {
+	ids := make([]string, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := Release(ctx, r.DB, r.Owner, ids); err != nil {
+		r.Logger.Warn("outbox release failed; the rows wait for the lease", "rows", len(ids), "err", err)
+	}
 }
 
 // hold keeps row from being published again, and says so: it was first

@@ -33,7 +33,13 @@ func service(dir string) string {
 // folder dir, so the tests run on the schema and indexes the shop ships.
 func migrated(t testing.TB, dir string) *sql.DB {
 	t.Helper()
-	db, err := sqldb.OpenMigrated(filepath.Join(t.TempDir(), "o.db"), os.DirFS(dir), "migrations")
+	return migratedOn(t, filepath.Join(t.TempDir(), "o.db"), dir)
+}
+
+// migratedOn is migrated on the database dsn names, of either engine.
+func migratedOn(t testing.TB, dsn, dir string) *sql.DB {
+	t.Helper()
+	db, err := sqldb.OpenMigrated(dsn, os.DirFS(dir), "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +49,13 @@ func migrated(t testing.TB, dir string) *sql.DB {
 
 func setup(t testing.TB) (*sql.DB, jetstream.JetStream) {
 	t.Helper()
-	db := migrated(t, services[0])
+	return setupOn(t, filepath.Join(t.TempDir(), "o.db"))
+}
+
+// setupOn is setup on the database dsn names, of either engine.
+func setupOn(t testing.TB, dsn string) (*sql.DB, jetstream.JetStream) {
+	t.Helper()
+	db := migratedOn(t, dsn, services[0])
 	ns, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +151,8 @@ func TestRelayPublishesWithRowID(t *testing.T) {
 }
 
 // TestRelayFault: a Fault stops Run with its error and leaves the row
-// unpublished (BeforePublish) or published but unmarked (AfterPublish).
+// unpublished (BeforePublish) or published but unmarked (AfterPublish),
+// claimed by the crashed relay until its lease ends.
 func TestRelayFault(t *testing.T) {
 	for _, stage := range []Stage{BeforePublish, AfterPublish} {
 		db, js := setup(t)
@@ -163,9 +176,15 @@ func TestRelayFault(t *testing.T) {
 		if want := uint64(stage - 1); info.State.Msgs != want {
 			t.Errorf("stage %d: stream holds %d messages, want %d", stage, info.State.Msgs, want)
 		}
-		// The next relay finishes the job; the stream still holds one.
+		// Until the crashed relay's lease ends, no other relay takes its row.
+		if rows, err := Claim(context.Background(), db, "other", time.Now(), time.Now().Add(time.Minute), 10); err != nil || len(rows) != 0 {
+			t.Errorf("stage %d: another relay claimed %d rows (%v) within the crashed one's lease, want 0", stage, len(rows), err)
+		}
+		// The next relay, after the lease, finishes the job; the stream
+		// still holds one.
 		ctx, cancel := context.WithCancel(context.Background())
-		r2 := &Relay{DB: db, JetStream: func() jetstream.JetStream { return js }, Interval: 10 * time.Millisecond}
+		later := func() time.Time { return time.Now().Add(DefaultLease + time.Second) }
+		r2 := &Relay{DB: db, JetStream: func() jetstream.JetStream { return js }, Interval: 10 * time.Millisecond, Now: later}
 		done := make(chan error, 1)
 		go func() { done <- r2.Run(ctx) }()
 		waitPending(t, db, 0)

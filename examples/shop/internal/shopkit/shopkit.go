@@ -27,7 +27,7 @@ const DefaultJWKSURL = "http://127.0.0.1:8081" + shopauth.JWKSPath
 // Config is the configuration of the services with an outbox, product
 // and order (PRODUCT_* and ORDER_* variables).
 type Config struct {
-	DB       string `yaml:"db" help:"SQLite file (default: SERVICE.db in the data dir)"`
+	DB       string `yaml:"db" secret:"true" help:"SQLite file (default: SERVICE.db in the data dir) or a postgres:// URL (its own database)"`
 	JWKSURL  string `yaml:"jwks_url" help:"the user service's JSON Web Key Set, to verify tokens"`
 	Issuer   string `yaml:"issuer" help:"required token issuer"`
 	Audience string `yaml:"audience" help:"required token audience"`

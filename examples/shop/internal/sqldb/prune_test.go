@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
 // services are the shop's consumers, by the folder of their migrations.
@@ -26,7 +28,7 @@ func service(dir string) string {
 // applies all of them, as a new release does at start.
 func upgraded(t *testing.T, dir string, before func(*sql.DB)) *sql.DB {
 	t.Helper()
-	full, err := fs.Sub(os.DirFS(dir), "migrations")
+	full, err := fs.Sub(os.DirFS(dir), "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +61,18 @@ func upgraded(t *testing.T, dir string, before func(*sql.DB)) *sql.DB {
 	return db
 }
 
+// migrated opens the database dsn names with the migrations of the
+// service in folder dir, for its engine.
+func migrated(t *testing.T, dsn, dir string) *sql.DB {
+	t.Helper()
+	db, err := OpenMigrated(dsn, os.DirFS(dir), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestPruneProcessedUsesIndex upgrades each service's database and checks
 // that the prune query reads processed_events_at, neither scanning nor
 // sorting the table.
@@ -66,7 +80,7 @@ func TestPruneProcessedUsesIndex(t *testing.T) {
 	for _, dir := range services {
 		t.Run(service(dir), func(t *testing.T) {
 			db := upgraded(t, dir, func(*sql.DB) {})
-			rows, err := db.Query("EXPLAIN QUERY PLAN "+pruneProcessedQuery, "2026-01-01T00:00:00.000Z", 500)
+			rows, err := db.Query("EXPLAIN QUERY PLAN "+pruneProcessedQuery[SQLite], "2026-01-01T00:00:00.000Z", 500)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,13 +114,22 @@ func TestPruneProcessedUsesIndex(t *testing.T) {
 // format TimeFormat must match) and by hand: rows recorded before the
 // cutoff go, oldest first, at most limit per call; the rest stay, and the
 // table still refuses a second insert of a kept ID.
-func TestPruneProcessed(t *testing.T) {
+func TestPruneProcessed(t *testing.T) { sqldbtest.Engines(t, "svc", testPruneProcessed) }
+
+func testPruneProcessed(t *testing.T, dsn string) {
 	ctx := context.Background()
-	db := upgraded(t, services[0], func(db *sql.DB) {
+	byDefault := func(db *sql.DB) {
 		if _, err := db.Exec(`INSERT INTO processed_events (id) VALUES ('by-default')`); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}
+	var db *sql.DB
+	if IsDSN(dsn) {
+		db = migrated(t, dsn, services[0])
+		byDefault(db)
+	} else {
+		db = upgraded(t, services[0], byDefault)
+	}
 	var written string
 	if err := db.QueryRow(`SELECT processed_at FROM processed_events WHERE id = 'by-default'`).Scan(&written); err != nil {
 		t.Fatal(err)
@@ -126,7 +149,7 @@ func TestPruneProcessed(t *testing.T) {
 
 	t0 := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	insert := func(id string, at time.Time) {
-		if _, err := db.Exec(`INSERT INTO processed_events (id, processed_at) VALUES (?, ?)`, id, at.Format(TimeFormat)); err != nil {
+		if _, err := db.Exec(`INSERT INTO processed_events (id, processed_at) VALUES ($1, $2)`, id, at.Format(TimeFormat)); err != nil {
 			t.Fatal(err)
 		}
 	}

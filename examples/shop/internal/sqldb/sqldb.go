@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -12,21 +13,58 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Open opens (creating it if needed) the SQLite file at path in WAL mode,
-// with foreign keys on, a busy timeout, and transactions that take the
-// write lock at BEGIN (so two writers wait for each other instead of failing
-// on upgrade).
-func Open(path string) (*sql.DB, error) {
+// Engine is the database a *sql.DB of this package talks to.
+type Engine int
+
+// The engines Open knows.
+const (
+	SQLite Engine = iota
+	Postgres
+)
+
+func (e Engine) String() string {
+	if e == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// IsDSN reports whether dsn names a PostgreSQL database (a postgres:// or
+// postgresql:// URL) rather than a SQLite file.
+func IsDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// EngineOf returns the engine behind db.
+func EngineOf(db *sql.DB) Engine {
+	if _, ok := db.Driver().(*stdlib.Driver); ok {
+		return Postgres
+	}
+	return SQLite
+}
+
+// Open opens the database dsn names. A postgres:// URL opens PostgreSQL
+// through pgx, with a pool of at most 10 connections (replicas share the
+// server's max_connections). Anything else is the path of a SQLite file,
+// created if needed, opened in WAL mode with foreign keys on, a busy
+// timeout, and transactions that take the write lock at BEGIN (so two
+// writers wait for each other instead of failing on upgrade).
+func Open(dsn string) (*sql.DB, error) {
+	if IsDSN(dsn) {
+		return openPostgres(dsn)
+	}
+	path := dsn
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate"+
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
 	if err != nil {
 		return nil, err
 	}
@@ -38,14 +76,54 @@ func Open(path string) (*sql.DB, error) {
 	return db, nil
 }
 
+func openPostgres(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err) // the DSN is not in the message: it may hold a password
+	}
+	db.SetMaxOpenConns(10)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return db, nil
+}
+
+// IsUniqueViolation reports whether err is a unique constraint's refusal,
+// on either engine.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// migrationLock is the key of the advisory lock that lets one replica at a
+// time migrate a PostgreSQL database (arbitrary, fixed).
+const migrationLock = 7262772
+
 // Migrate applies, in version order, the files NNN_name.sql of fsys that
 // the database has not recorded yet in schema_migrations, each in its own
-// transaction with its record. A file name without a numeric prefix, or two
-// files with one version, is an error.
+// transaction with its record. On PostgreSQL each transaction first takes
+// an advisory lock, so that replicas starting at once take turns. A file
+// name without a numeric prefix, or two files with one version, is an
+// error.
 func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	pg := EngineOf(db) == Postgres
+	create := `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-		applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`); err != nil {
+		applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`
+	if pg {
+		create = `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+			applied_at TEXT NOT NULL DEFAULT ` + PostgresNow + `)`
+	}
+	if err := inTx(ctx, db, pg, func(tx *sql.Tx) error { _, err := tx.ExecContext(ctx, create); return err }); err != nil {
 		return fmt.Errorf("migrations table: %w", err)
 	}
 	names, err := fs.Glob(fsys, "*.sql")
@@ -71,25 +149,41 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].version < files[j].version })
 	for _, f := range files {
-		if err := apply(ctx, db, fsys, f.version, f.name); err != nil {
+		if err := inTx(ctx, db, pg, func(tx *sql.Tx) error { return apply(ctx, tx, fsys, f.version, f.name) }); err != nil {
 			return fmt.Errorf("migration %s: %w", f.name, err)
 		}
 	}
 	return nil
 }
 
-func apply(ctx context.Context, db *sql.DB, fsys fs.FS, version int, name string) error {
-	body, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return err
-	}
+// PostgresNow is the SQL of the current time in TimeFormat on PostgreSQL,
+// the default of the shop's time columns there.
+const PostgresNow = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+func inTx(ctx context.Context, db *sql.DB, lock bool, f func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if lock {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return err
+		}
+	}
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func apply(ctx context.Context, tx *sql.Tx, fsys fs.FS, version int, name string) error {
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
 	var done int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&done); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&done); err != nil {
 		return err
 	}
 	if done > 0 {
@@ -98,20 +192,26 @@ func apply(ctx context.Context, db *sql.DB, fsys fs.FS, version int, name string
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
-		return err
-	}
-	return tx.Commit()
+	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name)
+	return err
 }
 
-// OpenMigrated opens the database at path and applies the migrations in
-// folder dir of fsys (an embed.FS) to it.
-func OpenMigrated(path string, fsys fs.FS, dir string) (*sql.DB, error) {
+// OpenMigrated opens the database dsn names (see Open) and applies the
+// migrations in folder dir of fsys (an embed.FS): those of dir/sqlite or
+// dir/postgres, for the engine, when that folder exists, else those of dir.
+func OpenMigrated(dsn string, fsys fs.FS, dir string) (*sql.DB, error) {
+	engine := SQLite
+	if IsDSN(dsn) {
+		engine = Postgres
+	}
+	if sub := dir + "/" + engine.String(); isDir(fsys, sub) {
+		dir = sub
+	}
 	migrations, err := fs.Sub(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
-	db, err := Open(path)
+	db, err := Open(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +219,17 @@ func OpenMigrated(path string, fsys fs.FS, dir string) (*sql.DB, error) {
 	defer cancel()
 	if err := Migrate(ctx, db, migrations); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		if engine == Postgres {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		return nil, fmt.Errorf("%s: %w", dsn, err)
 	}
 	return db, nil
+}
+
+func isDir(fsys fs.FS, name string) bool {
+	fi, err := fs.Stat(fsys, name)
+	return err == nil && fi.IsDir()
 }
 
 // Version returns the highest applied migration version, 0 for none.

@@ -2,15 +2,18 @@ package sqldb
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
-func TestMigrate(t *testing.T) {
+func TestMigrate(t *testing.T) { sqldbtest.Engines(t, "m", testMigrate) }
+
+func testMigrate(t *testing.T, dsn string) {
 	ctx := context.Background()
-	db, err := Open(filepath.Join(t.TempDir(), "m.db"))
+	db, err := Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,5 +57,44 @@ func TestMigrate(t *testing.T) {
 		if err := Migrate(ctx, db, fsys); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("Migrate = %v, want an error saying %q", err, name)
 		}
+	}
+}
+
+// TestMigrateConcurrently: replicas starting at once over one database
+// each apply the migrations it lacks; every version runs once.
+func TestMigrateConcurrently(t *testing.T) { sqldbtest.Engines(t, "m", testMigrateConcurrently) }
+
+func testMigrateConcurrently(t *testing.T, dsn string) {
+	fsys := fstest.MapFS{
+		"001_a.sql": {Data: []byte(`CREATE TABLE a (x INTEGER);`)},
+		"002_b.sql": {Data: []byte(`INSERT INTO a VALUES (1);`)},
+		"003_c.sql": {Data: []byte(`CREATE TABLE c (y INTEGER);`)},
+	}
+	const replicas = 4
+	errc := make(chan error, replicas)
+	for range replicas {
+		go func() {
+			db, err := Open(dsn)
+			if err == nil {
+				err = Migrate(context.Background(), db, fsys)
+				db.Close()
+			}
+			errc <- err
+		}()
+	}
+	for range replicas {
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}
+	db, err := Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	db.QueryRow(`SELECT count(*) FROM a`).Scan(&n)
+	if v, _ := Version(context.Background(), db); v != 3 || n != 1 {
+		t.Errorf("version %d with %d rows, want 3 and 1 (each migration once)", v, n)
 	}
 }

@@ -39,8 +39,11 @@ func InTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 // Processed is an events.Store on the service's own database: Once inserts
 // the event ID into processed_events and runs apply in the same transaction
 // (reachable through TxFrom), so the marker and the effects commit together
-// or not at all. Each service's migrations create the table, and an index
-// on processed_at for PruneProcessed:
+// or not at all. Replicas consuming one durable consumer may both get an
+// event (a redelivery after AckWait): on PostgreSQL the second INSERT waits
+// for the first transaction and then finds the row, on SQLite writers are
+// serialised, so apply runs once. Each service's migrations create the
+// table, and an index on processed_at for PruneProcessed (on SQLite):
 //
 //	CREATE TABLE processed_events (id TEXT PRIMARY KEY,
 //		processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
@@ -57,7 +60,7 @@ func (p Processed) Once(ctx context.Context, id string, apply func(context.Conte
 		return false, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO processed_events (id) VALUES (?) ON CONFLICT (id) DO NOTHING`, id)
+	res, err := tx.ExecContext(ctx, `INSERT INTO processed_events (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, id)
 	if err != nil {
 		return false, err
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 	"github.com/gantrykit/gantry/examples/shop/order/internal/orders"
 	"github.com/gantrykit/gantry/examples/shop/order/internal/store"
 )
@@ -32,9 +32,9 @@ func fixedCatalog(products ...orders.Product) orders.Catalog {
 	}
 }
 
-func newTestService(t *testing.T) (*orders.Service, *sql.DB, *int) {
+func newTestService(t *testing.T, dsn string) (*orders.Service, *sql.DB, *int) {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "order.db"))
+	db, err := store.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,11 @@ func newTestService(t *testing.T) (*orders.Service, *sql.DB, *int) {
 }
 
 func TestCreateWritesOrderAndEventTogether(t *testing.T) {
-	svc, db, commits := newTestService(t)
+	sqldbtest.Engines(t, "order", testCreateWritesOrderAndEventTogether)
+}
+
+func testCreateWritesOrderAndEventTogether(t *testing.T, dsn string) {
+	svc, db, commits := newTestService(t, dsn)
 	ctx := context.Background()
 	o, err := svc.Create(ctx, orders.PlaceOrder{UserID: "u1", Items: []orders.OrderItem{{"p1", 2}, {"p2", 1}, {"p1", 1}}})
 	if err != nil {
@@ -56,7 +60,7 @@ func TestCreateWritesOrderAndEventTogether(t *testing.T) {
 	}
 	var subject string
 	var payload []byte
-	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = ?`, "order-created-"+o.ID).Scan(&subject, &payload); err != nil {
+	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = $1`, "order-created-"+o.ID).Scan(&subject, &payload); err != nil {
 		t.Fatalf("no outbox row for the order: %v", err)
 	}
 	var ev orders.OrderCreated
@@ -76,8 +80,10 @@ func TestCreateWritesOrderAndEventTogether(t *testing.T) {
 	}
 }
 
-func TestCreateRefuses(t *testing.T) {
-	svc, db, _ := newTestService(t)
+func TestCreateRefuses(t *testing.T) { sqldbtest.Engines(t, "order", testCreateRefuses) }
+
+func testCreateRefuses(t *testing.T, dsn string) {
+	svc, db, _ := newTestService(t, dsn)
 	for _, tt := range []struct {
 		name string
 		req  orders.PlaceOrder
@@ -103,7 +109,11 @@ func TestCreateRefuses(t *testing.T) {
 }
 
 func TestSettleOnlyMovesPending(t *testing.T) {
-	svc, _, _ := newTestService(t)
+	sqldbtest.Engines(t, "order", testSettleOnlyMovesPending)
+}
+
+func testSettleOnlyMovesPending(t *testing.T, dsn string) {
+	svc, _, _ := newTestService(t, dsn)
 	ctx := context.Background()
 	o, err := svc.Create(ctx, orders.PlaceOrder{UserID: "u1", Items: []orders.OrderItem{{"p1", 1}}})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"time"
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/outbox"
@@ -15,12 +16,13 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/order/internal/orders"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// Open opens (creating it if needed) the database at path and applies the
-// migrations it lacks.
-func Open(path string) (*sql.DB, error) { return sqldb.OpenMigrated(path, migrations, "migrations") }
+// Open opens the database dsn names, a SQLite file path (created if
+// needed) or a postgres:// URL, and applies the migrations it lacks, those
+// of migrations/sqlite or migrations/postgres.
+func Open(dsn string) (*sql.DB, error) { return sqldb.OpenMigrated(dsn, migrations, "migrations") }
 
 // DB is an orders.Store over a database made by Open. It is safe for
 // concurrent use.
@@ -44,13 +46,13 @@ func New(db *sql.DB, committed func()) *DB {
 // outbox in one transaction.
 func (s *DB) Create(ctx context.Context, userID string, o orders.Order, ev orders.OrderCreated) error {
 	err := sqldb.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, total_cents) VALUES (?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, total_cents) VALUES ($1, $2, $3, $4)`,
 			o.ID, userID, o.Status, o.TotalCents); err != nil {
 			return err
 		}
 		for _, l := range o.Items {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_items (order_id, product_id, name, quantity, price_cents)
-				VALUES (?, ?, ?, ?, ?)`, o.ID, l.ProductID, l.Name, l.Quantity, l.PriceCents); err != nil {
+				VALUES ($1, $2, $3, $4, $5)`, o.ID, l.ProductID, l.Name, l.Quantity, l.PriceCents); err != nil {
 				return err
 			}
 		}
@@ -65,7 +67,7 @@ func (s *DB) Create(ctx context.Context, userID string, o orders.Order, ev order
 // Get returns the order if userID owns it, else NotFound.
 func (s *DB) Get(ctx context.Context, userID, id string) (orders.Order, error) {
 	o := orders.Order{ID: id}
-	err := s.db.QueryRowContext(ctx, `SELECT status, reason, total_cents FROM orders WHERE id = ? AND user_id = ?`,
+	err := s.db.QueryRowContext(ctx, `SELECT status, reason, total_cents FROM orders WHERE id = $1 AND user_id = $2`,
 		id, userID).Scan(&o.Status, &o.Reason, &o.TotalCents)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orders.Order{}, errs.NotFound("order %q not found", id)
@@ -81,7 +83,7 @@ func (s *DB) Get(ctx context.Context, userID, id string) (orders.Order, error) {
 // slice, not nil, when there is none).
 func (s *DB) List(ctx context.Context, userID string) ([]orders.Order, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, status, reason, total_cents FROM orders
-		WHERE user_id = ? ORDER BY created_at DESC, id LIMIT 100`, userID)
+		WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 100`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ func (s *DB) List(ctx context.Context, userID string) ([]orders.Order, error) {
 
 func (s *DB) lines(ctx context.Context, orderID string) ([]orders.OrderLine, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT product_id, name, quantity, price_cents FROM order_items
-		WHERE order_id = ? ORDER BY rowid`, orderID)
+		WHERE order_id = $1 ORDER BY rowid`, orderID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,15 +130,14 @@ func (s *DB) lines(ctx context.Context, orderID string) ([]orders.OrderLine, err
 // (see sqldb.Processed) or a new one.
 func (s *DB) Settle(ctx context.Context, id, status, reason string) error {
 	return sqldb.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, reason = ?,
-			updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND status = 'pending'`,
-			status, reason, id)
+		r, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, reason = $2, updated_at = $3
+			WHERE id = $4 AND status = 'pending'`, status, reason, time.Now().UTC().Format(sqldb.TimeFormat), id)
 		if err != nil {
 			return err
 		}
 		if n, _ := r.RowsAffected(); n == 0 {
 			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE id = ?`, id).Scan(&exists); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE id = $1`, id).Scan(&exists); err != nil {
 				return err
 			}
 			if exists == 0 {

@@ -5,19 +5,20 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"path/filepath"
+	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 	"github.com/gantrykit/gantry/examples/shop/product/internal/products"
 	"github.com/gantrykit/gantry/examples/shop/product/internal/store"
 )
 
-func newTestService(t *testing.T) (*products.Service, *sql.DB) {
+func newTestService(t *testing.T, dsn string) (*products.Service, *sql.DB) {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "product.db"))
+	db, err := store.Open(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func newTestService(t *testing.T) (*products.Service, *sql.DB) {
 
 func stock(t *testing.T, db *sql.DB, id string) (stock, reserved int) {
 	t.Helper()
-	if err := db.QueryRow(`SELECT stock, reserved FROM products WHERE id = ?`, id).Scan(&stock, &reserved); err != nil {
+	if err := db.QueryRow(`SELECT stock, reserved FROM products WHERE id = $1`, id).Scan(&stock, &reserved); err != nil {
 		t.Fatal(err)
 	}
 	return stock, reserved
@@ -36,7 +37,7 @@ func stock(t *testing.T, db *sql.DB, id string) (stock, reserved int) {
 func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res products.StockResult) {
 	t.Helper()
 	var payload []byte
-	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = ?`, "stock-"+orderID).Scan(&subject, &payload); err != nil {
+	if err := db.QueryRow(`SELECT subject, payload FROM outbox WHERE id = $1`, "stock-"+orderID).Scan(&subject, &payload); err != nil {
 		t.Fatalf("outbox row of %s: %v", orderID, err)
 	}
 	if err := json.Unmarshal(payload, &res); err != nil {
@@ -45,8 +46,10 @@ func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res prod
 	return subject, res
 }
 
-func TestSeedCatalog(t *testing.T) {
-	svc, _ := newTestService(t)
+func TestSeedCatalog(t *testing.T) { sqldbtest.Engines(t, "product", testSeedCatalog) }
+
+func testSeedCatalog(t *testing.T, dsn string) {
+	svc, _ := newTestService(t, dsn)
 	l, err := svc.List(context.Background(), products.ListProducts{})
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +64,10 @@ func TestSeedCatalog(t *testing.T) {
 
 // TestReserveAllOrNothing: when a later line cannot be served, the earlier
 // lines' stock is given back, and the outcome is a stock.rejected event.
-func TestReserveAllOrNothing(t *testing.T) {
-	svc, db := newTestService(t)
+func TestReserveAllOrNothing(t *testing.T) { sqldbtest.Engines(t, "product", testReserveAllOrNothing) }
+
+func testReserveAllOrNothing(t *testing.T, dsn string) {
+	svc, db := newTestService(t, dsn)
 	ctx := context.Background()
 	s1, _ := stock(t, db, "p01")
 	s2, _ := stock(t, db, "p02")
@@ -97,8 +102,10 @@ func TestReserveAllOrNothing(t *testing.T) {
 
 // TestReserveConcurrent races many orders for one product: stock never
 // goes negative and stock + reserved stays what it was.
-func TestReserveConcurrent(t *testing.T) {
-	svc, db := newTestService(t)
+func TestReserveConcurrent(t *testing.T) { sqldbtest.Engines(t, "product", testReserveConcurrent) }
+
+func testReserveConcurrent(t *testing.T, dsn string) {
+	svc, db := newTestService(t, dsn)
 	initial, _ := stock(t, db, "p11") // 30 in the seed
 	var wg sync.WaitGroup
 	errc := make(chan error, 40)
@@ -121,16 +128,58 @@ func TestReserveConcurrent(t *testing.T) {
 		t.Errorf("stock %d + reserved %d, want non-negative stock summing to %d", got, res, initial)
 	}
 	var reservedEvents int
-	db.QueryRow(`SELECT count(*) FROM outbox WHERE subject = ?`, products.SubjectStockReserved).Scan(&reservedEvents)
+	db.QueryRow(`SELECT count(*) FROM outbox WHERE subject = $1`, products.SubjectStockReserved).Scan(&reservedEvents)
 	if reservedEvents*2 != res || reservedEvents != initial/2 {
 		t.Errorf("%d stock.reserved events for %d reserved of %d, want %d", reservedEvents, res, initial, initial/2)
 	}
 }
 
+// TestReserveCrossingOrders races orders that list two products in
+// opposite orders: each is served (none fails on a deadlock) and the stock
+// adds up.
+func TestReserveCrossingOrders(t *testing.T) {
+	sqldbtest.Engines(t, "product", testReserveCrossingOrders)
+}
+
+func testReserveCrossingOrders(t *testing.T, dsn string) {
+	svc, db := newTestService(t, dsn)
+	s1, _ := stock(t, db, "p01")
+	s2, _ := stock(t, db, "p02")
+	const n = 20
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for i := range n {
+		lines := []products.OrderLine{{"p01", 1}, {"p02", 1}}
+		if i%2 == 1 {
+			lines[0], lines[1] = lines[1], lines[0]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errc <- svc.Reserve(context.Background(), products.OrderCreated{OrderID: fmt.Sprintf("x%d", i), Items: lines})
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got, res := stock(t, db, "p01"); got != s1-n || res != n {
+		t.Errorf("p01: stock %d reserved %d, want %d and %d", got, res, s1-n, n)
+	}
+	if got, res := stock(t, db, "p02"); got != s2-n || res != n {
+		t.Errorf("p02: stock %d reserved %d, want %d and %d", got, res, s2-n, n)
+	}
+}
+
 // TestProcessedOnce: through sqldb.Processed a redelivered event is applied
 // once, and a failed apply leaves no marker.
-func TestProcessedOnce(t *testing.T) {
-	svc, db := newTestService(t)
+func TestProcessedOnce(t *testing.T) { sqldbtest.Engines(t, "product", testProcessedOnce) }
+
+func testProcessedOnce(t *testing.T, dsn string) {
+	svc, db := newTestService(t, dsn)
 	processed := sqldb.Processed{DB: db}
 	ctx := context.Background()
 	ev := products.OrderCreated{OrderID: "o9", Items: []products.OrderLine{{"p05", 5}}}
@@ -152,8 +201,10 @@ func TestProcessedOnce(t *testing.T) {
 	}
 }
 
-func TestLookup(t *testing.T) {
-	svc, _ := newTestService(t)
+func TestLookup(t *testing.T) { sqldbtest.Engines(t, "product", testLookup) }
+
+func testLookup(t *testing.T, dsn string) {
+	svc, _ := newTestService(t, dsn)
 	ctx := context.Background()
 	r, err := svc.Lookup(ctx, products.LookupRequest{IDs: []string{"p02", "p01"}})
 	if err != nil || len(r.Products) != 2 || r.Products[0].ID != "p02" || r.Products[1].ID != "p01" {

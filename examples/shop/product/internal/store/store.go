@@ -10,6 +10,8 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/shop/internal/outbox"
@@ -17,12 +19,13 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/product/internal/products"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// Open opens (creating it if needed) the database at path and applies the
-// migrations it lacks.
-func Open(path string) (*sql.DB, error) { return sqldb.OpenMigrated(path, migrations, "migrations") }
+// Open opens the database dsn names, a SQLite file path (created if
+// needed) or a postgres:// URL, and applies the migrations it lacks, those
+// of migrations/sqlite or migrations/postgres.
+func Open(dsn string) (*sql.DB, error) { return sqldb.OpenMigrated(dsn, migrations, "migrations") }
 
 // DB is a products.Store over a database made by Open. It is safe for
 // concurrent use.
@@ -66,7 +69,7 @@ func (s *DB) List(ctx context.Context) ([]products.Product, error) {
 // Get returns one product, or a NotFound error.
 func (s *DB) Get(ctx context.Context, id string) (products.Product, error) {
 	var p products.Product
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, price_cents, stock FROM products WHERE id = ?`, id).
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, price_cents, stock FROM products WHERE id = $1`, id).
 		Scan(&p.ID, &p.Name, &p.PriceCents, &p.Stock)
 	if errors.Is(err, sql.ErrNoRows) {
 		return products.Product{}, errs.NotFound("product %q not found", id)
@@ -76,7 +79,7 @@ func (s *DB) Get(ctx context.Context, id string) (products.Product, error) {
 
 // Create adds p.
 func (s *DB) Create(ctx context.Context, p products.Product) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, stock) VALUES (?, ?, ?, ?)`,
+	_, err := s.db.ExecContext(ctx, `INSERT INTO products (id, name, price_cents, stock) VALUES ($1, $2, $3, $4)`,
 		p.ID, p.Name, p.PriceCents, p.Stock)
 	return err
 }
@@ -112,7 +115,12 @@ func reserve(ctx context.Context, tx *sql.Tx, ev products.OrderCreated) (reason 
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT reserve`); err != nil {
 		return "", err
 	}
-	for _, l := range ev.Items {
+	// Lines in product order: orders racing for the same products lock
+	// their rows in one order, so none waits for another in a cycle (a
+	// deadlock PostgreSQL would break by failing one of them).
+	lines := slices.Clone(ev.Items)
+	slices.SortStableFunc(lines, func(a, b products.OrderLine) int { return strings.Compare(a.ProductID, b.ProductID) })
+	for _, l := range lines {
 		if reason, err = lineProblem(ctx, tx, ev.OrderID, l); err != nil {
 			return "", err // a database error: the event is retried
 		}
@@ -135,16 +143,16 @@ func lineProblem(ctx context.Context, tx *sql.Tx, orderID string, l products.Ord
 	if l.Quantity <= 0 {
 		return fmt.Sprintf("quantity %d of %s", l.Quantity, l.ProductID), nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE products SET stock = stock - ?, reserved = reserved + ?
-		WHERE id = ? AND stock >= ?`, l.Quantity, l.Quantity, l.ProductID, l.Quantity)
+	res, err := tx.ExecContext(ctx, `UPDATE products SET stock = stock - $1, reserved = reserved + $2
+		WHERE id = $3 AND stock >= $4`, l.Quantity, l.Quantity, l.ProductID, l.Quantity)
 	if err != nil {
 		return "", err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return "not enough stock of " + l.ProductID, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO reservations (order_id, product_id, quantity) VALUES (?, ?, ?)
-		ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = quantity + excluded.quantity`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO reservations (order_id, product_id, quantity) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id, product_id) DO UPDATE SET quantity = reservations.quantity + excluded.quantity`,
 		orderID, l.ProductID, l.Quantity)
 	return "", err
 }
