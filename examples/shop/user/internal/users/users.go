@@ -81,7 +81,7 @@ type claims struct {
 // concurrent use.
 type Service struct {
 	store    Store
-	signer   *Signer
+	keys     *KeyRing
 	issuer   string
 	audience string
 	ttl      time.Duration
@@ -90,19 +90,16 @@ type Service struct {
 	now      func() time.Time
 }
 
-// NewService returns the service over store, issuing tokens signed by
-// signer for issuer and audience, valid for ttl. cost is the bcrypt cost
-// (bcrypt.DefaultCost in production).
-func NewService(store Store, signer *Signer, issuer, audience string, ttl time.Duration, cost int) (*Service, error) {
+// NewService returns the service over store, issuing tokens signed by the
+// current key of keys for issuer and audience, valid for ttl. cost is the
+// bcrypt cost (bcrypt.DefaultCost in production).
+func NewService(store Store, keys *KeyRing, issuer, audience string, ttl time.Duration, cost int) (*Service, error) {
 	dummy, err := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), cost)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, signer: signer, issuer: issuer, audience: audience, ttl: ttl, cost: cost, dummy: dummy, now: time.Now}, nil
+	return &Service{store: store, keys: keys, issuer: issuer, audience: audience, ttl: ttl, cost: cost, dummy: dummy, now: time.Now}, nil
 }
-
-// Signer returns the key that signs the service's tokens.
-func (s *Service) Signer() *Signer { return s.signer }
 
 // Register creates an account; an email already taken is a Conflict.
 func (s *Service) Register(ctx context.Context, req Registration) (User, error) {
@@ -152,8 +149,12 @@ func (s *Service) Login(ctx context.Context, req Credentials) (Token, error) {
 		},
 		Scope: scope, Email: u.Email,
 	})
-	t.Header["kid"] = s.signer.KeyID()
-	signed, err := t.SignedString(s.signer.key)
+	kid, key, err := s.keys.Signer()
+	if err != nil {
+		return Token{}, err
+	}
+	t.Header["kid"] = kid
+	signed, err := t.SignedString(key)
 	if err != nil {
 		return Token{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/user/internal/users"
 )
 
-func newTestService(t *testing.T) (*users.Service, string) {
+func newTestService(t *testing.T) (*users.Service, *users.KeyRing) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := store.Open(filepath.Join(dir, "user.db"))
@@ -22,15 +23,15 @@ func newTestService(t *testing.T) (*users.Service, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	signer, err := users.LoadOrCreateSigner(filepath.Join(dir, "key.pem"))
+	keys := users.NewKeyRing(store.New(db), time.Hour, 0)
+	if err := keys.Load(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := users.NewService(store.New(db), keys, shopauth.Issuer, shopauth.Audience, time.Hour, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := users.NewService(store.New(db), signer, shopauth.Issuer, shopauth.Audience, time.Hour, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, dir
+	return svc, keys
 }
 
 func TestRegisterLogin(t *testing.T) {
@@ -58,9 +59,9 @@ func TestRegisterLogin(t *testing.T) {
 // as the gateway and the other services do, and carries the admin scope
 // only for admins.
 func TestTokenVerifiesWithJWKS(t *testing.T) {
-	svc, _ := newTestService(t)
+	svc, keys := newTestService(t)
 	ctx := context.Background()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(svc.Signer().JWKS()) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(keys.JWKS()) }))
 	defer srv.Close()
 	verifier, err := shopauth.NewVerifier(srv.URL, shopauth.Issuer, shopauth.Audience)
 	if err != nil {
@@ -94,17 +95,22 @@ func TestTokenVerifiesWithJWKS(t *testing.T) {
 	}
 }
 
-func TestSignerSurvivesRestart(t *testing.T) {
+// TestKeyFileSurvivesRestart: a mounted key file, created when missing,
+// is the same key when read again.
+func TestKeyFileSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "key.pem")
-	a, err := users.LoadOrCreateSigner(path)
+	a, err := users.LoadOrCreateKey(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := users.LoadOrCreateSigner(path)
+	b, err := users.LoadOrCreateKey(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.KeyID() != b.KeyID() || string(a.JWKS()) != string(b.JWKS()) {
-		t.Errorf("reloaded key id %s, want %s", b.KeyID(), a.KeyID())
+	if !a.Equal(b) {
+		t.Error("the key read again differs from the key created")
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode = %v, %v; want 0600", fi.Mode(), err)
 	}
 }
