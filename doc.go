@@ -11,7 +11,8 @@
 //	  endpoint/        typed endpoints: Func[Req, Resp] ⇄ go-kit endpoint.Endpoint
 //	  errs/            the one table of error kinds → HTTP, gRPC, problem+json
 //	  retrybudget/     the retry budget every retry loop shares
-//	  telemetry/       request IDs, the log keys, the trace-aware slog handler
+//	  telemetry/       request IDs, the log keys, the trace-aware slog handler,
+//	                   one answer to a metric-name clash on a registry
 //	  liveconfig/      live configuration overlays and the table of live keys
 //	1 transports and middleware
 //	  transport/...    typed HTTP, gRPC and NATS servers and clients, OpenAPI 3.1
@@ -37,6 +38,7 @@
 //	  reliability/     the reliability suite (build tag reliability)
 //
 // Test support (internal/..., kit/kittest, discovery/discoverytest,
-// liveconfig/liveconfigtest) is imported by tests only. Start with
+// liveconfig/liveconfigtest, telemetry/promreg/promregtest) is imported by
+// tests only. Start with
 // examples/hello and the kit package.
 package gantry

@@ -30,6 +30,7 @@ var layers = []struct {
 	{0, "errs", nil, false, true},
 	{0, "retrybudget", nil, false, true},
 	{0, "telemetry", nil, false, true},
+	{0, "telemetry/promreg/promregtest", []string{"telemetry"}, true, true},
 	{0, "liveconfig", nil, false, true},
 	{0, "liveconfig/liveconfigtest", []string{"liveconfig"}, true, true},
 	{0, "internal", nil, true, false},

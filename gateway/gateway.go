@@ -55,6 +55,8 @@ type options struct {
 }
 
 // WithRegisterer registers the gateway's metrics on reg (default: none).
+// Gateways on one registry share the collectors; New fails with a
+// *promreg.ClashError if another package holds one of their names.
 func WithRegisterer(reg prometheus.Registerer) Option { return func(o *options) { o.reg = reg } }
 
 // WithTracerProvider makes spans for each request and upstream attempt

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // metrics are the gateway's Prometheus collectors. Labels are bounded:
@@ -48,12 +50,27 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inflight, m.attempts, m.latency, m.retries, m.open} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
+	var err error
+	register(reg, &m.requests, &err)
+	register(reg, &m.duration, &err)
+	register(reg, &m.inflight, &err)
+	register(reg, &m.attempts, &err)
+	register(reg, &m.latency, &err)
+	register(reg, &m.retries, &err)
+	register(reg, &m.open, &err)
+	if err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// register puts *c on reg, or the gateway's collector already there,
+// unless an earlier step failed. A name another package holds is a
+// *promreg.ClashError naming the metric and both owners.
+func register[C prometheus.Collector](reg prometheus.Registerer, c *C, err *error) {
+	if *err == nil {
+		*c, *err = promreg.Register(reg, "gantry/gateway", *c)
+	}
 }
 
 // routeMetrics are one route's children, resolved once per table build so

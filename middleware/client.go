@@ -31,8 +31,9 @@ type Client struct {
 	cfg ClientConfig // running
 }
 
-// NewClient builds the client chain that cfg switches on. It fails if the
-// Registerer holds different collectors under the chain's metric names.
+// NewClient builds the client chain that cfg switches on. It fails with a
+// *promreg.ClashError if another package holds one of the chain's metric
+// names on the Registerer.
 func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 	c := &Client{cfg: cfg}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
@@ -59,12 +60,20 @@ func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 			retry.WithIdempotent(r.Idempotent...),
 		}
 		if deps.Registerer != nil {
-			opts = append(opts, retry.WithMetrics(deps.Registerer, deps.Service))
+			m, err := retry.NewMetrics(deps.Registerer)
+			if err != nil {
+				return nil, fmt.Errorf("middleware: retry metrics: %w", err)
+			}
+			opts = append(opts, retry.WithMetrics(m, deps.Service))
 		}
 		add("retry", retry.New(opts...).For)
 	}
 	if !cfg.Breaker.Disabled {
-		c.breaker = newBreaker(cfg.Breaker, deps)
+		b, err := newBreaker(cfg.Breaker, deps)
+		if err != nil {
+			return nil, err
+		}
+		c.breaker = b
 		add("breaker", c.breaker.For)
 	}
 	if cfg.Timeout.Timeout > 0 {
@@ -87,7 +96,7 @@ func (c *Client) For(op string) []kitendpoint.Middleware {
 // slice is a copy.
 func (c *Client) Layers() []Layer { return append([]Layer(nil), c.layers...) }
 
-func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
+func newBreaker(c BreakerConfig, deps Deps) (*breaker.Breaker, error) {
 	minRequests, ratio, consecutive, open := tripOf(c)
 	opts := []breaker.Option{
 		breaker.WithWindow(or(c.Window, breaker.DefaultWindow)),
@@ -102,7 +111,11 @@ func newBreaker(c BreakerConfig, deps Deps) *breaker.Breaker {
 		opts = append(opts, breaker.WithLogger(deps.Logger))
 	}
 	if deps.Registerer != nil {
-		opts = append(opts, breaker.WithMetrics(deps.Registerer, deps.Service))
+		m, err := breaker.NewMetrics(deps.Registerer)
+		if err != nil {
+			return nil, fmt.Errorf("middleware: breaker metrics: %w", err)
+		}
+		opts = append(opts, breaker.WithMetrics(m, deps.Service))
 	}
-	return breaker.New(opts...)
+	return breaker.New(opts...), nil
 }

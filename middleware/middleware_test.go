@@ -27,6 +27,7 @@ import (
 	"github.com/gantrykit/gantry/endpoint"
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 func layerNames(ls []middleware.Layer) string {
@@ -142,11 +143,24 @@ func TestClientRetriesIdempotentOps(t *testing.T) {
 	}
 }
 
+// A metric name of either chain taken on the registry by someone else is
+// an error from the constructor naming the metric and both owners.
 func TestMetricsClash(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "rpc_server_active_requests", Help: "x"}))
-	if _, err := middleware.NewServer(middleware.Config{}, middleware.Deps{Registerer: reg}); err == nil {
-		t.Errorf("got nil error, want the clash reported")
+	for _, name := range []string{
+		"rpc_server_active_requests", "rpc_server_call_duration_seconds", "shed_concurrency_limit",
+		"rpc_client_call_duration_seconds", "retry_attempts_total", "retry_budget_exhausted_total",
+		"breaker_state", "breaker_transitions_total",
+	} {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: "x"}))
+		_, err := middleware.NewServer(middleware.Config{}, middleware.Deps{Registerer: reg})
+		if err == nil {
+			_, err = middleware.NewClient(middleware.ClientConfig{}, middleware.Deps{Registerer: reg})
+		}
+		var clash *promreg.ClashError
+		if !errors.As(err, &clash) || clash.Metric != name || !strings.Contains(err.Error(), "outside Gantry") {
+			t.Errorf("%s taken: got %v, want a *promreg.ClashError naming it and both owners", name, err)
+		}
 	}
 	// Two chains on one registry share the collectors.
 	reg2 := prometheus.NewRegistry()

@@ -59,8 +59,9 @@ type Server struct {
 	cfg Config // running
 }
 
-// NewServer builds the server chain that cfg switches on. It fails if the
-// Registerer holds different collectors under the chain's metric names.
+// NewServer builds the server chain that cfg switches on. It fails with a
+// *promreg.ClashError if another package holds one of the chain's metric
+// names on the Registerer.
 func NewServer(cfg Config, deps Deps) (*Server, error) {
 	s := &Server{cfg: cfg}
 	add := func(name string, f func(string) kitendpoint.Middleware) {
@@ -92,7 +93,11 @@ func NewServer(cfg Config, deps Deps) (*Server, error) {
 			shed.WithRetryAfter(or(c.RetryAfter, shed.DefaultRetryAfter)),
 		}
 		if deps.Registerer != nil {
-			opts = append(opts, shed.WithMetrics(deps.Registerer, deps.Service))
+			m, err := shed.NewMetrics(deps.Registerer)
+			if err != nil {
+				return nil, fmt.Errorf("middleware: shed metrics: %w", err)
+			}
+			opts = append(opts, shed.WithMetrics(m, deps.Service))
 		}
 		add("shed", shed.New(opts...).For)
 	}

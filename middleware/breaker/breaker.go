@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // Defaults of the options.
@@ -97,35 +98,48 @@ func WithAdaptive(k float64) Option {
 // or INFO.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithMetrics exports classic breakers' states on reg as
+// Metrics are the breaker collectors on one registry:
 // breaker_state{service,method,state} and
-// breaker_transitions_total{service,method,from,to}. Collectors of those
-// names already on reg are reused.
-func WithMetrics(reg prometheus.Registerer, service string) Option {
-	return func(c *config) {
-		c.service = service
-		c.state = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "breaker_state",
-			Help: "Circuit breaker state by operation: 1 for the current state (closed, half_open, open), else 0.",
-		}, []string{"service", "method", "state"}))
-		c.transitions = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "breaker_transitions_total",
-			Help: "Circuit breaker state changes by operation.",
-		}, []string{"service", "method", "from", "to"}))
-	}
+// breaker_transitions_total{service,method,from,to}. Breakers of one
+// service share one Metrics.
+type Metrics struct {
+	state       *prometheus.GaugeVec
+	transitions *prometheus.CounterVec
 }
 
-// register registers c on reg or returns the identical collector already
-// there; on any other error it returns c unregistered.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
+// NewMetrics registers the breaker collectors on reg. A second NewMetrics
+// on the same registry gets the collectors of the first. It fails with a
+// *promreg.ClashError naming the metric and both owners when another
+// package holds one of the names on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	state, err := promreg.Register(reg, owner, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "breaker_state",
+		Help: "Circuit breaker state by operation: 1 for the current state (closed, half_open, open), else 0.",
+	}, []string{"service", "method", "state"}))
+	if err != nil {
+		return nil, err
+	}
+	transitions, err := promreg.Register(reg, owner, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "breaker_transitions_total",
+		Help: "Circuit breaker state changes by operation.",
+	}, []string{"service", "method", "from", "to"}))
+	if err != nil {
+		return nil, err
+	}
+	return &Metrics{state: state, transitions: transitions}, nil
+}
+
+// owner names this package to promreg: a clash on a registry names it.
+const owner = "gantry/middleware/breaker"
+
+// WithMetrics exports classic breakers' states on m, labelled with
+// service. A nil m exports nothing.
+func WithMetrics(m *Metrics, service string) Option {
+	return func(c *config) {
+		if m != nil {
+			c.service, c.state, c.transitions = service, m.state, m.transitions
 		}
 	}
-	return c
 }
 
 // IsServerFault is the default failure test: a non-nil error whose kind

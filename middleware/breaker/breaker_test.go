@@ -140,7 +140,7 @@ func TestHalfOpenLimitsProbes(t *testing.T) {
 func TestMetricsAndLog(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	var buf bytes.Buffer
-	b := breaker.New(breaker.WithMetrics(reg, "orders"), breaker.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	b := breaker.New(breaker.WithMetrics(newMetrics(t, reg), "orders"), breaker.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
 	e := b.For("pay")(func(context.Context, any) (any, error) { return nil, errDown })
 	for range 6 {
 		_, _ = e(context.Background(), nil)
@@ -162,7 +162,7 @@ breaker_transitions_total{from="closed",method="pay",service="orders",to="open"}
 		t.Errorf("got log %q, want a WARN line for closed→open", log)
 	}
 	// A second Breaker on the same registry reuses the collectors.
-	breaker.New(breaker.WithMetrics(reg, "orders")).For("refund")
+	breaker.New(breaker.WithMetrics(newMetrics(t, reg), "orders")).For("refund")
 	if n, _ := testutil.GatherAndCount(reg, "breaker_state"); n != 6 {
 		t.Errorf("got %d state series, want 6", n)
 	}

@@ -52,7 +52,7 @@ func TestSetOpenTimeout(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	var buf bytes.Buffer
 	b := breaker.New(breaker.WithTrip(1, 1, 1), breaker.WithOpenTimeout(time.Hour),
-		breaker.WithMetrics(reg, "orders"), breaker.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+		breaker.WithMetrics(newMetrics(t, reg), "orders"), breaker.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
 	s := &script{errs: repeat(errDown, 10)}
 	e := b.For("pay")(s.endpoint)
 	call := func() time.Duration {

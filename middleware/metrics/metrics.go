@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"errors"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // DefaultBuckets are the histogram buckets in seconds that the OpenTelemetry
@@ -41,8 +41,10 @@ func WithClient() Option { return func(m *Metrics) { m.side = "client" } }
 // WithBuckets sets the duration histogram's buckets, in seconds.
 func WithBuckets(b []float64) Option { return func(m *Metrics) { m.buckets = b } }
 
-// New registers the metrics on reg and returns Metrics. It fails only when
-// reg holds a different collector under the same names. A nil reg records
+// New registers the metrics on reg and returns Metrics. Metrics made by
+// several New calls on one registry share their collectors. It fails with
+// a *promreg.ClashError naming the metric and both owners when another
+// package, or this one with other labels, holds one of the names on reg. A nil reg records
 // into collectors that are not exported, which is useful in tests only.
 func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 	m := &Metrics{side: "server", buckets: DefaultBuckets}
@@ -62,29 +64,17 @@ func New(reg prometheus.Registerer, opts ...Option) (*Metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.duration, err = register(reg, m.duration); err != nil {
+	if m.duration, err = promreg.Register(reg, owner, m.duration); err != nil {
 		return nil, err
 	}
-	if m.active, err = register(reg, m.active); err != nil {
+	if m.active, err = promreg.Register(reg, owner, m.active); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// register registers c on reg, or returns the identical collector that is
-// already there.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing, nil
-			}
-		}
-		return c, err
-	}
-	return c, nil
-}
+// owner names this package to promreg: a clash on a registry names it.
+const owner = "gantry/middleware/metrics"
 
 // numCodes bounds the kinds the table knows plus one for "ok"; kinds beyond
 // the table are reported as internal.

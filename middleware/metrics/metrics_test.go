@@ -16,6 +16,7 @@ import (
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/metrics"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // value returns the gauge value or histogram sample count of the series of
@@ -128,8 +129,10 @@ func TestRegistration(t *testing.T) {
 	}
 	reg2 := prometheus.NewRegistry()
 	reg2.MustRegister(prometheus.NewCounter(prometheus.CounterOpts{Name: "rpc_server_active_requests", Help: "x"}))
-	if _, err := metrics.New(reg2); err == nil {
-		t.Errorf("got nil error for a clashing collector, want one")
+	_, err = metrics.New(reg2)
+	var clash *promreg.ClashError
+	if !errors.As(err, &clash) || clash.Metric != "rpc_server_active_requests" || clash.Owner != "gantry/middleware/metrics" {
+		t.Errorf("got %v for a clashing collector, want a *promreg.ClashError naming it and both owners", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/retrybudget"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // Defaults of the options.
@@ -71,29 +72,44 @@ func WithIdempotent(ops ...string) Option {
 	}
 }
 
-// WithMetrics counts retries and refused retries on reg (see the package
-// doc). Collectors of the same names already on reg are reused.
-func WithMetrics(reg prometheus.Registerer, service string) Option {
-	return func(r *Retrier) {
-		r.service = service
-		r.attempts = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "retry_attempts_total", Help: "Retries made (attempts after the first) by operation.",
-		}, []string{"service", "method"}))
-		r.exhausted = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "retry_budget_exhausted_total", Help: "Retries refused because the retry budget was spent, by operation.",
-		}, []string{"service", "method"}))
-	}
+// Metrics are the retry collectors on one registry: retry_attempts_total
+// and retry_budget_exhausted_total, by service and method (see the package
+// doc). Retriers of one service share one Metrics.
+type Metrics struct {
+	attempts, exhausted *prometheus.CounterVec
 }
 
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
+// NewMetrics registers the retry collectors on reg. A second NewMetrics on
+// the same registry gets the collectors of the first. It fails with a
+// *promreg.ClashError naming the metric and both owners when another
+// package holds one of the names on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	attempts, err := promreg.Register(reg, owner, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "retry_attempts_total", Help: "Retries made (attempts after the first) by operation.",
+	}, []string{"service", "method"}))
+	if err != nil {
+		return nil, err
+	}
+	exhausted, err := promreg.Register(reg, owner, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "retry_budget_exhausted_total", Help: "Retries refused because the retry budget was spent, by operation.",
+	}, []string{"service", "method"}))
+	if err != nil {
+		return nil, err
+	}
+	return &Metrics{attempts: attempts, exhausted: exhausted}, nil
+}
+
+// owner names this package to promreg: a clash on a registry names it.
+const owner = "gantry/middleware/retry"
+
+// WithMetrics counts retries and refused retries in m, labelled with
+// service. A nil m counts nothing.
+func WithMetrics(m *Metrics, service string) Option {
+	return func(r *Retrier) {
+		if m != nil {
+			r.service, r.attempts, r.exhausted = service, m.attempts, m.exhausted
 		}
 	}
-	return c
 }
 
 type idempotentKey struct{}

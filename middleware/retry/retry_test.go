@@ -89,7 +89,7 @@ func TestRetry(t *testing.T) {
 
 func TestBudgetBoundsRetries(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	r := New(WithIdempotent("get"), WithBudget(0.2, 0), WithMetrics(reg, "shop"))
+	r := New(WithIdempotent("get"), WithBudget(0.2, 0), WithMetrics(newMetrics(t, reg), "shop"))
 	r.sleep = func(context.Context, time.Duration) bool { return true }
 	calls := 0
 	e := r.For("get")(func(context.Context, any) (any, error) { calls++; return nil, errDown })

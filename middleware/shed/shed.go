@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
 // Defaults of the options.
@@ -82,25 +83,35 @@ func WithTolerance(f float64) Option { return func(c *config) { c.tolerance = ma
 // the limit is recomputed once per window of at least 10 calls.
 func WithWindow(d time.Duration) Option { return func(c *config) { c.window = d } }
 
-// WithMetrics exports each operation's current limit as the gauge
-// shed_concurrency_limit{service,method} on reg. A collector of that name
-// already on reg is reused.
-func WithMetrics(reg prometheus.Registerer, service string) Option {
+// Metrics is the shed_concurrency_limit{service,method} gauge on one
+// registry: each operation's current limit. Shedders of one service share
+// one Metrics.
+type Metrics struct {
+	limit *prometheus.GaugeVec
+}
+
+// NewMetrics registers the gauge on reg. A second NewMetrics on the same
+// registry gets the gauge of the first. It fails with a
+// *promreg.ClashError naming the metric and both owners when another
+// package holds the name on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	g, err := promreg.Register(reg, "gantry/middleware/shed", prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "shed_concurrency_limit",
+		Help: "Current adaptive concurrency limit by operation.",
+	}, []string{"service", "method"}))
+	if err != nil {
+		return nil, err
+	}
+	return &Metrics{limit: g}, nil
+}
+
+// WithMetrics exports each operation's current limit on m, labelled with
+// service. A nil m exports nothing.
+func WithMetrics(m *Metrics, service string) Option {
 	return func(c *config) {
-		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "shed_concurrency_limit",
-			Help: "Current adaptive concurrency limit by operation.",
-		}, []string{"service", "method"})
-		if err := reg.Register(g); err != nil {
-			are, ok := err.(prometheus.AlreadyRegisteredError)
-			if !ok {
-				return
-			}
-			if g, ok = are.ExistingCollector.(*prometheus.GaugeVec); !ok {
-				return
-			}
+		if m != nil {
+			c.limitGauge, c.service = m.limit, service
 		}
-		c.limitGauge, c.service = g, service
 	}
 }
 
