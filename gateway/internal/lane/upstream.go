@@ -90,8 +90,12 @@ func (r *Request) Exchange(x *Exchange) Result {
 		}
 		// The read deadline bounds the wait for the answer, in steps of
 		// clientCheck (see roundTrip); a write that cannot finish at once
-		// gets the attempt's deadline (sendThenRead).
-		c.setReadDeadline(earlier(x.HeadDeadline, x.Start.Add(clientCheck)), min(10*time.Millisecond, x.HeadDeadline.Sub(x.Start)/32))
+		// gets the attempt's deadline (sendThenRead). The first step counts
+		// from now, not from x.Start: an attempt that began longer ago than
+		// that (its goroutine waited for a core, its admission was slow)
+		// would find the deadline passed, and a socket whose read deadline
+		// has passed refuses the send itself.
+		c.setReadDeadline(earlier(x.HeadDeadline, time.Now().Add(clientCheck)), min(10*time.Millisecond, x.HeadDeadline.Sub(x.Start)/32))
 		r.c.up.Store(c)
 		stale, err := r.roundTrip(c, x, &res)
 		r.c.up.Store(nil)
