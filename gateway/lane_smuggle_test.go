@@ -99,17 +99,7 @@ func TestLaneConnectionCannotRemoveFraming(t *testing.T) {
 	_, addr := laneTo(t, up.addr)
 	for _, conn := range []string{"content-length", "close, content-length", "keep-alive, Content-Length", "Host", "Authorization", "X-Request-Id", "x-gantry-claims"} {
 		raw := fmt.Sprintf("POST /x HTTP/1.1\r\nHost: a\r\nConnection: %s\r\nContent-Length: %d\r\n\r\n%s", conn, len(hidden), hidden)
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.WriteString(c, raw)
-		all, err := io.ReadAll(c) // until the gateway closes
-		c.Close()
-		if err != nil || !strings.HasPrefix(string(all), "HTTP/1.1 400 ") || strings.Count(string(all), "HTTP/1.1") != 1 {
-			t.Errorf("Connection: %s: got %q (%v), want one 400 and the connection closed", conn, all, err)
-		}
+		wantRefused(t, addr, raw)
 	}
 	if r := up.requests(); len(r) != 0 {
 		t.Errorf("the upstream read %q, want nothing", r)
@@ -129,17 +119,7 @@ func TestLaneRefusesLengthWithChunked(t *testing.T) {
 		"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
 		"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n5c\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n0\r\n\r\n",
 	} {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.WriteString(c, raw)
-		all, err := io.ReadAll(c) // until the gateway closes
-		c.Close()
-		if err != nil || !strings.HasPrefix(string(all), "HTTP/1.1 400 ") || strings.Count(string(all), "HTTP/1.1") != 1 {
-			t.Errorf("got %q (%v), want one 400 and the connection closed", all, err)
-		}
+		wantRefused(t, addr, raw)
 	}
 	if r := up.requests(); len(r) != 0 {
 		t.Errorf("the upstream read %q, want nothing", r)
@@ -273,5 +253,22 @@ func TestLaneSeesBytesWhileWaiting(t *testing.T) {
 	_ = c.(*net.TCPConn).CloseWrite()
 	if _, err := io.ReadAll(br); err != nil {
 		t.Errorf("after the client's FIN: %v, want the gateway to close the connection", err)
+	}
+}
+
+// wantRefused sends raw on a connection of its own and checks that the
+// gateway answers one 400 and closes the connection.
+func wantRefused(t *testing.T, addr, raw string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, _ = io.WriteString(c, raw)
+	all, err := io.ReadAll(c) // until the gateway closes
+	if err != nil || !strings.HasPrefix(string(all), "HTTP/1.1 400 ") || strings.Count(string(all), "HTTP/1.1") != 1 {
+		t.Errorf("%q: got %q (%v), want one 400 and the connection closed", raw, all, err)
 	}
 }

@@ -16,6 +16,26 @@ import (
 // answers, written as is; "" closes the connection, and so does writing
 // an HTTP/1.0 answer.
 func rawUpstream(t *testing.T, answers ...string) string {
+	return "http://" + serveConns(t, func(c net.Conn, br *bufio.Reader) {
+		for _, a := range answers {
+			if _, err := http.ReadRequest(br); err != nil {
+				return
+			}
+			if a == "" {
+				return
+			}
+			if _, err := io.WriteString(c, a); err != nil || strings.HasPrefix(a, "HTTP/1.0") {
+				return
+			}
+		}
+	})
+}
+
+// serveConns listens on loopback and runs serve on a goroutine of its own
+// for every connection, closing the connection after; the listener closes,
+// and the accepting goroutine ends, when the test does. It returns the
+// address.
+func serveConns(t *testing.T, serve func(c net.Conn, br *bufio.Reader)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -32,22 +52,11 @@ func rawUpstream(t *testing.T, answers ...string) string {
 			}
 			go func() {
 				defer c.Close()
-				br := bufio.NewReader(c)
-				for _, a := range answers {
-					if _, err := http.ReadRequest(br); err != nil {
-						return
-					}
-					if a == "" {
-						return
-					}
-					if _, err := io.WriteString(c, a); err != nil || strings.HasPrefix(a, "HTTP/1.0") {
-						return
-					}
-				}
+				serve(c, bufio.NewReader(c))
 			}()
 		}
 	}()
-	return "http://" + ln.Addr().String()
+	return ln.Addr().String()
 }
 
 // TestLaneResponseFraming: the lane relays every way an HTTP/1.1 answer
@@ -124,40 +133,23 @@ routes: [{name: u, prefix: /, service: u, retries: 0}]
 // further apart than the lane's looks at the client (250 ms) is relayed
 // whole, not cut at the first look.
 func TestLaneSlowAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
+	up := serveConns(t, func(c net.Conn, br *bufio.Reader) {
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			if _, err := http.ReadRequest(br); err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					if _, err := http.ReadRequest(br); err != nil {
-						return
-					}
-					for _, part := range []string{"HTTP/1.1 200 OK\r\nContent-", "Length: 4\r\n\r\nab", "cd"} {
-						if _, err := io.WriteString(c, part); err != nil {
-							return
-						}
-						time.Sleep(300 * time.Millisecond)
-					}
+			for _, part := range []string{"HTTP/1.1 200 OK\r\nContent-", "Length: 4\r\n\r\nab", "cd"} {
+				if _, err := io.WriteString(c, part); err != nil {
+					return
 				}
-			}()
+				time.Sleep(300 * time.Millisecond)
+			}
 		}
-	}()
+	})
 	_, addr := laneGateway(t, replace(`
 services: {u: {urls: ["http://ADDR"]}}
 routes: [{name: u, prefix: /, service: u, retries: 0}]
-`, "ADDR", ln.Addr().String()), gateway.ServerConfig{})
+`, "ADDR", up), gateway.ServerConfig{})
 	for i, res := range exchange(t, addr, "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n", 2) {
 		if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(b) != "abcd" {
 			t.Errorf("answer %d: %d %q, want 200 \"abcd\"", i+1, res.StatusCode, b)
