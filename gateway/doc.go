@@ -254,5 +254,11 @@
 // copied onto its operations. Operation ids are made unique too: the first
 // keeps its id, a clashing one from a later service becomes
 // "<service>.<id>", and a second route's copy of an operation
-// "<route>.<id>"; links follow them.
+// "<route>.<id>"; links follow them. Each operation then gets what the
+// gateway itself answers for it, from the route that serves it: on a jwt
+// route without security of its own, a bearer JWT requirement with the
+// route's scopes (securitySchemes.bearerAuth) and 401 (403 with scopes);
+// 429 on a rate-limited route; 413 where a body goes; 400 where the path
+// has parameters; 502, 503 and 504 everywhere; as problem+json with
+// transport/http's Problem schema.
 package gateway

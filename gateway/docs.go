@@ -92,7 +92,7 @@ func (d *docs) document(r *http.Request) []byte {
 		}
 		specs[rc.Service] = spec
 	}
-	merged := mergeSpecs(d.cfg.Routes, specs)
+	merged := edgeAnswers(mergeSpecs(d.cfg.Routes, specs), d.g.table.Load())
 	merged["info"] = d.cfg.Docs.info()
 	if len(fetchErrs) > 0 {
 		merged["x-gantry-fetch-errors"] = fetchErrs

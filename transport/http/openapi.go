@@ -85,6 +85,15 @@ func (m *Mux) OpenAPIHandler(info Info) http.Handler {
 	})
 }
 
+// ProblemSchema returns the JSON Schema of the problem+json answers
+// WriteProblem writes, the one an OpenAPI document of a Mux names
+// components.schemas.Problem. A proxy that answers with WriteProblem
+// documents its own answers with it.
+func ProblemSchema() []byte {
+	b, _ := json.Marshal(problemSchema()) // a fixed value of plain types: cannot fail
+	return b
+}
+
 // openAPIPath turns a ServeMux path pattern into an OpenAPI path template:
 // {name...} becomes {name}, {$} is dropped, a host prefix is cut.
 func openAPIPath(p string) string {
