@@ -132,17 +132,63 @@ func TestDocs(t *testing.T) {
 	if err := oascheck.Validate(doc); err != nil {
 		t.Errorf("/openapi.json is not valid OpenAPI 3.1: %v", err)
 	}
+	type operation struct {
+		OperationID string                     `json:"operationId"`
+		Security    []map[string][]string      `json:"security"`
+		Responses   map[string]json.RawMessage `json:"responses"`
+	}
 	var d struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
+		Info       struct{ Title, Version string } `json:"info"`
+		Paths      map[string]map[string]operation `json:"paths"`
+		Components struct {
+			SecuritySchemes map[string]struct{ Type, Scheme, BearerFormat string } `json:"securitySchemes"`
+		} `json:"components"`
 	}
 	if err := json.Unmarshal(doc, &d); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"POST /api/v1/users", "POST /api/v1/auth/login", "GET /api/v1/products", "GET /api/v1/products/{id}",
-		"POST /api/v1/products", "POST /api/v1/orders", "GET /api/v1/orders", "GET /api/v1/orders/{id}"} {
-		method, path, _ := strings.Cut(p, " ")
-		if _, ok := d.Paths[path][strings.ToLower(method)]; !ok {
-			t.Errorf("merged document lacks %s", p)
+	if d.Info.Title != "Gantry shop API" || d.Info.Version != "1.0" {
+		t.Errorf("info %+v, want the title and version of routes.yaml", d.Info)
+	}
+	if s := d.Components.SecuritySchemes["bearerAuth"]; s.Type != "http" || s.Scheme != "bearer" || s.BearerFormat != "JWT" {
+		t.Errorf("securitySchemes.bearerAuth = %+v, want an http bearer JWT", s)
+	}
+	// Each operation: its id (from the chain's operation name), the scopes
+	// its bearer token needs ("-": none needed), and answers it must
+	// document besides its success, the transport's and the gateway's.
+	for _, tt := range []struct {
+		op, id, scopes string
+		answers        []string
+	}{
+		{"POST /api/v1/users", "register", "-", []string{"400", "409", "413", "415", "502", "503", "504"}},
+		{"POST /api/v1/auth/login", "login", "-", []string{"400", "401", "429"}},
+		{"GET /api/v1/users/me", "profile", "", []string{"401", "404"}},
+		{"GET /api/v1/products", "listProducts", "-", []string{"503"}},
+		{"GET /api/v1/products/{id}", "getProduct", "-", []string{"400", "404"}},
+		{"POST /api/v1/products", "createProduct", "admin", []string{"400", "401", "403"}},
+		{"POST /api/v1/orders", "createOrder", "", []string{"400", "401", "413", "429"}},
+		{"GET /api/v1/orders", "listOrders", "", []string{"401", "429"}},
+		{"GET /api/v1/orders/{id}", "getOrder", "", []string{"401", "404"}},
+	} {
+		method, path, _ := strings.Cut(tt.op, " ")
+		o, ok := d.Paths[path][strings.ToLower(method)]
+		if !ok {
+			t.Errorf("merged document lacks %s", tt.op)
+			continue
+		}
+		if o.OperationID != tt.id {
+			t.Errorf("%s: operationId %q, want %q", tt.op, o.OperationID, tt.id)
+		}
+		switch {
+		case tt.scopes == "-" && o.Security != nil:
+			t.Errorf("%s: security %v, want none", tt.op, o.Security)
+		case tt.scopes != "-" && (len(o.Security) != 1 || strings.Join(o.Security[0]["bearerAuth"], " ") != tt.scopes):
+			t.Errorf("%s: security %v, want bearerAuth with scopes %q", tt.op, o.Security, tt.scopes)
+		}
+		for _, code := range tt.answers {
+			if _, ok := o.Responses[code]; !ok {
+				t.Errorf("%s: no %s answer documented", tt.op, code)
+			}
 		}
 	}
 	if code, body := a.do("GET", "/docs/", nil); code != 200 || !strings.Contains(strings.ToLower(string(body)), "swagger") {

@@ -1,15 +1,22 @@
 package api
 
 import (
+	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/middleware/auth"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
 // Routes serves the order API on mux; the bearer token goes from the
-// Authorization header to the endpoints' token check.
+// Authorization header to the endpoints' token check. Named gives each
+// route its operation name, the chain's (the OpenAPI operationId:
+// createOrder); Secured documents the token the check wants; Errors the
+// kinds the business code returns beyond the transport's.
 func Routes(mux *httpt.Mux, e Endpoints) {
-	token := httpt.ServerBefore(auth.TokenFromHTTP)
-	mux.Handle("POST /api/v1/orders", httpt.NewServer(e.Create, httpt.WithStatus(202), token, httpt.Summary("Place an order (answers pending)")))
-	mux.Handle("GET /api/v1/orders/{id}", httpt.NewServer(e.Get, token, httpt.Summary("One of the caller's orders")))
-	mux.Handle("GET /api/v1/orders", httpt.NewServer(e.List, token, httpt.Summary("The caller's orders, newest first")))
+	common := []httpt.ServerOption{httpt.ServerBefore(auth.TokenFromHTTP), httpt.Secured(httpt.BearerJWT()), httpt.Tags("orders")}
+	op := func(name, summary string, more ...httpt.ServerOption) []httpt.ServerOption {
+		return append(append([]httpt.ServerOption{httpt.Named(name), httpt.Summary(summary)}, common...), more...)
+	}
+	mux.Handle("POST /api/v1/orders", httpt.NewServer(e.Create, op("create_order", "Place an order (answers pending)", httpt.WithStatus(202))...))
+	mux.Handle("GET /api/v1/orders/{id}", httpt.NewServer(e.Get, op("get_order", "One of the caller's orders", httpt.Errors(errs.KindNotFound))...))
+	mux.Handle("GET /api/v1/orders", httpt.NewServer(e.List, op("list_orders", "The caller's orders, newest first")...))
 }

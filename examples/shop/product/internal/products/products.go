@@ -37,7 +37,7 @@ type GetProduct struct {
 // NewProduct is the body of POST /api/v1/products.
 type NewProduct struct {
 	Name       string `json:"name" validate:"required,max=200"`
-	PriceCents int64  `json:"price_cents" validate:"min=1"`
+	PriceCents int64  `json:"price_cents" validate:"required,min=1,max=100000000"`
 	Stock      int    `json:"stock" validate:"min=0,max=1000000"`
 }
 

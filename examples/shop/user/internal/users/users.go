@@ -18,10 +18,11 @@ import (
 )
 
 // Registration is the body of POST /api/v1/users. bcrypt reads at most
-// 72 bytes of a password, hence the bound.
+// 72 bytes of a password, hence the bound in bytes (maxbytes) beside the
+// one in characters (max) that JSON Schema can state.
 type Registration struct {
 	Email    string `json:"email" validate:"required,email,max=254"`
-	Password string `json:"password" validate:"required,min=8,max=72"`
+	Password string `json:"password" validate:"required,min=8,max=72,maxbytes=72"`
 	Name     string `json:"name" validate:"required,max=100"`
 }
 
@@ -36,7 +37,7 @@ type User struct {
 // Credentials is the body of POST /api/v1/auth/login.
 type Credentials struct {
 	Email    string `json:"email" validate:"required,max=254"`
-	Password string `json:"password" validate:"required,max=72"`
+	Password string `json:"password" validate:"required,max=72,maxbytes=72"`
 }
 
 // Token is a signed access token and when it expires.
