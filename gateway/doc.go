@@ -166,8 +166,11 @@
 // # The fast lane
 //
 // The fast lane is off by default and experimental: it is a hand-written
-// HTTP/1.1 parser and proxy (package gateway/internal/lane), and it stays
-// off until it passes the gateway's conformance and smuggling suite. With
+// HTTP/1.1 parser and proxy (package gateway/internal/lane). It passes the
+// gateway's conformance and smuggling suite and differential fuzzing
+// against net/http, and stays off until longer evidence is in (fuzz
+// campaigns on the current code, the reliability suite and a quiet bench
+// run on the lane: docs/benchmarks.md). With
 // server.fast_lane set on a cleartext listener, the command serves through
 // FastPath, which sees every connection first: plain HTTP/1.1 GET, HEAD and
 // DELETE requests without a body, and POST, PUT and PATCH requests whose
