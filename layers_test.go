@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -171,10 +172,12 @@ func local(importPath string) (string, bool) {
 
 // importProblem says what is wrong with an import from row a to row b, or ""
 // when the import follows the layers.
-func importProblem(a, b int, fromTest bool) string {
+// fromTest is true for a _test.go file and for test support; toSupport when
+// the imported package is test support.
+func importProblem(a, b int, fromTest, toSupport bool) string {
 	ra, rb := layers[a], layers[b]
 	switch {
-	case rb.test && !fromTest && !ra.test:
+	case toSupport && !fromTest:
 		return "imports test support from non-test code"
 	case a == b:
 		return ""
@@ -215,7 +218,7 @@ func TestLayers(t *testing.T) {
 				if b < 0 {
 					continue // reported for its own package
 				}
-				if why := importProblem(a, b, fromTest); why != "" {
+				if why := importProblem(a, b, fromTest || support(from), support(to)); why != "" {
 					t.Errorf("%s imports %s: %s (%q → %q)", p.ImportPath, imp, why, layers[a].path, layers[b].path)
 				}
 			}
@@ -237,6 +240,13 @@ func TestLayers(t *testing.T) {
 			t.Errorf("row %q of the layer table holds no package", layers[i].path)
 		}
 	}
+}
+
+// support reports whether pkg is test support: in a row marked test, or
+// named like net/http/httptest, after what it helps test.
+func support(pkg string) bool {
+	i := rowOf(pkg)
+	return (i >= 0 && layers[i].test) || strings.HasSuffix(path.Base(pkg), "test")
 }
 
 func heavy(importPath string) bool {
@@ -284,7 +294,7 @@ func TestLayerRules(t *testing.T) {
 		{"discovery/lb", "internal/natscluster", false, false},          // test support from code
 	}
 	for _, c := range cases {
-		why := importProblem(row(c.from), row(c.to), c.test)
+		why := importProblem(row(c.from), row(c.to), c.test || support(c.from), support(c.to))
 		if (why == "") != c.ok {
 			t.Errorf("%s → %s (test %v): got %q, want allowed=%v", c.from, c.to, c.test, why, c.ok)
 		}
