@@ -261,6 +261,7 @@
 // gateway itself answers for it, from the route that serves it: on a jwt
 // route without security of its own, a bearer JWT requirement with the
 // route's scopes (securitySchemes.bearerAuth) and 401 (403 with scopes);
+// elsewhere, an explicit empty security (no credentials asked for);
 // 429 on a rate-limited route; 413 where a body goes; 400 where the path
 // has parameters; 502, 503 and 504 everywhere; as problem+json with
 // transport/http's Problem schema.

@@ -94,6 +94,8 @@ func (d *docs) document(r *http.Request) []byte {
 	}
 	merged := edgeAnswers(mergeSpecs(d.cfg.Routes, specs), d.g.table.Load())
 	merged["info"] = d.cfg.Docs.info()
+	// The paths are the gateway's own, relative to where it serves this.
+	merged["servers"] = []any{map[string]any{"url": "/", "description": "this gateway"}}
 	if len(fetchErrs) > 0 {
 		merged["x-gantry-fetch-errors"] = fetchErrs
 	}

@@ -21,6 +21,8 @@ var pathParam = regexp.MustCompile(`\{[^}/]*\}`)
 //     a bearer JWT with the route's scopes (the securitySchemes entry
 //     bearerAuth, or gateway.bearerAuth when a service took that name for
 //     another scheme), and the 401 (and, with scopes, 403) answers;
+//   - on any other route, an operation without "security" gets an empty
+//     one: no credentials are asked for, said explicitly, as linters want;
 //   - 400 for a path with parameters (the edge refuses a path whose decoded
 //     form holds control bytes or an encoded slash), 413 for an operation
 //     with a body (the route's max_body), 429 on a rate-limited route, and
@@ -73,6 +75,11 @@ func edgeAnswers(doc map[string]any, t *table) map[string]any {
 			}
 			if rt.limiter != nil {
 				codes = append(codes, http.StatusTooManyRequests)
+			}
+			if !rt.jwt {
+				if _, has := op["security"]; !has {
+					op["security"] = []any{} // public, said explicitly: neither gateway nor service asks for credentials
+				}
 			}
 			if rt.jwt {
 				codes = append(codes, http.StatusUnauthorized)
