@@ -22,21 +22,29 @@ func testShop(t testing.TB, dir string, hook func(any)) *shop {
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	return testShopWith(t, options{data: dir, hook: hook})
+}
+
+// testShopWith is testShop with more options (replicas, postgres): o's
+// data directory, hook and those are kept, the rest set as testShop does.
+func testShopWith(t testing.TB, o options) *shop {
+	t.Helper()
 	env := map[string]string{
 		"SHOP_ADMIN_EMAIL": "admin@example.com", "SHOP_ADMIN_PASSWORD": "admin-secret",
 		"USER_BCRYPT_COST": "4", // the minimum: tests hash many passwords
 		"GANTRY_LOG_LEVEL": "warn",
 	}
-	s, err := start(context.Background(), options{addr: "127.0.0.1:0", data: dir, natsPort: 0,
-		getenv: func(k string) string {
-			if v, ok := env[k]; ok {
-				return v
-			}
-			if strings.HasPrefix(k, "GANTRY_MIDDLEWARE_") {
-				return os.Getenv(k) // tuning experiments: GANTRY_MIDDLEWARE_SHED_MIN_LIMIT=... go test
-			}
-			return ""
-		}, hook: hook})
+	o.addr, o.natsPort = "127.0.0.1:0", 0
+	o.getenv = func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if strings.HasPrefix(k, "GANTRY_MIDDLEWARE_") {
+			return os.Getenv(k) // tuning experiments: GANTRY_MIDDLEWARE_SHED_MIN_LIMIT=... go test
+		}
+		return ""
+	}
+	s, err := start(context.Background(), o)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}

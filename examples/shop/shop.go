@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,15 +29,19 @@ type options struct {
 	addr     string              // the gateway's listen address
 	data     string              // SQLite files, signing key, JetStream
 	natsPort int                 // the embedded NATS server's port (0: any)
+	replicas int                 // instances of each service but the gateway (0: 1)
+	postgres string              // a PostgreSQL server's URL: a database per service there
 	getenv   func(string) string // the process environment
 	// hook, if set, may change a service before it runs (tests use it to
 	// set the order relay's fault hook).
 	hook func(any)
 }
 
-// shop is the running shop: four kit.Apps and the NATS server they share.
+// shop is the running shop: the gateway, each service's replicas (User,
+// Product and Order are the first of each) and the NATS server they share.
 type shop struct {
 	Gateway, User, Product, Order *kit.App
+	Replicas                      map[string][]*kit.App // by service name
 	OrderServer                   *order.Server
 	ProductServer                 *product.Server
 	NATSURL                       string
@@ -59,6 +64,17 @@ func (s *shop) URL() string { return "http://" + s.Gateway.HTTPAddr() }
 // tokens with the user service's JWKS), then the gateway, and waits until
 // the gateway answers the catalog. On error everything started is stopped.
 func start(ctx context.Context, o options) (_ *shop, err error) {
+	if o.replicas < 1 {
+		o.replicas = 1
+	}
+	dbs := map[string]string{}
+	if o.postgres != "" {
+		if dbs, err = serviceDatabases(ctx, o.postgres, "user", "product", "order"); err != nil {
+			return nil, err
+		}
+	} else if o.replicas > 1 {
+		return nil, errors.New("-replicas above 1 needs -postgres: a SQLite file serves one process")
+	}
 	// An external NATS (GANTRY_NATS_URL) is used as is; otherwise the shop
 	// embeds a server with JetStream under the data directory.
 	url, stopNATS := o.getenv("GANTRY_NATS_URL"), func() {}
@@ -70,7 +86,8 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook}
+	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook,
+		Replicas: map[string][]*kit.App{}}
 	defer func() {
 		if err != nil {
 			s.stop()
@@ -80,6 +97,9 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		fixed := map[string]string{
 			"GANTRY_HTTP_ADDR": "127.0.0.1:0", "GANTRY_ADMIN_ADDR": "127.0.0.1:0", "GANTRY_GRPC_ADDR": "127.0.0.1:0",
 			"GANTRY_NATS_URL": url, "GANTRY_DATA_DIR": o.data,
+		}
+		for svc, dsn := range dbs {
+			fixed[strings.ToUpper(svc)+"_DB"] = dsn
 		}
 		defaults := cmdutil.Tuning()
 		for k, v := range map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "10s", "GANTRY_LOG_FORMAT": "text"} {
@@ -99,31 +119,44 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		}
 	}
 
-	u, err := user.New(nil, env(nil), kit.WithoutSignals())
-	if err != nil {
-		return nil, fmt.Errorf("user: %w", err)
+	for range o.replicas {
+		u, err := user.New(nil, env(nil), kit.WithoutSignals())
+		if err != nil {
+			return nil, fmt.Errorf("user: %w", err)
+		}
+		if err := s.run(ctx, u, u.App); err != nil {
+			return nil, err
+		}
+		s.Replicas["user"] = append(s.Replicas["user"], u.App)
 	}
-	if err := s.run(ctx, u, u.App); err != nil {
-		return nil, err
-	}
-	s.User = u.App
-	jwks := "http://" + u.App.HTTPAddr() + shopauth.JWKSPath
+	s.User = s.Replicas["user"][0]
+	jwks := "http://" + s.User.HTTPAddr() + shopauth.JWKSPath
 
-	p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), kit.WithoutSignals())
-	if err != nil {
-		return nil, fmt.Errorf("product: %w", err)
+	for i := range o.replicas {
+		p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), kit.WithoutSignals())
+		if err != nil {
+			return nil, fmt.Errorf("product: %w", err)
+		}
+		if i == 0 {
+			s.ProductServer, s.Product = p, p.App
+		}
+		if err := s.run(ctx, p, p.App); err != nil {
+			return nil, err
+		}
+		s.Replicas["product"] = append(s.Replicas["product"], p.App)
 	}
-	s.ProductServer, s.Product = p, p.App
-	if err := s.run(ctx, p, p.App); err != nil {
-		return nil, err
-	}
-	or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), kit.WithoutSignals())
-	if err != nil {
-		return nil, fmt.Errorf("order: %w", err)
-	}
-	s.OrderServer, s.Order = or, or.App
-	if err := s.run(ctx, or, or.App); err != nil {
-		return nil, err
+	for i := range o.replicas {
+		or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), kit.WithoutSignals())
+		if err != nil {
+			return nil, fmt.Errorf("order: %w", err)
+		}
+		if i == 0 {
+			s.OrderServer, s.Order = or, or.App
+		}
+		if err := s.run(ctx, or, or.App); err != nil {
+			return nil, err
+		}
+		s.Replicas["order"] = append(s.Replicas["order"], or.App)
 	}
 	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr, "GATEWAY_JWKS_URL": jwks}), kit.WithoutSignals())
 	if err != nil {
@@ -133,7 +166,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		return nil, err
 	}
 	s.Gateway = g.App
-	return s, s.waitReady(ctx)
+	return s, s.waitReady(ctx, o.replicas)
 }
 
 // run starts app in a goroutine and waits until it serves.
@@ -163,13 +196,13 @@ func (s *shop) run(ctx context.Context, server any, app *kit.App) error {
 	}
 }
 
-// waitReady waits until every service is registered in NATS-KV discovery
-// and the gateway answers the key set (user) and the catalog (product)
-// through its routes.
-func (s *shop) waitReady(ctx context.Context) error {
+// waitReady waits until the replicas of every service are registered in
+// NATS-KV discovery and the gateway answers the key set (user) and the
+// catalog (product) through its routes.
+func (s *shop) waitReady(ctx context.Context, replicas int) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := s.waitRegistered(ctx, "user", "product", "order"); err != nil {
+	if err := s.waitRegistered(ctx, replicas, "user", "product", "order"); err != nil {
 		return err
 	}
 	for _, path := range []string{shopauth.JWKSPath, "/api/v1/products"} {
@@ -187,7 +220,7 @@ func (s *shop) waitReady(ctx context.Context) error {
 	return nil
 }
 
-func (s *shop) waitRegistered(ctx context.Context, services ...string) error {
+func (s *shop) waitRegistered(ctx context.Context, replicas int, services ...string) error {
 	nc, err := nats.Connect(s.NATSURL)
 	if err != nil {
 		return err
@@ -206,10 +239,10 @@ func (s *shop) waitRegistered(ctx context.Context, services ...string) error {
 		if err != nil {
 			return err
 		}
-		err = s.poll(ctx, func() bool { return len(inst.Instances()) > 0 })
+		err = s.poll(ctx, func() bool { return len(inst.Instances()) >= replicas })
 		inst.Stop()
 		if err != nil {
-			return fmt.Errorf("%s never registered in discovery: %w", name, err)
+			return fmt.Errorf("%d replicas of %s never registered in discovery: %w", replicas, name, err)
 		}
 	}
 	return nil

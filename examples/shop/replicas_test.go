@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gantrykit/gantry/internal/pgtest"
+)
+
+// TestReplicasOnPostgres runs the shop as
+// `go run ./examples/shop -replicas 2 -postgres URL` does: two replicas of
+// each service over a PostgreSQL database per service. Through the
+// gateway, users sign up, log in on one user replica and use their token
+// on both (each verifies with the keys they share), and place orders that
+// every replica takes part in; every order is confirmed and the stock
+// adds up.
+func TestReplicasOnPostgres(t *testing.T) {
+	server := pgtest.ServerDSN(t)
+	var b [4]byte
+	rand.Read(b[:])
+	name := "shop_" + hex.EncodeToString(b[:])
+	base, err := pgtest.WithDatabase(server, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dropDatabases(t, server, name) }) // after the shop stops
+	s := testShopWith(t, options{data: t.TempDir(), replicas: 2, postgres: base})
+	for _, svc := range []string{"user", "product", "order"} {
+		if got := len(s.Replicas[svc]); got != 2 {
+			t.Fatalf("%d replicas of %s, want 2", got, svc)
+		}
+	}
+
+	anon := api{t: t, base: s.URL()}
+	var list struct{ Items []productView }
+	anon.want(200, "GET", "/api/v1/products", nil, &list)
+	p := list.Items[0]
+	const users, perUser = 6, 2
+	type placedOrder struct {
+		by api
+		id string
+	}
+	var placed []placedOrder
+	for i := range users {
+		u := signup(t, s.URL(), fmt.Sprintf("replica-%d@example.com", i))
+		for range 5 { // the gateway spreads these over both user replicas
+			u.want(200, "GET", "/api/v1/users/me", nil, nil)
+		}
+		for range perUser {
+			var o orderView
+			u.want(202, "POST", "/api/v1/orders", map[string]any{"items": []map[string]any{{"product_id": p.ID, "quantity": 1}}}, &o)
+			placed = append(placed, placedOrder{u, o.ID})
+		}
+	}
+	for _, o := range placed {
+		if got := settle(t, o.by, o.id); got.Status != "confirmed" {
+			t.Errorf("order %s ended %q (%s), want confirmed", o.id, got.Status, got.Reason)
+		}
+	}
+	if got, want := stockOf(t, anon, p.ID), p.Stock-len(placed); got != want {
+		t.Errorf("stock of %s = %d after %d orders of one, want %d", p.ID, got, len(placed), want)
+	}
+	for _, svc := range []string{"user", "product", "order"} {
+		for i, app := range s.Replicas[svc] {
+			if n := servedCalls(t, app.AdminAddr()); n == 0 {
+				t.Errorf("%s replica %d served no call: the traffic did not spread", svc, i+1)
+			} else {
+				t.Logf("%s replica %d served %d calls", svc, i+1, n)
+			}
+		}
+	}
+}
+
+// servedCalls sums the calls a service's /metrics says it served.
+func servedCalls(t *testing.T, admin string) int {
+	t.Helper()
+	resp, err := http.Get("http://" + admin + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n := 0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "rpc_server_call_duration_seconds_count{") {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		if err != nil {
+			t.Fatalf("metric line %q: %v", line, err)
+		}
+		n += int(v)
+	}
+	return n
+}
+
+// dropDatabases drops the services' databases the shop made on server.
+func dropDatabases(t *testing.T, server, name string) {
+	conn, err := pgx.Connect(context.Background(), server)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer conn.Close(context.Background())
+	for _, svc := range []string{"user", "product", "order"} {
+		db := pgx.Identifier{name + "_" + svc}.Sanitize()
+		if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestReplicasNeedPostgres: SQLite files serve one process each, so more
+// replicas without -postgres are refused before anything starts.
+func TestReplicasNeedPostgres(t *testing.T) {
+	for _, args := range [][]string{{"-replicas", "2"}, {"-replicas", "0"}, {"-postgres", "mysql://x/y"}} {
+		var out strings.Builder
+		err := run(context.Background(), append(args, "-data", t.TempDir(), "-nats-port", "0", "-addr", "127.0.0.1:0"),
+			func(string) string { return "" }, &out)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("shop %s = %v, want an error naming %s", strings.Join(args, " "), err, args[0])
+		}
+	}
+}
