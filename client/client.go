@@ -141,3 +141,11 @@ func neverSent(err error) bool {
 	var u *unsentError
 	return errors.As(err, &u)
 }
+
+// Op returns a Client calling the operation r (method, pattern and types
+// from the one value the server registers, see httpt.Op) on the
+// instances instancer publishes. It is HTTP(instancer, r.Method,
+// r.Pattern, opts...).
+func Op[Req, Resp any](instancer sd.Instancer, r httpt.Op[Req, Resp], opts ...Option) (*Client[Req, Resp], error) {
+	return HTTP[Req, Resp](instancer, r.Method, r.Pattern, opts...)
+}

@@ -7,6 +7,12 @@
 //	defer products.Close()
 //	p, err := products.Call(ctx, GetProduct{ID: 42})
 //
+// When the server's package defines the operation once as a
+// transport/http Op (method, path, types, name), the client takes that
+// value instead, so the two cannot drift apart:
+//
+//	products, err := client.Op(instancer, productapi.GetProduct)
+//
 // Each call goes through these parts, outermost first:
 //
 //   - retry (discovery/lb.Retry): a failed attempt is tried again on a new

@@ -58,3 +58,28 @@ func ExampleHTTP() {
 	// Output:
 	// 50 of 50 calls answered
 }
+
+// An operation defined once: the server registers the value, the caller
+// calls the same value over discovery, so method, path and types cannot
+// drift apart.
+func ExampleOp() {
+	getProduct := httpt.Op[GetProduct, Product]{Method: "GET", Pattern: "/v1/products/{id}", Name: "get_product"}
+
+	mux := httpt.NewMux()
+	getProduct.Handle(mux, func(_ context.Context, r GetProduct) (Product, error) {
+		return Product{ID: r.ID, Name: "teapot"}, nil
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	products, err := client.Op(static.Fixed("products", srv.URL), getProduct)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer products.Close()
+	p, err := products.Call(context.Background(), GetProduct{ID: "42"})
+	fmt.Println(p.ID, p.Name, err)
+	// Output:
+	// 42 teapot <nil>
+}

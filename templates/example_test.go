@@ -45,6 +45,7 @@ func Example() {
 	// internal/api/endpoints.go
 	// internal/api/http.go
 	// internal/api/http_test.go
+	// internal/api/ops.go
 	// internal/items/items.go
 	// internal/items/items_test.go
 	// internal/items/memory.go

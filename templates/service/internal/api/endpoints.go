@@ -29,14 +29,14 @@ type Endpoints struct {
 }
 
 // NewEndpoints wraps each method of svc in the chain for its operation
-// name. The names label metrics and key per-operation state (limits), and
-// name the operations in the OpenAPI document (see Routes): keep them
-// short and fixed.
+// name, the one its HTTP operation carries (ops.go). The names label
+// metrics and key per-operation state (limits), and name the operations
+// in the OpenAPI document: keep them short and fixed.
 func NewEndpoints(svc *items.Service, chain Chain) Endpoints {
 	return Endpoints{
-		Create: wrap(svc.Create, chain, "create_item"),
-		Get:    wrap(svc.Get, chain, "get_item"),
-		List:   wrap(svc.List, chain, "list_items"),
+		Create: wrap(svc.Create, chain, CreateItem.Name),
+		Get:    wrap(svc.Get, chain, GetItem.Name),
+		List:   wrap(svc.List, chain, ListItems.Name),
 	}
 }
 

@@ -19,10 +19,11 @@ func Routes(mux *httpt.Mux, e Endpoints, logger *slog.Logger) {
 		}
 		return append(o, more...)
 	}
-	// Named gives each route its operation name (the chain's, see
-	// NewEndpoints): the OpenAPI operationId, createItem. Errors lists the
-	// kinds an operation's business code returns beyond the transport's.
-	mux.Handle("POST /v1/items", httpt.NewServer(e.Create, opts("Create an item", httpt.Named("create_item"), httpt.WithStatus(201))...))
-	mux.Handle("GET /v1/items/{id}", httpt.NewServer(e.Get, opts("Get an item", httpt.Named("get_item"), httpt.Errors(errs.KindNotFound))...))
-	mux.Handle("GET /v1/items", httpt.NewServer(e.List, opts("List the newest items", httpt.Named("list_items"))...))
+	// Each operation (ops.go) brings its method, path, status and name (the
+	// chain's, see NewEndpoints, and the OpenAPI operationId, createItem).
+	// Errors lists the kinds an operation's business code returns beyond
+	// the transport's.
+	CreateItem.Handle(mux, e.Create, opts("Create an item")...)
+	GetItem.Handle(mux, e.Get, opts("Get an item", httpt.Errors(errs.KindNotFound))...)
+	ListItems.Handle(mux, e.List, opts("List the newest items")...)
 }
