@@ -42,7 +42,7 @@ func BenchmarkHandle(b *testing.B) {
 		opts []Option
 	}{
 		{"gantry", nil},
-		{"gantry-metrics", []Option{WithRegisterer(prometheusRegistry())}},
+		{"gantry-metrics", []Option{WithMetrics(mustMetrics(prometheusRegistry()))}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := NewSubscriber(nil, Consumer{Stream: "ORDERS", Durable: "ship"},
@@ -86,3 +86,11 @@ func (m *fakeMsg) Term() error                      { return nil }
 func (m *fakeMsg) TermWithReason(string) error      { return nil }
 
 func prometheusRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+
+func mustMetrics(reg prometheus.Registerer) *Metrics {
+	m, err := NewMetrics(reg)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}

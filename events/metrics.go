@@ -1,60 +1,66 @@
 package events
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/telemetry/promreg"
 )
 
-// WithRegisterer records, in reg, how events end
+// Metrics are the events collectors on one registry: how events end
 // (events_handled_total{stream, consumer, outcome}: acked, retried,
 // dead_lettered), how long handlers take
 // (messaging_process_duration_seconds{stream, consumer}) and how long
 // publishes take (messaging_client_operation_duration_seconds{operation,
-// destination}). Several publishers and subscribers may share one registry.
-// A Subscriber's series exist from Start on, at zero until something
-// happens.
-func WithRegisterer(reg prometheus.Registerer) Option {
-	return func(o *options) { o.metrics = newMetrics(reg) }
-}
-
-type metrics struct {
+// destination}). Publishers and subscribers of one service share one
+// Metrics; a Subscriber's series exist from Start on, at zero until
+// something happens.
+type Metrics struct {
 	handled *prometheus.CounterVec
 	process *prometheus.HistogramVec
 	publish *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
-	return &metrics{
-		handled: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+// NewMetrics registers the events collectors on reg. A second NewMetrics
+// on the same registry gets the collectors of the first. It fails with a
+// *promreg.ClashError naming the metric and both owners when another
+// package holds one of the names on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "events_handled_total",
 			Help: "Events answered by consumers, by stream, consumer and outcome (acked, retried, dead_lettered).",
-		}, []string{"stream", "consumer", "outcome"})),
-		process: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"stream", "consumer", "outcome"}),
+		process: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "messaging_process_duration_seconds",
 			Help:    "Duration of event handlers, by stream and consumer.",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"stream", "consumer"})),
-		publish: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"stream", "consumer"}),
+		publish: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "messaging_client_operation_duration_seconds",
 			Help:    "Duration of publishes until the stream's ack, by operation and destination subject.",
 			Buckets: prometheus.DefBuckets,
-		}, []string{"operation", "destination"})),
+		}, []string{"operation", "destination"}),
 	}
+	var err error
+	if m.handled, err = promreg.Register(reg, owner, m.handled); err != nil {
+		return nil, err
+	}
+	if m.process, err = promreg.Register(reg, owner, m.process); err != nil {
+		return nil, err
+	}
+	if m.publish, err = promreg.Register(reg, owner, m.publish); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// register registers c, or returns the collector already registered under
-// the same name.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-	}
-	return c
+// owner names this package to promreg: a clash on a registry names it.
+const owner = "gantry/events"
+
+// WithMetrics records outcomes and durations in m (see [Metrics]). A nil
+// m records nothing.
+func WithMetrics(m *Metrics) Option {
+	return func(o *options) { o.metrics = m }
 }
 
 // outcome indexes boundMetrics.handled: how an event was answered.
@@ -73,7 +79,7 @@ type boundMetrics struct {
 	process prometheus.Observer
 }
 
-func (m *metrics) bind(stream, consumer string) *boundMetrics {
+func (m *Metrics) bind(stream, consumer string) *boundMetrics {
 	b := &boundMetrics{process: m.process.WithLabelValues(stream, consumer)}
 	for o, name := range [...]string{outcomeAcked: "acked", outcomeRetried: "retried", outcomeDeadLettered: "dead_lettered"} {
 		b.handled[o] = m.handled.WithLabelValues(stream, consumer, name)

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/telemetry/promreg/promregtest"
 )
 
 // sample returns the value of the counter, or the sample count of the
@@ -58,8 +59,8 @@ func TestMetrics(t *testing.T) {
 				return events.Permanent(errors.New("never"))
 			}
 			return nil
-		}, events.WithRegisterer(reg))
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithRegisterer(reg))
+		}, events.WithMetrics(newMetrics(t, reg)))
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithMetrics(newMetrics(t, reg)))
 	for i := range 3 {
 		if _, err := pub.Publish(context.Background(), string(rune('a'+i)), orderCreated{Order: i}); err != nil {
 			t.Fatal(err)
@@ -80,5 +81,23 @@ func TestMetrics(t *testing.T) {
 	}
 	if got := sample(t, reg, "messaging_client_operation_duration_seconds", map[string]string{"destination": "orders.created"}); got != 3 {
 		t.Errorf("publish duration samples = %v, want 3", got)
+	}
+}
+
+func newMetrics(t *testing.T, reg prometheus.Registerer) *events.Metrics {
+	t.Helper()
+	m, err := events.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestMetricsClash(t *testing.T) {
+	for _, name := range []string{"events_handled_total", "messaging_process_duration_seconds", "messaging_client_operation_duration_seconds"} {
+		promregtest.Clash(t, name, "gantry/events", func(reg prometheus.Registerer) error {
+			_, err := events.NewMetrics(reg)
+			return err
+		})
 	}
 }

@@ -21,7 +21,7 @@ type options struct {
 	prop    propagation.TextMapPropagator
 	typ     string
 	version int
-	metrics *metrics // nil: no metrics
+	metrics *Metrics // nil: no metrics
 	logger  *slog.Logger
 
 	attemptTimeout time.Duration

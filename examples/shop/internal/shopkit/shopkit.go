@@ -118,8 +118,12 @@ func Own(app *kit.App, db *sql.DB) {
 // and held rows on /metrics (shop_outbox_pending_rows,
 // shop_outbox_held_rows), counted at each scrape.
 func Outbox(app *kit.App, n *natskit.NATS, db *sql.DB, cfg Config, consumed ...string) (*outbox.Relay, error) {
+	m, err := events.NewMetrics(app.Registry())
+	if err != nil {
+		return nil, err
+	}
 	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
-		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithRegisterer(app.Registry())}}
+		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithMetrics(m)}}
 	app.OnStart("streams", func(ctx context.Context) error { return outbox.EnsureStreams(ctx, n.JetStream()) })
 	app.Go("outbox-relay", relay.Run)
 	app.Go("processed-prune", (&outbox.ProcessedPruner{DB: db, JetStream: n.JetStream, Streams: consumed,

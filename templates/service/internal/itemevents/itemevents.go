@@ -92,8 +92,12 @@ func Handler(svc *items.Service) events.Handler[items.Created] {
 // and publisher start after the connection, the consumer after them.
 func Wire(app *kit.App, n *natskit.NATS, p *Publisher, svc *items.Service) {
 	app.OnStart("itemevents", func(ctx context.Context) error {
+		m, err := events.NewMetrics(app.Registry())
+		if err != nil {
+			return err
+		}
 		return p.Start(ctx, n.JetStream(), n.Replicas(), events.WithTracerProvider(app.TracerProvider()),
-			events.WithPropagator(app.Propagator()), events.WithRegisterer(app.Registry()))
+			events.WithPropagator(app.Propagator()), events.WithMetrics(m))
 	})
 	natskit.Subscribe(n, Consumer(), Handler(svc))
 }
