@@ -109,6 +109,7 @@ func TestManyProcesses(t *testing.T) {
 
 	procs := map[string]*exampletest.Proc{"gateway": gw, "order": order, "product": product, "user": user}
 	t.Run("one trace", func(t *testing.T) { checkTrace(t, rcv, placed.Get("X-Request-Id"), procs) })
+	t.Run("refused requests are counted", func(t *testing.T) { checkRefusedCounted(t, gw.HTTPURL, tok.Token, order.AdminURL) })
 }
 
 // post sends body and returns the status; with want != 0 it fails the
