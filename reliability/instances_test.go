@@ -55,9 +55,12 @@ func killOne(t *testing.T, p profile, f *fig) {
 }
 
 // slowOne: three instances, one answering 10× slower; the balancer (P2C over
-// peak EWMA latency) must send it far less than its third.
+// peak EWMA latency) must send it far less than its third. The delays are
+// large beside a loaded machine's scheduling latency (tens of ms on 2
+// shared cores), which is added to every instance alike and would
+// otherwise shrink the 10× the balancer sees.
 func slowOne(t *testing.T, p profile, f *fig) {
-	const base = 5 * time.Millisecond
+	const base = 20 * time.Millisecond
 	ins := []*instance{newInstance(t), newInstance(t), newInstance(t)}
 	for _, in := range ins {
 		in.delay.Store(int64(base))
