@@ -9,6 +9,16 @@
 // (within the stream's DuplicateWindow, 2 minutes) and idempotent consumers
 // apply once. An event is never published for a transaction that rolled back.
 //
+// # Traces
+//
+// Add keeps the W3C trace context of its ctx (the request that wrote the
+// row, sampled or not) in the row's trace_context column, and the Relay
+// publishes the row with that context as the parent of its publish span:
+// the publish, and each consumer's span (a child of the publish), belong
+// to the request's trace, however late the relay sends it. A parent rather
+// than a span link, because an event is part of the work its request
+// started; a row written outside a trace is published in a new trace.
+//
 // # Pruning
 //
 // The Relay's own loop also deletes rows published more than Retention ago

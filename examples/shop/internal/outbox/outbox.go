@@ -10,20 +10,37 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 )
 
 // Add writes the event v (JSON) for subject under id, in tx. The ID must be
-// unique: it becomes the event's Nats-Msg-Id.
+// unique: it becomes the event's Nats-Msg-Id. The trace context of ctx (the
+// request's, sampled or not) is kept with the row: the relay publishes the
+// event as a child of it, so the event's publish and its consumers belong
+// to the request's trace.
 func Add(ctx context.Context, tx *sql.Tx, id, subject string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)`, id, subject, b)
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, subject, payload, trace_context) VALUES ($1, $2, $3, $4)`,
+		id, subject, b, traceOf(ctx))
 	return err
+}
+
+// traceOf returns ctx's W3C trace context fields as a JSON object, or ""
+// when ctx carries none.
+func traceOf(ctx context.Context) string {
+	c := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, c)
+	if len(c) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(c) // a map of strings always encodes
+	return string(b)
 }
 
 // Row is one outbox entry.
@@ -34,13 +51,16 @@ type Row struct {
 	// Attempted is when the relay first tried to publish the row (zero:
 	// never). A row tried before may be stored in the stream already.
 	Attempted time.Time
+	// Trace holds the W3C trace context fields (traceparent, tracestate)
+	// of the request that wrote the row; empty when it had none.
+	Trace propagation.MapCarrier
 }
 
 // pendingQuery reads the partial index outbox_pending (seq WHERE
 // published_at IS NULL), which holds only unpublished rows: its cost does not
 // grow with the published rows kept for the retention. Held rows (rare: see
 // Hold) are among them and skipped.
-const pendingQuery = `SELECT id, subject, payload, attempted_at FROM outbox
+const pendingQuery = `SELECT id, subject, payload, attempted_at, trace_context FROM outbox
 	WHERE published_at IS NULL AND held_at IS NULL ORDER BY seq LIMIT $1`
 
 // Pending returns up to limit unpublished rows that are not held, oldest
@@ -62,14 +82,21 @@ func Pending(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	return out, rows.Err()
 }
 
-// scanRow reads [seq,] id, subject, payload, attempted_at into r.
+// scanRow reads [seq,] id, subject, payload, attempted_at, trace_context
+// into r.
 func scanRow(rows *sql.Rows, r *Row, seq ...any) error {
 	var p []byte
 	var attempted sql.NullString
-	if err := rows.Scan(append(seq, &r.ID, &r.Subject, &p, &attempted)...); err != nil {
+	var tc string
+	if err := rows.Scan(append(seq, &r.ID, &r.Subject, &p, &attempted, &tc)...); err != nil {
 		return err
 	}
 	r.Payload = p
+	if tc != "" {
+		if err := json.Unmarshal([]byte(tc), &r.Trace); err != nil {
+			return fmt.Errorf("outbox: row %s: trace_context: %w", r.ID, err)
+		}
+	}
 	if attempted.Valid {
 		t, err := time.Parse(sqldb.TimeFormat, attempted.String)
 		if err != nil {
@@ -92,7 +119,7 @@ func claimSQL(lock string) string {
 	const free = `published_at IS NULL AND held_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3 OR claimed_by = $1)`
 	return `UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE ` + free + ` AND seq IN (
 	SELECT seq FROM outbox WHERE ` + free + ` ORDER BY seq LIMIT $4` + lock + `)
-	RETURNING seq, id, subject, payload, attempted_at`
+	RETURNING seq, id, subject, payload, attempted_at, trace_context`
 }
 
 // Claim takes up to limit unpublished rows that are not held, oldest

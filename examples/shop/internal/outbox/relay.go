@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
@@ -201,6 +202,9 @@ func (r *Relay) publishRows(ctx context.Context, rows []Row) (int, error) {
 			}
 		}
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if len(row.Trace) > 0 { // the request that wrote the row is the publish's parent
+			pctx = propagation.TraceContext{}.Extract(pctx, row.Trace)
+		}
 		_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
 		cancel()
 		if err != nil {
