@@ -16,8 +16,11 @@ import (
 // processes for the order the gateway answered with X-Request-Id reqID:
 // its spans, exported by each process to the receiver, form one trace —
 // gateway server span → gateway attempt → order service's HTTP server span
-// → … → the order service's gRPC client → the product service's gRPC server
-// — every span's parent in the trace; and every JSON log line of every
+// → … → the order service's gRPC client → the product service's gRPC server,
+// and the events the order caused: the order service's publish (through
+// its outbox relay) → the product service's consumer → its publish → the
+// order service's consumer — every span's parent in the trace; and every
+// JSON log line of every
 // process parses with no key twice, and each line of that request carries
 // both its trace_id and its request_id.
 func checkTrace(t *testing.T, rcv *receiver, reqID string, procs map[string]*exampletest.Proc) {
@@ -52,7 +55,8 @@ func checkTrace(t *testing.T, rcv *receiver, reqID string, procs map[string]*exa
 		if len(refused) > 0 {
 			t.Fatalf("the receiver refused exports: %v", refused)
 		}
-		if orphans(spans) == 0 && hasServices(spans, "gateway", "order", "product") {
+		if orphans(spans) == 0 && hasServices(spans, "gateway", "order", "product") &&
+			count(spans, tracepb.Span_SPAN_KIND_PRODUCER) >= 2 && count(spans, tracepb.Span_SPAN_KIND_CONSUMER) >= 2 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -109,11 +113,30 @@ func checkTrace(t *testing.T, rcv *receiver, reqID string, procs map[string]*exa
 	if got := attr(productServer.Attributes, "rpc.method"); got != "shop.product.v1.Catalog/GetProducts" {
 		t.Errorf("product server span rpc.method = %q, want shop.product.v1.Catalog/GetProducts", got)
 	}
-	for s := parent(grpcClient); s.Span != orderServer.Span; s = parent(s) {
-		if s.Span == nil || s.service != "order" {
-			t.Fatalf("the gRPC client span does not descend from the order service's server span")
+	descends := func(s, from span) bool {
+		for s = parent(s); s.Span != nil; s = parent(s) {
+			if s.Span == from.Span {
+				return true
+			}
 		}
+		return false
 	}
+	if !descends(grpcClient, orderServer) {
+		t.Fatalf("the gRPC client span does not descend from the order service's server span")
+	}
+	// The events: the outbox relay publishes in the request's trace.
+	orderPublish := one("order service's publish of the order's event, in the request's trace", func(s span) bool {
+		return is(s, "order", tracepb.Span_SPAN_KIND_PRODUCER) && descends(s, orderServer)
+	})
+	productConsume := one("product service's consumer of the order's event", func(s span) bool {
+		return is(s, "product", tracepb.Span_SPAN_KIND_CONSUMER) && parent(s).Span == orderPublish.Span
+	})
+	productPublish := one("product service's publish of its answer", func(s span) bool {
+		return is(s, "product", tracepb.Span_SPAN_KIND_PRODUCER) && descends(s, productConsume)
+	})
+	one("order service's consumer of the product service's answer", func(s span) bool {
+		return is(s, "order", tracepb.Span_SPAN_KIND_CONSUMER) && parent(s).Span == productPublish.Span
+	})
 
 	checkLogs(t, procs, traceID, reqID)
 }
@@ -181,4 +204,15 @@ func hasServices(spans []span, services ...string) bool {
 		}
 	}
 	return true
+}
+
+// count returns how many of spans are of kind k.
+func count(spans []span, k tracepb.Span_SpanKind) int {
+	n := 0
+	for _, s := range spans {
+		if s.Kind == k {
+			n++
+		}
+	}
+	return n
 }
