@@ -36,6 +36,9 @@ var notCharted = map[string]string{
 	// gRPC call per operation; these are the transport's own view, for
 	// dashboards built on grpc-ecosystem's names.
 	`^grpc_[a-z]+_handling_seconds$`: "gRPC calls are charted per operation by rpc_{server,client}_call_duration_seconds",
+	// telemetry/promreg's book of who registered which collector: a name
+	// it holds on the registry, with no series to chart.
+	`^gantry_collector_owners$`: "describes no series (telemetry/promreg keeps the registry's owners under it)",
 }
 
 // grafanaVars replaces the dashboard's variables with values the PromQL
