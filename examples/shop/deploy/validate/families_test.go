@@ -57,7 +57,8 @@ func gantryFamilies(t *testing.T) []family {
 var shopPackages = []string{"internal", "order", "product", "user"}
 
 // scrapeTree parses the non-test Go files under root, skipping hidden
-// folders, testdata, and, when library is set, examples and templates.
+// folders, testdata, test-support packages (*test) and, when library is
+// set, examples and templates.
 func scrapeTree(fset *token.FileSet, root string, library bool) ([]family, error) {
 	var fams []family
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -66,7 +67,10 @@ func scrapeTree(fset *token.FileSet, root string, library bool) ([]family, error
 		}
 		if d.IsDir() {
 			n := d.Name()
-			if path != root && (strings.HasPrefix(n, ".") || n == "testdata" || (library && (n == "examples" || n == "templates"))) {
+			// Test support (packages named like httptest) registers
+			// metrics of tests, not of services.
+			if path != root && (strings.HasPrefix(n, ".") || n == "testdata" || (n != "test" && strings.HasSuffix(n, "test")) ||
+				(library && (n == "examples" || n == "templates"))) {
 				return filepath.SkipDir
 			}
 			return nil
