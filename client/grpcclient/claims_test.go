@@ -69,6 +69,11 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	bad.calls.Store(0)
 	good.calls.Store(0)
 	bad.failWith(func(context.Context, string) error { return status.Error(codes.Unavailable, "overloaded") })
+	// The good instance answers a little later, so that the balancer
+	// (lowest peak-EWMA latency of the two) keeps trying the fast failing
+	// one first and every call has a failed attempt and a retry; without
+	// it, whether bad is ever tried depends on the warm-up's timing.
+	good.failWith(func(context.Context, string) error { time.Sleep(2 * time.Millisecond); return nil })
 
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
 	const calls = 40
