@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"testing"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // BenchmarkPending reads the pending rows (10 of them) of an outbox that
@@ -66,4 +68,38 @@ func benchOutbox(b *testing.B, published, pending, held int, drop string) *sql.D
 		}
 	}
 	return db
+}
+
+// BenchmarkAdd writes one event in a transaction of its own, from a
+// request outside any trace (the baseline) and from one in a sampled
+// trace, whose context Add keeps with the row: the difference is what
+// keeping the trace costs the request that places an order.
+func BenchmarkAdd(b *testing.B) {
+	sc := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}, TraceFlags: trace.FlagsSampled, Remote: true,
+	})
+	for _, bc := range []struct {
+		name string
+		ctx  context.Context
+	}{{"no-trace", context.Background()}, {"in-trace", trace.ContextWithSpanContext(context.Background(), sc)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			db := migrated(b, services[0])
+			payload := map[string]string{"order_id": "o-1"}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				tx, err := db.Begin()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := Add(bc.ctx, tx, fmt.Sprint("evt-", i), "orders.created", payload); err != nil {
+					b.Fatal(err)
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 }
