@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/go-kit/kit/endpoint"
@@ -73,7 +74,13 @@ func TestCacheWithEndpointer(t *testing.T) {
 	}
 	e := sd.NewEndpointer(c, factory, log.NewNopLogger())
 	defer e.Close()
+	// go-kit's endpointer takes the cache's first event on a goroutine of
+	// its own: until then it has no endpoints.
 	eps, err := e.Endpoints()
+	for deadline := time.Now().Add(5 * time.Second); err == nil && len(eps) == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+		eps, err = e.Endpoints()
+	}
 	if err != nil || len(eps) != 1 {
 		t.Fatalf("Endpoints: got %d, %v, want 1, nil", len(eps), err)
 	}
