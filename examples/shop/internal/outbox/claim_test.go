@@ -14,10 +14,10 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
-// TestClaimIsExclusive: relays claiming at once get disjoint rows that
+// TestClaimIsExclusiveBothEngines: relays claiming at once get disjoint rows that
 // together are all of them; a claim keeps the others off until its lease
 // ends, Release and MarkPublished end it at once.
-func TestClaimIsExclusive(t *testing.T) { sqldbtest.Engines(t, "o", testClaimIsExclusive) }
+func TestClaimIsExclusiveBothEngines(t *testing.T) { sqldbtest.Engines(t, "o", testClaimIsExclusive) }
 
 func testClaimIsExclusive(t *testing.T, dsn string) {
 	db := migratedOn(t, dsn, services[0])
@@ -106,12 +106,12 @@ func ids2(rows []Row) []string {
 	return out
 }
 
-// TestTwoRelaysPublishEachRowOnce runs two relays, as two replicas of a
+// TestTwoRelaysPublishEachRowOnceBothEngines runs two relays, as two replicas of a
 // service do, over one database while rows keep arriving: a plain NATS
 // subscriber, which sees every publish (the stream's de-duplication would
 // hide a second one), gets each row exactly once, and the stream stores
 // each once.
-func TestTwoRelaysPublishEachRowOnce(t *testing.T) {
+func TestTwoRelaysPublishEachRowOnceBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "o", testTwoRelaysPublishEachRowOnce)
 }
 

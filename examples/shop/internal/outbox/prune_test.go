@@ -105,9 +105,9 @@ func TestMigrationsIndexTheQueries(t *testing.T) {
 	}
 }
 
-// TestPrune deletes only rows published before the cutoff, oldest first, at
+// TestPruneBothEngines deletes only rows published before the cutoff, oldest first, at
 // most limit per call; unpublished rows stay however old they are.
-func TestPrune(t *testing.T) { sqldbtest.Engines(t, "o", testPrune) }
+func TestPruneBothEngines(t *testing.T) { sqldbtest.Engines(t, "o", testPrune) }
 
 func testPrune(t *testing.T, dsn string) {
 	db := migratedOn(t, dsn, services[0])

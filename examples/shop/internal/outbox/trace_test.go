@@ -15,12 +15,12 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
-// TestRelayKeepsTheRequestsTrace: a row written in a request's trace is
+// TestRelayKeepsTheRequestsTraceBothEngines: a row written in a request's trace is
 // published as a child of that request's span, on both engines, and the
 // message carries that trace to its consumers (the traceparent header a
 // plain NATS subscriber reads); a row written outside any trace is
 // published in a trace of its own.
-func TestRelayKeepsTheRequestsTrace(t *testing.T) {
+func TestRelayKeepsTheRequestsTraceBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "o", testRelayKeepsTheRequestsTrace)
 }
 

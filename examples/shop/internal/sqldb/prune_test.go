@@ -109,12 +109,12 @@ func TestPruneProcessedUsesIndex(t *testing.T) {
 	}
 }
 
-// TestPruneProcessed runs on an upgraded database whose rows were written
+// TestPruneProcessedBothEngines runs on an upgraded database whose rows were written
 // before the upgrade by the column's own default (SQLite's clock, the
 // format TimeFormat must match) and by hand: rows recorded before the
 // cutoff go, oldest first, at most limit per call; the rest stay, and the
 // table still refuses a second insert of a kept ID.
-func TestPruneProcessed(t *testing.T) { sqldbtest.Engines(t, "svc", testPruneProcessed) }
+func TestPruneProcessedBothEngines(t *testing.T) { sqldbtest.Engines(t, "svc", testPruneProcessed) }
 
 func testPruneProcessed(t *testing.T, dsn string) {
 	ctx := context.Background()

@@ -9,7 +9,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
 )
 
-func TestMigrate(t *testing.T) { sqldbtest.Engines(t, "m", testMigrate) }
+func TestMigrateBothEngines(t *testing.T) { sqldbtest.Engines(t, "m", testMigrate) }
 
 func testMigrate(t *testing.T, dsn string) {
 	ctx := context.Background()
@@ -60,9 +60,11 @@ func testMigrate(t *testing.T, dsn string) {
 	}
 }
 
-// TestMigrateConcurrently: replicas starting at once over one database
+// TestMigrateConcurrentlyBothEngines: replicas starting at once over one database
 // each apply the migrations it lacks; every version runs once.
-func TestMigrateConcurrently(t *testing.T) { sqldbtest.Engines(t, "m", testMigrateConcurrently) }
+func TestMigrateConcurrentlyBothEngines(t *testing.T) {
+	sqldbtest.Engines(t, "m", testMigrateConcurrently)
+}
 
 func testMigrateConcurrently(t *testing.T, dsn string) {
 	fsys := fstest.MapFS{

@@ -44,7 +44,7 @@ func newTestService(t *testing.T, dsn string) (*orders.Service, *sql.DB, *int) {
 	return orders.NewService(store.New(db, func() { *commits++ }), cat), db, commits
 }
 
-func TestCreateWritesOrderAndEventTogether(t *testing.T) {
+func TestCreateWritesOrderAndEventTogetherBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "order", testCreateWritesOrderAndEventTogether)
 }
 
@@ -80,7 +80,7 @@ func testCreateWritesOrderAndEventTogether(t *testing.T, dsn string) {
 	}
 }
 
-func TestCreateRefuses(t *testing.T) { sqldbtest.Engines(t, "order", testCreateRefuses) }
+func TestCreateRefusesBothEngines(t *testing.T) { sqldbtest.Engines(t, "order", testCreateRefuses) }
 
 func testCreateRefuses(t *testing.T, dsn string) {
 	svc, db, _ := newTestService(t, dsn)
@@ -108,7 +108,7 @@ func testCreateRefuses(t *testing.T, dsn string) {
 	}
 }
 
-func TestSettleOnlyMovesPending(t *testing.T) {
+func TestSettleOnlyMovesPendingBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "order", testSettleOnlyMovesPending)
 }
 

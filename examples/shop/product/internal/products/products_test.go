@@ -46,7 +46,7 @@ func outcome(t *testing.T, db *sql.DB, orderID string) (subject string, res prod
 	return subject, res
 }
 
-func TestSeedCatalog(t *testing.T) { sqldbtest.Engines(t, "product", testSeedCatalog) }
+func TestSeedCatalogBothEngines(t *testing.T) { sqldbtest.Engines(t, "product", testSeedCatalog) }
 
 func testSeedCatalog(t *testing.T, dsn string) {
 	svc, _ := newTestService(t, dsn)
@@ -62,9 +62,11 @@ func testSeedCatalog(t *testing.T, dsn string) {
 	}
 }
 
-// TestReserveAllOrNothing: when a later line cannot be served, the earlier
+// TestReserveAllOrNothingBothEngines: when a later line cannot be served, the earlier
 // lines' stock is given back, and the outcome is a stock.rejected event.
-func TestReserveAllOrNothing(t *testing.T) { sqldbtest.Engines(t, "product", testReserveAllOrNothing) }
+func TestReserveAllOrNothingBothEngines(t *testing.T) {
+	sqldbtest.Engines(t, "product", testReserveAllOrNothing)
+}
 
 func testReserveAllOrNothing(t *testing.T, dsn string) {
 	svc, db := newTestService(t, dsn)
@@ -100,9 +102,11 @@ func testReserveAllOrNothing(t *testing.T, dsn string) {
 	}
 }
 
-// TestReserveConcurrent races many orders for one product: stock never
+// TestReserveConcurrentBothEngines races many orders for one product: stock never
 // goes negative and stock + reserved stays what it was.
-func TestReserveConcurrent(t *testing.T) { sqldbtest.Engines(t, "product", testReserveConcurrent) }
+func TestReserveConcurrentBothEngines(t *testing.T) {
+	sqldbtest.Engines(t, "product", testReserveConcurrent)
+}
 
 func testReserveConcurrent(t *testing.T, dsn string) {
 	svc, db := newTestService(t, dsn)
@@ -134,10 +138,10 @@ func testReserveConcurrent(t *testing.T, dsn string) {
 	}
 }
 
-// TestReserveCrossingOrders races orders that list two products in
+// TestReserveCrossingOrdersBothEngines races orders that list two products in
 // opposite orders: each is served (none fails on a deadlock) and the stock
 // adds up.
-func TestReserveCrossingOrders(t *testing.T) {
+func TestReserveCrossingOrdersBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "product", testReserveCrossingOrders)
 }
 
@@ -174,9 +178,9 @@ func testReserveCrossingOrders(t *testing.T, dsn string) {
 	}
 }
 
-// TestProcessedOnce: through sqldb.Processed a redelivered event is applied
+// TestProcessedOnceBothEngines: through sqldb.Processed a redelivered event is applied
 // once, and a failed apply leaves no marker.
-func TestProcessedOnce(t *testing.T) { sqldbtest.Engines(t, "product", testProcessedOnce) }
+func TestProcessedOnceBothEngines(t *testing.T) { sqldbtest.Engines(t, "product", testProcessedOnce) }
 
 func testProcessedOnce(t *testing.T, dsn string) {
 	svc, db := newTestService(t, dsn)
@@ -201,7 +205,7 @@ func testProcessedOnce(t *testing.T, dsn string) {
 	}
 }
 
-func TestLookup(t *testing.T) { sqldbtest.Engines(t, "product", testLookup) }
+func TestLookupBothEngines(t *testing.T) { sqldbtest.Engines(t, "product", testLookup) }
 
 func testLookup(t *testing.T, dsn string) {
 	svc, _ := newTestService(t, dsn)

@@ -15,11 +15,11 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/user/internal/users"
 )
 
-// TestReplicasShareSigningKeys starts two replicas of the user service at
+// TestReplicasShareSigningKeysBothEngines starts two replicas of the user service at
 // once over one database: they make one signing key between them, and a
 // token one replica issues verifies against the other's JWKS, as the
 // gateway does, also after a rotation.
-func TestReplicasShareSigningKeys(t *testing.T) {
+func TestReplicasShareSigningKeysBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "user", testReplicasShareSigningKeys)
 }
 
