@@ -35,6 +35,7 @@ var layers = []struct {
 	{0, "liveconfig", nil, false, true},
 	{0, "liveconfig/liveconfigtest", []string{"liveconfig"}, true, true},
 	{0, "internal", nil, true, false},
+	{0, "internal/otlptest", nil, true, false},
 	{1, "internal/contract", nil, true, true},
 
 	// 1 transports and middleware: one concern each; none knows another,

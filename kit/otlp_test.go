@@ -1,85 +1,25 @@
 package kit
 
 import (
-	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/gantrykit/gantry/internal/otlptest"
 )
 
-// collector is an OTLP/HTTP trace receiver: it decodes each request with
-// the OTLP protocol's own generated message.
-type collector struct {
-	*httptest.Server
-	mu       sync.Mutex
-	spans    []string
-	services []string
-	headers  []http.Header
-	answer   func(n int, w http.ResponseWriter) bool // false: accept
-}
-
-func newCollector(t *testing.T) *collector {
-	c := &collector{}
-	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
-	t.Cleanup(c.Close)
-	return c
-}
-
-func (c *collector) serve(w http.ResponseWriter, r *http.Request) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.headers = append(c.headers, r.Header.Clone())
-	if c.answer != nil && c.answer(len(c.headers), w) {
-		return
+// got returns the names of the spans c received, their services and the
+// headers of each request.
+func got(c *otlptest.Receiver) (spans, services []string, headers []http.Header) {
+	for _, s := range c.Spans() {
+		spans, services = append(spans, s.Name), append(services, s.Service)
 	}
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/traces" || r.Header.Get("Content-Type") != "application/x-protobuf" {
-		http.Error(w, "want POST /v1/traces application/x-protobuf", http.StatusBadRequest)
-		return
-	}
-	body := r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		body = zr
-	}
-	data, err := io.ReadAll(body)
-	var req coltracepb.ExportTraceServiceRequest
-	if err == nil {
-		err = proto.Unmarshal(data, &req)
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	for _, rs := range req.GetResourceSpans() {
-		for _, kv := range rs.GetResource().GetAttributes() {
-			if kv.GetKey() == "service.name" {
-				c.services = append(c.services, kv.GetValue().GetStringValue())
-			}
-		}
-		for _, ss := range rs.GetScopeSpans() {
-			for _, s := range ss.GetSpans() {
-				c.spans = append(c.spans, s.GetName())
-			}
-		}
-	}
-	w.Header().Set("Content-Type", "application/x-protobuf")
-}
-
-func (c *collector) got() (spans, services []string, headers []http.Header) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.spans, c.services, c.headers
+	return spans, services, c.Headers()
 }
 
 // exportOne runs an App with vars, ends one span and returns Run's error.
@@ -101,7 +41,7 @@ func badExport(vars map[string]string) error {
 }
 
 func TestOTLPExportWhenConfigured(t *testing.T) {
-	c := newCollector(t)
+	c := otlptest.New(t)
 	err := exportOne(t, map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT":    c.URL,
 		"OTEL_EXPORTER_OTLP_HEADERS":     "authorization=Bearer%20s3cret, x-tenant = blue",
@@ -110,7 +50,7 @@ func TestOTLPExportWhenConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: got %v, want nil", err)
 	}
-	spans, services, headers := c.got()
+	spans, services, headers := got(c)
 	if len(spans) != 1 || spans[0] != "work" || len(services) != 1 || services[0] != "otlp" {
 		t.Fatalf("collector got spans %v of services %v, want [work] of [otlp]", spans, services)
 	}
@@ -122,30 +62,30 @@ func TestOTLPExportWhenConfigured(t *testing.T) {
 
 // The per-signal endpoint is used as is, without /v1/traces appended.
 func TestOTLPTracesEndpoint(t *testing.T) {
-	c := newCollector(t)
+	c := otlptest.New(t)
 	if err := exportOne(t, map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": c.URL + "/v1/traces"}); err != nil {
 		t.Fatalf("Run: got %v, want nil", err)
 	}
-	if spans, _, _ := c.got(); len(spans) != 1 {
+	if spans, _, _ := got(c); len(spans) != 1 {
 		t.Errorf("collector got spans %v, want one", spans)
 	}
 }
 
 // A busy collector (503 with Retry-After) gets the same request again.
 func TestOTLPRetriesWhenBusy(t *testing.T) {
-	c := newCollector(t)
-	c.answer = func(n int, w http.ResponseWriter) bool {
+	c := otlptest.New(t)
+	c.Answer(func(n int, w http.ResponseWriter) bool {
 		if n > 1 {
 			return false
 		}
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return true
-	}
+	})
 	if err := exportOne(t, map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": c.URL}); err != nil {
 		t.Fatalf("Run: got %v, want nil", err)
 	}
-	if spans, _, headers := c.got(); len(headers) != 2 || len(spans) != 1 {
+	if spans, _, headers := got(c); len(headers) != 2 || len(spans) != 1 {
 		t.Errorf("collector got %d requests and spans %v, want 2 and the span once", len(headers), spans)
 	}
 }
@@ -155,9 +95,9 @@ func TestOTLPRefusedAndPartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newCollector(t)
+	c := otlptest.New(t)
 	cl.url = c.URL + "/v1/traces"
-	c.answer = func(n int, w http.ResponseWriter) bool {
+	c.Answer(func(n int, w http.ResponseWriter) bool {
 		if n == 1 {
 			http.Error(w, "bad tenant", http.StatusBadRequest)
 			return true
@@ -166,7 +106,7 @@ func TestOTLPRefusedAndPartial(t *testing.T) {
 		b, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{PartialSuccess: &coltracepb.ExportTracePartialSuccess{RejectedSpans: 3, ErrorMessage: "too old"}})
 		w.Write(b)
 		return true
-	}
+	})
 	if err := cl.UploadTraces(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "bad tenant") {
 		t.Errorf("400: got %v, want an error with the status and the collector's text", err)
 	}

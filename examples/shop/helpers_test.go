@@ -26,7 +26,8 @@ func testShop(t testing.TB, dir string, hook func(any)) *shop {
 }
 
 // testShopWith is testShop with more options (replicas, postgres): o's
-// data directory, hook and those are kept, the rest set as testShop does.
+// data directory, hook and those are kept, the rest set as testShop does;
+// o.getenv, if set, is asked first for each variable.
 func testShopWith(t testing.TB, o options) *shop {
 	t.Helper()
 	env := map[string]string{
@@ -35,7 +36,13 @@ func testShopWith(t testing.TB, o options) *shop {
 		"GANTRY_LOG_LEVEL": "warn",
 	}
 	o.addr, o.natsPort = "127.0.0.1:0", 0
+	more := o.getenv // the test's own settings come first
 	o.getenv = func(k string) string {
+		if more != nil {
+			if v := more(k); v != "" {
+				return v
+			}
+		}
 		if v, ok := env[k]; ok {
 			return v
 		}

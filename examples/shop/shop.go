@@ -35,6 +35,9 @@ type options struct {
 	// hook, if set, may change a service before it runs (tests use it to
 	// set the order relay's fault hook).
 	hook func(any)
+	// appOptions, if set, gives more kit options for each service by name
+	// ("user", "product", "order", "gateway"): tests capture logs with it.
+	appOptions func(service string) []kit.Option
 }
 
 // shop is the running shop: the gateway, each service's replicas (User,
@@ -120,7 +123,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 	}
 
 	for range o.replicas {
-		u, err := user.New(nil, env(nil), kit.WithoutSignals())
+		u, err := user.New(nil, env(nil), o.kitOptions("user")...)
 		if err != nil {
 			return nil, fmt.Errorf("user: %w", err)
 		}
@@ -133,7 +136,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 	jwks := "http://" + s.User.HTTPAddr() + shopauth.JWKSPath
 
 	for i := range o.replicas {
-		p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), kit.WithoutSignals())
+		p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), o.kitOptions("product")...)
 		if err != nil {
 			return nil, fmt.Errorf("product: %w", err)
 		}
@@ -146,7 +149,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		s.Replicas["product"] = append(s.Replicas["product"], p.App)
 	}
 	for i := range o.replicas {
-		or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), kit.WithoutSignals())
+		or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), o.kitOptions("order")...)
 		if err != nil {
 			return nil, fmt.Errorf("order: %w", err)
 		}
@@ -158,7 +161,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		}
 		s.Replicas["order"] = append(s.Replicas["order"], or.App)
 	}
-	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr, "GATEWAY_JWKS_URL": jwks}), kit.WithoutSignals())
+	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr, "GATEWAY_JWKS_URL": jwks}), o.kitOptions("gateway")...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
@@ -167,6 +170,15 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 	}
 	s.Gateway = g.App
 	return s, s.waitReady(ctx, o.replicas)
+}
+
+// kitOptions are the options service's App is made with.
+func (o options) kitOptions(service string) []kit.Option {
+	opts := []kit.Option{kit.WithoutSignals()}
+	if o.appOptions != nil {
+		opts = append(opts, o.appOptions(service)...)
+	}
+	return opts
 }
 
 // run starts app in a goroutine and waits until it serves.

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/examples/shop/internal/shoptest"
 	"github.com/gantrykit/gantry/internal/exampletest"
+	"github.com/gantrykit/gantry/internal/otlptest"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
@@ -45,7 +47,7 @@ func TestManyProcesses(t *testing.T) {
 	// gateway starts a trace for every request (OTEL_TRACES_SAMPLER); the
 	// services keep kit's default, parent-based, so they sample what the
 	// gateway sampled. Debug level adds the per-call "call" lines.
-	rcv := newReceiver(t)
+	rcv := otlptest.New(t)
 	otel := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + rcv.URL, "OTEL_BSP_SCHEDULE_DELAY=50", "GANTRY_LOG_LEVEL=debug"}
 	ns, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
 	if err != nil {
@@ -107,8 +109,13 @@ func TestManyProcesses(t *testing.T) {
 		t.Errorf("order ended %q, want confirmed", o.Status)
 	}
 
-	procs := map[string]*exampletest.Proc{"gateway": gw, "order": order, "product": product, "user": user}
-	t.Run("one trace", func(t *testing.T) { checkTrace(t, rcv, placed.Get("X-Request-Id"), procs) })
+	t.Run("one trace", func(t *testing.T) {
+		traceID := shoptest.OrderTrace(t, rcv)
+		logs := map[string]string{"gateway": gw.Logs(), "order": order.Logs(), "product": product.Logs(), "user": user.Logs()}
+		shoptest.OrderLogs(t, logs, traceID, placed.Get("X-Request-Id"), map[string][]string{
+			"gateway": {"request"}, "order": {"call"}, "product": {"call"},
+		})
+	})
 	t.Run("refused requests are counted", func(t *testing.T) { checkRefusedCounted(t, gw.HTTPURL, tok.Token, order.AdminURL) })
 }
 
