@@ -5,10 +5,12 @@
 //
 //	import grpct "github.com/gantrykit/gantry/transport/grpc"
 //
-// Server side: build a [Handler] per RPC from a typed endpoint and two codec
-// funcs (protobuf message ↔ domain type), implement the generated server
-// interface with one-line methods that call Handler.Serve, and register it
-// on a [Server]. The Server adds grpc.health.v1, server reflection, the
+// Server side: bind each unary method of the generated service to a typed
+// endpoint and two codec funcs (protobuf message ↔ domain type) with
+// [Unary], and [Register] the table on a [Server]: no hand-written
+// implementation of the generated interface. (A [Handler] per RPC, called
+// from one-line methods of that interface, does the same for a service
+// that also streams.) The Server adds grpc.health.v1, server reflection, the
 // caller's trace context in every call's context, OTel spans and Prometheus
 // RPC metrics (with the propagator, TracerProvider and registry you pass,
 // never the globals), and shuts down in order:
