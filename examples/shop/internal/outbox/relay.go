@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -68,11 +69,9 @@ type Relay struct {
 	// Replicas of a service run one relay each over one database; each row
 	// is claimed by one of them at a time (see Claim).
 	Owner string
-	// Lease is how long a claim keeps other relays off a row (default
-	// DefaultLease): a relay that dies mid-batch leaves its rows to the
-	// others after it. Keep it well under the streams' DuplicateWindow, so
-	// that a row published by a relay too slow to mark it within its lease,
-	// and published again by another, is still stored once.
+	// Lease is how long a claim keeps other relays off a row (0:
+	// DefaultLease; else between MinLease and MaxLease, see ValidateLease):
+	// a relay that dies mid-batch leaves its rows to the others after it.
 	Lease time.Duration
 
 	wake chan struct{}
@@ -104,14 +103,36 @@ func (r *Relay) init() {
 			rand.Read(b)
 			r.Owner = hex.EncodeToString(b)
 		}
-		if r.Lease <= 0 {
+		if r.Lease == 0 {
 			r.Lease = DefaultLease
 		}
 	})
 }
 
-// DefaultLease is how long a relay's claim on a row lasts by default.
-const DefaultLease = 30 * time.Second
+// Lease bounds. The trade-off: a shorter lease hands the rows of a relay
+// that died (a killed replica) to the others sooner, so their events are
+// late by less; a longer one keeps a relay that is only slow (a batch of
+// 100 publishes waiting on a stream that lost its leader) from having its
+// rows taken and published a second time. A second publish is harmless
+// while the stream's de-duplication still remembers the first: MaxLease is
+// half the DuplicateWindow, so a row taken over when a lease ends is
+// published again well within it. MinLease keeps a healthy batch's publishes
+// (each waits up to its ack) inside the lease.
+const (
+	DefaultLease = 30 * time.Second
+	MinLease     = time.Second
+	MaxLease     = DuplicateWindow / 2
+)
+
+// ValidateLease reports whether d is a Lease a Relay accepts: zero (the
+// default) or between MinLease and MaxLease.
+func ValidateLease(d time.Duration) error {
+	if d != 0 && (d < MinLease || d > MaxLease) {
+		return fmt.Errorf("outbox: lease %v is outside %v to %v (at most half the streams' %v duplicate window)",
+			d, MinLease, MaxLease, DuplicateWindow)
+	}
+	return nil
+}
 
 // Notify wakes the relay now; it never blocks.
 func (r *Relay) Notify() {
@@ -124,12 +145,16 @@ func (r *Relay) Notify() {
 
 // Run publishes pending rows and prunes published ones until ctx ends
 // (returning nil) or a Fault returns an error (returning it). A Retention
-// that ValidateRetention refuses is returned at once. Publish and prune
+// that ValidateRetention refuses, or a Lease that ValidateLease refuses,
+// is returned at once. Publish and prune
 // failures are logged and retried at the next poll; pruning runs every
 // PruneEvery of the relay's clock, in batches of PruneBatch.
 func (r *Relay) Run(ctx context.Context) error {
 	r.init()
 	if err := ValidateRetention(r.Retention); err != nil {
+		return err
+	}
+	if err := ValidateLease(r.Lease); err != nil {
 		return err
 	}
 	t := time.NewTicker(r.Interval)

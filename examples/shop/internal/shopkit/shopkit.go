@@ -33,6 +33,11 @@ type Config struct {
 	Audience string `yaml:"audience" help:"required token audience"`
 	// OutboxRetention is how long published outbox rows are kept.
 	OutboxRetention time.Duration `yaml:"outbox_retention" help:"how long published outbox rows are kept (0: 24h, negative: forever, else at least 10m)"`
+	// OutboxLease is how long a relay's claim on an outbox row keeps the
+	// other replicas' relays off it (outbox.Relay.Lease: shorter hands a
+	// dead replica's rows over sooner, longer spares a slow one a second
+	// publish).
+	OutboxLease time.Duration `yaml:"outbox_lease" help:"how long a replica's relay keeps its claim on an outbox row (0: 30s, else 1s to 1m)"`
 	// ProcessedRetention is how long processed_events rows are kept.
 	ProcessedRetention time.Duration `yaml:"processed_retention" help:"how long processed event IDs are kept (0: 9 days, negative: forever, else at least 193h)"`
 }
@@ -43,11 +48,14 @@ func DefaultConfig() Config {
 	return Config{JWKSURL: DefaultJWKSURL, Issuer: shopauth.Issuer, Audience: shopauth.Audience}
 }
 
-// Validate refuses retentions the relay or the processed-events pruner
-// would refuse, naming the key.
+// Validate refuses retentions and leases the relay or the processed-events
+// pruner would refuse, naming the key.
 func (c *Config) Validate() error {
 	if err := outbox.ValidateRetention(c.OutboxRetention); err != nil {
 		return fmt.Errorf("outbox_retention: %w", err)
+	}
+	if err := outbox.ValidateLease(c.OutboxLease); err != nil {
+		return fmt.Errorf("outbox_lease: %w", err)
 	}
 	if err := outbox.ValidateProcessedRetention(c.ProcessedRetention); err != nil {
 		return fmt.Errorf("processed_retention: %w", err)
@@ -123,6 +131,7 @@ func Outbox(app *kit.App, n *natskit.NATS, db *sql.DB, cfg Config, consumed ...s
 		return nil, err
 	}
 	relay := &outbox.Relay{DB: db, JetStream: n.JetStream, Logger: app.Logger(), Retention: cfg.OutboxRetention,
+		Lease:   cfg.OutboxLease,
 		Options: []events.Option{events.WithTracerProvider(app.TracerProvider()), events.WithMetrics(m)}}
 	app.OnStart("streams", func(ctx context.Context) error { return outbox.EnsureStreams(ctx, n.JetStream()) })
 	app.Go("outbox-relay", relay.Run)
