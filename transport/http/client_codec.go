@@ -66,8 +66,8 @@ func compilePattern(pattern string, p *model) ([]segment, error) {
 }
 
 // EncodeRequest is a go-kit EncodeRequestFunc: it completes r, made for
-// the base URL, with the request's path, query and JSON body. A request
-// that is not a Req is an *endpoint.TypeError.
+// the base URL, with the request's path, query, headers and JSON body. A
+// request that is not a Req is an *endpoint.TypeError.
 func (c *Client[Req, Resp]) EncodeRequest(_ context.Context, r *http.Request, request any) error {
 	req, ok := request.(Req)
 	if !ok {
@@ -115,6 +115,11 @@ func (c *Client[Req, Resp]) EncodeRequest(_ context.Context, r *http.Request, re
 			}
 		}
 		r.URL.RawQuery = q.Encode()
+	}
+	for _, f := range c.model.header {
+		if vs := f.appendParam(vals[:0], base); len(vs) > 0 {
+			r.Header.Set(f.name, vs[0])
+		}
 	}
 	r.Header.Set("Accept", "application/json, "+errs.ProblemContentType)
 	if c.body {

@@ -25,8 +25,17 @@
 //		Quantity int      `json:"quantity" validate:"min=1,max=100"`
 //	}
 //
-// Fields without path or query tags are members of the JSON body. A path
-// or query field is never a member: a body member of its name is an
+// A field may also come from a request header:
+//
+//	Key string `header:"Idempotency-Key" json:"-" validate:"max=255" description:"..."`
+//
+// It takes the header's one value (a header given twice is a 400 naming
+// it), is required only with the required rule, is documented as an
+// OpenAPI header parameter (with the description tag's text) and is sent
+// by the Client. It cannot be a slice.
+//
+// Fields without path, query or header tags are members of the JSON body.
+// A parameter field is never a member: a body member of its name is an
 // unknown field (tag it json:"-" to keep encoding/json away from it too).
 //
 // # One field model
@@ -74,7 +83,8 @@
 //
 //	400  malformed JSON (with the offset), a member of the wrong type
 //	     (`field "quantity": want integer, got string`), data after the
-//	     JSON value, a path or query value that does not parse; or, all
+//	     JSON value, a path, query or header value that does not parse, a
+//	     header given more than once; or, all
 //	     listed together, unknown, repeated, null and missing members and
 //	     failed validate rules (`items[2].quantity: must be at least 1`);
 //	     or a failed Validate. The "errors" list names each field
@@ -144,8 +154,8 @@
 //     there is anything to decode, 413 and 415 with a body, 401 (and 403
 //     with scopes) when secured, the kinds declared with Errors (404,
 //     409...) and with Mux.Errors (the kit runtime declares its chain's:
-//     429, 503), and always 500 and 504 (a panic; the caller's
-//     Gantry-Timeout);
+//     429, 503), the statuses declared with ErrorStatuses (422), and
+//     always 500 and 504 (a panic; the caller's Gantry-Timeout);
 //   - Summary, Description, Tags, Deprecated and Example as given, and
 //     `example:"..."` struct tags on fields.
 //

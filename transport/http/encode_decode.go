@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -33,7 +34,7 @@ type decoder struct {
 // into plain string fields, with no body, query, validate tags or Validate
 // method: decodeStringPaths then decodes it.
 func (m *model) stringPathsOnly() bool {
-	if m.typ.Kind() != reflect.Struct || m.hasBody() || len(m.query) > 0 || m.validates {
+	if m.typ.Kind() != reflect.Struct || m.hasBody() || len(m.query) > 0 || len(m.header) > 0 || m.validates {
 		return false
 	}
 	for _, f := range m.path {
@@ -84,6 +85,9 @@ func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error
 		for _, f := range m.query {
 			f.clear(base)
 		}
+		for _, f := range m.header {
+			f.clear(base)
+		}
 	}
 	for _, f := range m.path {
 		if s := r.PathValue(f.name); s != "" {
@@ -98,6 +102,12 @@ func (d *decoder) decode(r *http.Request, base unsafe.Pointer, target any) error
 	if len(m.query) > 0 {
 		var err error
 		if out, err = d.query(r.URL.RawQuery, base, out); err != nil {
+			return err
+		}
+	}
+	for _, f := range m.header {
+		var err error
+		if out, err = f.headerParam(r.Header[f.name], base, out); err != nil {
 			return err
 		}
 	}
@@ -237,6 +247,29 @@ func (d *decoder) query(q string, base unsafe.Pointer, out []errs.FieldViolation
 				out = append(out, errs.FieldViolation{Field: f.name, Description: msg})
 			}
 		}
+	}
+	return out, nil
+}
+
+// headerParam sets the header field f from the request's values of its
+// header, then appends the violation of its rules (required: the header
+// is present) to out. A header given more than once is refused: the field
+// holds one value, and which of several a proxy keeps is not defined.
+func (f *field) headerParam(vs []string, base unsafe.Pointer, out []errs.FieldViolation) ([]errs.FieldViolation, error) {
+	switch {
+	case len(vs) > 1:
+		return out, paramError(f.name, &wantError{want: "one header field, got " + strconv.Itoa(len(vs))})
+	case len(vs) == 0 || vs[0] == "" && !f.param.stringy:
+		if f.rules.required {
+			out = append(out, errs.FieldViolation{Field: f.name, Description: "is required"})
+		}
+		return out, nil
+	}
+	if err := f.setParam(base, vs[0]); err != nil {
+		return out, paramError(f.name, err)
+	}
+	if msg := f.rules.run(f.typ, f.addr(base, false)); msg != "" {
+		out = append(out, errs.FieldViolation{Field: f.name, Description: msg})
 	}
 	return out, nil
 }

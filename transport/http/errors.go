@@ -37,7 +37,7 @@ func unsupportedMedia(ct string) error {
 		errs.InvalidArgument("Content-Type must be application/json, got %q", ct)}
 }
 
-// paramError names a path or query parameter that did not parse.
+// paramError names a path, query or header parameter that did not parse.
 func paramError(name string, err error) error {
 	desc := err.Error()
 	return &errs.Error{

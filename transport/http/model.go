@@ -24,9 +24,10 @@ type model struct {
 	// in declaration order; path and query fields are not members.
 	members []*field
 	byName  map[string]*field // members by exact JSON name
-	// path and query are the parameters of a top-level request type.
-	path, query []*field
-	queryIdx    map[string]int // query name → index in query
+	// path, query and header are the parameters of a top-level request
+	// type; a header field's name is in canonical form (Idempotency-Key).
+	path, query, header []*field
+	queryIdx            map[string]int // query name → index in query
 	// paramsInJSON: some parameter field is visible to encoding/json too
 	// (it lacks json:"-"), so a body member could set it; the decoder
 	// clears those before applying the URL.
@@ -42,6 +43,7 @@ const (
 	locBody location = iota
 	locPath
 	locQuery
+	locHeader
 )
 
 // field is one member or parameter of a struct model.
@@ -230,8 +232,8 @@ func decodesItself(t reflect.Type) bool {
 		t.Kind() != reflect.Pointer && t.Implements(jsonUnmarshalerType)
 }
 
-// isParam reports whether f carries a path or query tag.
-func (f *field) isParam() bool { return f.hasTag("path") || f.hasTag("query") }
+// isParam reports whether f carries a path, query or header tag.
+func (f *field) isParam() bool { return f.hasTag("path") || f.hasTag("query") || f.hasTag("header") }
 
 // tag and hasTag read the struct tag of the Go field.
 func (f *field) tag(key string) string { return f.sf.Tag.Get(key) }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"fmt"
+	"net/textproto"
 	"reflect"
 	"strings"
 	"unicode"
@@ -88,8 +89,8 @@ func walkFields(t reflect.Type) []*field {
 	return out
 }
 
-// params collects the path and query fields of the top-level struct t,
-// including those of the structs it embeds.
+// params collects the path, query and header fields of the top-level
+// struct t, including those of the structs it embeds.
 func (m *model) params(t reflect.Type) error {
 	all := jsonFields(t)
 	// Fields hidden from encoding/json by json:"-" are parameters too.
@@ -127,7 +128,9 @@ func walkAll(t reflect.Type) []*field {
 			}
 			_, inPath := sf.Tag.Lookup("path")
 			_, inQuery := sf.Tag.Lookup("query")
-			if sf.Anonymous && ft.Kind() == reflect.Struct && !inPath && !inQuery {
+			_, inHeader := sf.Tag.Lookup("header")
+			isParam := inPath || inQuery || inHeader
+			if sf.Anonymous && ft.Kind() == reflect.Struct && !isParam {
 				if sf.Type.Kind() == reflect.Pointer {
 					walk(ft, idx, 0, append(embeds[:len(embeds):len(embeds)], embedded{off: off + sf.Offset, typ: ft}))
 				} else {
@@ -135,7 +138,7 @@ func walkAll(t reflect.Type) []*field {
 				}
 				continue
 			}
-			if sf.IsExported() && (inPath || inQuery) {
+			if sf.IsExported() && isParam {
 				out = append(out, &field{goName: sf.Name, typ: sf.Type, off: off + sf.Offset, embeds: embeds, index: idx, sf: sf})
 			}
 		}
@@ -198,25 +201,34 @@ func validJSONName(s string) bool {
 	return true
 }
 
-// paramName is the wildcard or query key of a parameter field.
+// paramName is the wildcard, query key or header name of a parameter
+// field; a header name in canonical form.
 func paramName(f *field) string {
 	tag, ok := f.sf.Tag.Lookup("path")
 	if !ok {
-		tag = f.sf.Tag.Get("query")
+		tag, ok = f.sf.Tag.Lookup("query")
+	}
+	header := !ok
+	if header {
+		tag = f.sf.Tag.Get("header")
 	}
 	name, _, _ := strings.Cut(tag, ",")
 	if name == "" {
-		return f.goName
+		name = f.goName
+	}
+	if header {
+		return textproto.CanonicalMIMEHeaderKey(name)
 	}
 	return name
 }
 
-// addParam adds the path or query field f to m.
+// addParam adds the path, query or header field f to m.
 func (m *model) addParam(f *field) error {
 	_, inPath := f.sf.Tag.Lookup("path")
 	_, inQuery := f.sf.Tag.Lookup("query")
-	if inPath && inQuery {
-		return fmt.Errorf("field %s has both path and query tags", f.goName)
+	_, inHeader := f.sf.Tag.Lookup("header")
+	if btoi(inPath)+btoi(inQuery)+btoi(inHeader) > 1 {
+		return fmt.Errorf("field %s has more than one of the path, query and header tags", f.goName)
 	}
 	f.name = paramName(f)
 	r, err := compileRules(f.tag("validate"), f.typ)
@@ -235,8 +247,40 @@ func (m *model) addParam(f *field) error {
 		m.path = append(m.path, f)
 		return nil
 	}
+	if inHeader {
+		if f.param.multi {
+			return fmt.Errorf("header field %s cannot be a slice", f.goName)
+		}
+		if !isToken(f.name) {
+			return fmt.Errorf("header field %s: %q is not a header name", f.goName, f.name)
+		}
+		f.in = locHeader
+		m.header = append(m.header, f)
+		return nil
+	}
 	f.in = locQuery
 	m.queryIdx[f.name] = len(m.query)
 	m.query = append(m.query, f)
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110, section 5.6.2),
+// the syntax of a header name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

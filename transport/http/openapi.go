@@ -39,10 +39,11 @@ type docOp struct {
 }
 
 type docParam struct {
-	Name     string  `json:"name"`
-	In       string  `json:"in"`
-	Required bool    `json:"required,omitempty"`
-	Schema   *schema `json:"schema"`
+	Name        string  `json:"name"`
+	In          string  `json:"in"`
+	Description string  `json:"description,omitempty"`
+	Required    bool    `json:"required,omitempty"`
+	Schema      *schema `json:"schema"`
 }
 
 type docBody struct {

@@ -104,9 +104,16 @@ func (r *route) operation(g *schemaGen, common []errs.Kind) *docOp {
 	for _, f := range p.query {
 		o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "query", Required: f.rules.required, Schema: paramSchema(f)})
 	}
+	for _, f := range p.header {
+		o.Parameters = append(o.Parameters, docParam{Name: f.name, In: "header", Required: f.rules.required,
+			Description: f.tag("description"), Schema: paramSchema(f)})
+	}
 	statuses := map[int]bool{}
 	for _, k := range slices.Concat(alwaysErrors, common, op.Errors) {
 		statuses[k.HTTPStatus()] = true
+	}
+	for _, code := range op.ErrorStatuses {
+		statuses[code] = true
 	}
 	if p.decodes() {
 		statuses[http.StatusBadRequest] = true
@@ -150,7 +157,7 @@ func (r *route) operation(g *schemaGen, common []errs.Kind) *docOp {
 // malformed or invalid (400): it has a body, query parameters, path
 // parameters that parse or have rules, or a Validate method.
 func (m *model) decodes() bool {
-	if m.hasBody() || len(m.query) > 0 || m.validates {
+	if m.hasBody() || len(m.query) > 0 || len(m.header) > 0 || m.validates {
 		return true
 	}
 	for _, f := range m.path {

@@ -304,7 +304,7 @@ func exampleValue(s string) any {
 	return s
 }
 
-// paramSchema is the schema of a path or query parameter.
+// paramSchema is the schema of a path, query or header parameter.
 func paramSchema(f *field) *schema {
 	t := f.typ
 	for t.Kind() == reflect.Pointer {

@@ -124,6 +124,14 @@ func Errors(kinds ...errs.Kind) ServerOption {
 	return func(c *serverConfig) { c.op.Errors = append(c.op.Errors, kinds...) }
 }
 
+// ErrorStatuses declares problem+json answers of the operation whose
+// statuses the error table has no kind for, such as 422: the endpoint
+// gives them with an error implementing go-kit's StatusCoder (see
+// WriteProblem). Each becomes a documented problem+json answer.
+func ErrorStatuses(codes ...int) ServerOption {
+	return func(c *serverConfig) { c.op.ErrorStatuses = append(c.op.ErrorStatuses, codes...) }
+}
+
 // Example gives example values of the operation's request and answer for
 // the OpenAPI document (nil leaves one out). They are written as
 // encoding/json writes them; give a request whose path and query fields
@@ -150,6 +158,7 @@ type Operation struct {
 	AllowUnknown         bool         // unknown JSON members are accepted (AllowUnknownFields)
 	Security             []Requirement
 	Errors               []errs.Kind // declared by the route (Errors)
+	ErrorStatuses        []int       // declared by the route (ErrorStatuses)
 	ExampleRequest       any         // nil: none (Example)
 	ExampleAnswer        any
 }

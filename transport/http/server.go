@@ -41,10 +41,11 @@ type Server[Req, Resp any] struct {
 //
 //	path:"id"      the path wildcard {id} (r.PathValue)
 //	query:"limit"  the query parameter limit; a slice field takes every value
-//	json:"name"    a member of the JSON body (fields without path or query tags)
+//	header:"X-Key" the request header X-Key (one value)
+//	json:"name"    a member of the JSON body (fields without those tags)
 //	validate:"..." rules checked after decoding (see the package doc)
 //
-// Path and query fields may be strings, bools, integers, floats,
+// Path, query and header fields may be strings, bools, integers, floats,
 // time.Duration ("1.5s"), pointers to those, or types implementing
 // encoding.TextUnmarshaler (time.Time: RFC 3339). A Req that is not a struct
 // is decoded from the whole body.
