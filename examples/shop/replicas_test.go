@@ -22,7 +22,8 @@ import (
 // gateway, users sign up, log in on one user replica and use their token
 // on both (each verifies with the keys they share), and place orders that
 // every replica takes part in; every order is confirmed and the stock
-// adds up.
+// adds up. Orders with an Idempotency-Key are placed once across the
+// order replicas (checkIdempotencyKey).
 func TestReplicasOnPostgres(t *testing.T) {
 	server := pgtest.ServerDSN(t)
 	var b [4]byte
@@ -69,6 +70,11 @@ func TestReplicasOnPostgres(t *testing.T) {
 	if got, want := stockOf(t, anon, p.ID), p.Stock-len(placed); got != want {
 		t.Errorf("stock of %s = %d after %d orders of one, want %d", p.ID, got, len(placed), want)
 	}
+	t.Run("idempotency key", func(t *testing.T) {
+		u := placed[0].by
+		u.t = t
+		checkIdempotencyKey(t, s.URL(), u, list.Items[1].ID)
+	})
 	for _, svc := range []string{"user", "product", "order"} {
 		for i, app := range s.Replicas[svc] {
 			if n := servedCalls(t, app.AdminAddr()); n == 0 {

@@ -72,13 +72,24 @@ func TestGeneratedClient(t *testing.T) {
 	}
 
 	two := int64(2)
-	anon, err := c.CreateOrderWithResponse(ctx, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: &two}}})
+	anon, err := c.CreateOrderWithResponse(ctx, nil, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: &two}}})
 	if err != nil || anon.ApplicationproblemJSON401 == nil || anon.HTTPResponse.Header.Get("WWW-Authenticate") == "" {
 		t.Errorf("order without a token: %v, status %d: %s; want a 401 problem with a challenge", err, status(anon), body(anon))
 	}
-	placed, err := c.CreateOrderWithResponse(ctx, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: &two}}}, bearer)
+	key := &shopapi.CreateOrderParams{IdempotencyKey: ptr(`"apiclient-order-1"`)}
+	placed, err := c.CreateOrderWithResponse(ctx, key, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: &two}}}, bearer)
 	if err != nil || placed.JSON202 == nil {
 		t.Fatalf("place an order: %v, status %d: %s", err, status(placed), body(placed))
+	}
+	// The retry of a request with its Idempotency-Key: the same order, not
+	// a second one; the key with other items: 422.
+	retried, err := c.CreateOrderWithResponse(ctx, key, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: &two}}}, bearer)
+	if err != nil || retried.JSON202 == nil || retried.JSON202.Id != placed.JSON202.Id {
+		t.Errorf("retry with the key: %v, status %d: %s; want 202 with order %s", err, status(retried), body(retried), placed.JSON202.Id)
+	}
+	other, err := c.CreateOrderWithResponse(ctx, key, shopapi.PlaceOrder{Items: []shopapi.OrderItem{{ProductId: p.Id, Quantity: ptr(int64(1))}}}, bearer)
+	if err != nil || other.ApplicationproblemJSON422 == nil {
+		t.Errorf("the key with other items: %v, status %d: %s; want a 422 problem", err, status(other), body(other))
 	}
 	if placed.JSON202.Status != "pending" || placed.JSON202.TotalCents != 2*p.PriceCents {
 		t.Errorf("placed %+v, want pending with total %d", placed.JSON202, 2*p.PriceCents)
@@ -116,3 +127,5 @@ func body(a answer) string {
 	}
 	return string(reflect.ValueOf(a).Elem().FieldByName("Body").Bytes())
 }
+
+func ptr[T any](v T) *T { return &v }

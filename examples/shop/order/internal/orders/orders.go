@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/gantrykit/gantry/errs"
@@ -27,9 +28,10 @@ type OrderItem struct {
 }
 
 // PlaceOrder is the body of POST /api/v1/orders; UserID comes from the
-// caller's token.
+// caller's token, Key from the Idempotency-Key header (see Create).
 type PlaceOrder struct {
 	UserID string      `json:"-"`
+	Key    string      `header:"Idempotency-Key" json:"-" validate:"max=600" description:"A key the client makes for this order, unique per user (a UUID is recommended), sent again with each retry: an RFC 8941 string such as \"8e03978e-40d5-43e8-bc93-6894a57f9324\", or bare, of at most 255 printable ASCII characters. A request repeating a key with the same items places nothing and answers 202 with the order the key placed, as it was answered then; with other items, 422. The key is kept as long as its order."`
 	Items  []OrderItem `json:"items" validate:"required,max=50"`
 }
 
@@ -81,8 +83,12 @@ type Catalog func(ctx context.Context, ids []string) ([]Product, error)
 // Store keeps orders. Implementations are safe for concurrent use.
 type Store interface {
 	// Create writes o, placed by userID, and its orders.created event ev,
-	// in one transaction.
-	Create(ctx context.Context, userID string, o Order, ev OrderCreated) error
+	// in one transaction, with the request's key if it has one. A key
+	// userID has used before is ErrKeyTaken, and nothing is written.
+	Create(ctx context.Context, userID string, key Keyed, o Order, ev OrderCreated) error
+	// ByKey returns the ID of the order userID placed with key and that
+	// request's fingerprint, or a NotFound error.
+	ByKey(ctx context.Context, userID, key string) (orderID, fingerprint string, err error)
 	// Get returns order id if userID owns it, else a NotFound error.
 	Get(ctx context.Context, userID, id string) (Order, error)
 	// List returns userID's orders, newest first, at most 100.
@@ -109,6 +115,15 @@ func NewService(store Store, catalog Catalog) *Service {
 // Create checks the products and prices with the catalog, then writes the
 // order (pending) and its orders.created event in ONE transaction. An
 // unknown product or a quantity below 1 is InvalidArgument.
+//
+// With an Idempotency-Key (req.Key), the order is placed at most once per
+// user and key, as the IETF draft on the header describes: the key and
+// the fingerprint of the items are written in the order's transaction,
+// under a unique constraint, so that of two requests racing with one key,
+// on any replicas, one places the order and the other answers with it.
+// A repeat with the same items answers the order as it was first answered
+// (pending, whatever it is now); with other items it is a 422 (see
+// KeyReused). A request that failed placed nothing, and its key is free.
 func (s *Service) Create(ctx context.Context, req PlaceOrder) (Order, error) {
 	if req.UserID == "" {
 		return Order{}, errs.Unauthenticated("bearer token required")
@@ -116,6 +131,16 @@ func (s *Service) Create(ctx context.Context, req PlaceOrder) (Order, error) {
 	lines, ids, err := merge(req.Items)
 	if err != nil {
 		return Order{}, err
+	}
+	key, err := parseKey(req.Key)
+	if err != nil {
+		return Order{}, err
+	}
+	keyed := Keyed{Key: key, Fingerprint: fingerprint(req.Items)}
+	if key != "" {
+		if o, found, err := s.replay(ctx, req.UserID, keyed); found || err != nil {
+			return o, err
+		}
 	}
 	products, err := s.catalog(ctx, ids)
 	if errs.KindOf(err) == errs.KindNotFound {
@@ -134,7 +159,9 @@ func (s *Service) Create(ctx context.Context, req PlaceOrder) (Order, error) {
 		o.TotalCents += p.PriceCents * int64(lines[p.ID])
 		ev.Items[i] = LineItem{ProductID: p.ID, Quantity: lines[p.ID]}
 	}
-	if err := s.store.Create(ctx, req.UserID, o, ev); err != nil {
+	if err := s.store.Create(ctx, req.UserID, keyed, o, ev); errors.Is(err, ErrKeyTaken) {
+		return s.raced(ctx, req.UserID, keyed)
+	} else if err != nil {
 		return Order{}, err
 	}
 	return o, nil

@@ -44,6 +44,8 @@ func newTestService(t *testing.T, dsn string) (*orders.Service, *sql.DB, *int) {
 	return orders.NewService(store.New(db, func() { *commits++ }), cat), db, commits
 }
 
+func storeOver(db *sql.DB) *store.DB { return store.New(db, nil) }
+
 func TestCreateWritesOrderAndEventTogetherBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "order", testCreateWritesOrderAndEventTogether)
 }

@@ -42,10 +42,23 @@ func New(db *sql.DB, committed func()) *DB {
 	return &DB{db: db, committed: committed}
 }
 
-// Create writes the order, its lines and its orders.created event to the
-// outbox in one transaction.
-func (s *DB) Create(ctx context.Context, userID string, o orders.Order, ev orders.OrderCreated) error {
+// Create writes the order, its lines, its key if it has one and its
+// orders.created event to the outbox in one transaction. The key's row
+// goes first: a second request with the key waits there for the first's
+// transaction (PostgreSQL's unique index; SQLite's one writer) and gets
+// ErrKeyTaken once it commits, having written nothing.
+func (s *DB) Create(ctx context.Context, userID string, k orders.Keyed, o orders.Order, ev orders.OrderCreated) error {
 	err := sqldb.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		if k.Key != "" {
+			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, order_id)
+				VALUES ($1, $2, $3, $4)`, userID, k.Key, k.Fingerprint, o.ID)
+			if sqldb.IsUniqueViolation(err) {
+				return orders.ErrKeyTaken
+			}
+			if err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, total_cents) VALUES ($1, $2, $3, $4)`,
 			o.ID, userID, o.Status, o.TotalCents); err != nil {
 			return err
@@ -62,6 +75,18 @@ func (s *DB) Create(ctx context.Context, userID string, o orders.Order, ev order
 		s.committed()
 	}
 	return err
+}
+
+// ByKey returns the order userID placed with key, and the fingerprint of
+// that request, else NotFound.
+func (s *DB) ByKey(ctx context.Context, userID, key string) (string, string, error) {
+	var id, fp string
+	err := s.db.QueryRowContext(ctx, `SELECT order_id, fingerprint FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2`,
+		userID, key).Scan(&id, &fp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", errs.NotFound("no order placed with this key")
+	}
+	return id, fp, err
 }
 
 // Get returns the order if userID owns it, else NotFound.
