@@ -102,7 +102,7 @@ var layers = []struct {
 		"examples/shop/user", "examples/shop/product", "examples/shop/order",
 	}, false, false},
 	{6, "examples/shop/internal", nil, false, false},
-	{6, "examples/shop/gateway", nil, false, false},
+	{6, "examples/shop/gateway", []string{"examples/shop/internal"}, false, false},
 	{6, "examples/shop/user", []string{"examples/shop/internal"}, false, false},
 	{6, "examples/shop/product", []string{"examples/shop/internal", "examples/shop/product/productpb"}, false, false},
 	{6, "examples/shop/product/productpb", nil, false, false},

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -57,7 +58,7 @@ const (
 	verifiedCacheTTL  = time.Minute
 )
 
-func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
+func newVerifier(c AuthConfig, getenv func(string) string, jwks *http.Client) (*verifier, error) {
 	alg := c.Alg
 	if alg == "" {
 		alg = "HS256"
@@ -67,7 +68,11 @@ func newVerifier(c AuthConfig, getenv func(string) string) (*verifier, error) {
 	var src string // the config key holding raw
 	switch {
 	case c.JWKSURL != "":
-		keys = auth.NewJWKS(c.JWKSURL)
+		var opts []auth.JWKSOption
+		if jwks != nil {
+			opts = append(opts, auth.WithHTTPClient(jwks))
+		}
+		keys = auth.NewJWKS(c.JWKSURL, opts...)
 	case c.SecretEnv != "":
 		src, raw = "auth.secret_env", []byte(getenv(c.SecretEnv))
 		if len(raw) == 0 {

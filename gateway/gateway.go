@@ -30,6 +30,7 @@ type Gateway struct {
 	errLog   *log.Logger
 	getenv   func(string) string
 	resolver Resolver
+	jwks     *http.Client // fetches auth.jwks_url; nil: auth's default
 	metrics  *metrics
 	// unmatched counts requests no route matched (route="", code="404").
 	unmatched prometheus.Counter
@@ -52,6 +53,7 @@ type options struct {
 	logger   *slog.Logger
 	getenv   func(string) string
 	resolver Resolver
+	jwks     *http.Client
 }
 
 // WithRegisterer registers the gateway's metrics on reg (default: none).
@@ -72,6 +74,11 @@ func WithGetenv(getenv func(string) string) Option { return func(o *options) { o
 
 // WithResolver resolves services that have no static URLs.
 func WithResolver(r Resolver) Option { return func(o *options) { o.resolver = r } }
+
+// WithJWKSClient fetches auth.jwks_url with c (default: a client with a
+// 10 s timeout), for example one whose Transport reads the key set from
+// any live replica of the issuing service, as the shop's gateway does.
+func WithJWKSClient(c *http.Client) Option { return func(o *options) { o.jwks = c } }
 
 // New builds a Gateway serving cfg. It fails with *ConfigError values when
 // cfg is invalid or names a secret that is not set.
@@ -98,6 +105,7 @@ func New(cfg *Config, opts ...Option) (*Gateway, error) {
 		errLog:   slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn),
 		getenv:   o.getenv,
 		resolver: o.resolver,
+		jwks:     o.jwks,
 		metrics:  m,
 		buffers:  newBufferPool(),
 		h1:       newH1Transport(newTransport(false)),
@@ -121,7 +129,7 @@ func (g *Gateway) Reload(cfg *Config) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old := g.table.Load()
-	v, err := newVerifier(cfg.Auth, g.getenv)
+	v, err := newVerifier(cfg.Auth, g.getenv, g.jwks)
 	if err != nil {
 		return err
 	}

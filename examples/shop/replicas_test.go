@@ -25,16 +25,7 @@ import (
 // adds up. Orders with an Idempotency-Key are placed once across the
 // order replicas (checkIdempotencyKey).
 func TestReplicasOnPostgres(t *testing.T) {
-	server := pgtest.ServerDSN(t)
-	var b [4]byte
-	rand.Read(b[:])
-	name := "shop_" + hex.EncodeToString(b[:])
-	base, err := pgtest.WithDatabase(server, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dropDatabases(t, server, name) }) // after the shop stops
-	s := testShopWith(t, options{data: t.TempDir(), replicas: 2, postgres: base})
+	s := replicaShop(t)
 	for _, svc := range []string{"user", "product", "order"} {
 		if got := len(s.Replicas[svc]); got != 2 {
 			t.Fatalf("%d replicas of %s, want 2", got, svc)
@@ -83,6 +74,42 @@ func TestReplicasOnPostgres(t *testing.T) {
 				t.Logf("%s replica %d served %d calls", svc, i+1, n)
 			}
 		}
+	}
+}
+
+// replicaShop starts the shop with two replicas of each service, over
+// a new PostgreSQL database per service, dropped after the test.
+func replicaShop(t *testing.T) *shop {
+	t.Helper()
+	server := pgtest.ServerDSN(t)
+	var b [4]byte
+	rand.Read(b[:])
+	name := "shop_" + hex.EncodeToString(b[:])
+	base, err := pgtest.WithDatabase(server, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dropDatabases(t, server, name) }) // after the shop stops
+	return testShopWith(t, options{data: t.TempDir(), replicas: 2, postgres: base})
+}
+
+// TestJWKSFromAnyUserReplicaOnPostgres: the verifiers of the user
+// service's tokens (the gateway, order, product) read its key set through
+// discovery, not from one replica's address. With user replica 1 stopped
+// before any of them has fetched the keys, a new token from replica 2
+// still passes the gateway and the order service (product's verifier is
+// the same shopkit.Verifier), and the order is confirmed.
+func TestJWKSFromAnyUserReplicaOnPostgres(t *testing.T) {
+	s := replicaShop(t)
+	s.stopApp(s.Replicas["user"][0])
+	u := signup(t, s.URL(), "survivor@example.com")
+	u.want(200, "GET", "/api/v1/users/me", nil, nil)
+	var list struct{ Items []productView }
+	u.want(200, "GET", "/api/v1/products", nil, &list)
+	var o orderView
+	u.want(202, "POST", "/api/v1/orders", map[string]any{"items": []map[string]any{{"product_id": list.Items[0].ID, "quantity": 1}}}, &o)
+	if got := settle(t, u, o.ID); got.Status != "confirmed" {
+		t.Errorf("order %s ended %q (%s), want confirmed", o.ID, got.Status, got.Reason)
 	}
 }
 

@@ -56,6 +56,7 @@ type shop struct {
 	stopNATS func()
 	failed   chan struct{} // closed when a service stops on its own
 	failOnce sync.Once
+	apps     map[*kit.App]func() // stops one App and waits for it
 	hook     func(any)
 	stopOnce sync.Once
 }
@@ -90,7 +91,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &shop{NATSURL: url, cancel: cancel, stopNATS: stopNATS, failed: make(chan struct{}), hook: o.hook,
-		Replicas: map[string][]*kit.App{}}
+		Replicas: map[string][]*kit.App{}, apps: map[*kit.App]func(){}}
 	defer func() {
 		if err != nil {
 			s.stop()
@@ -133,10 +134,11 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		s.Replicas["user"] = append(s.Replicas["user"], u.App)
 	}
 	s.User = s.Replicas["user"][0]
-	jwks := "http://" + s.User.HTTPAddr() + shopauth.JWKSPath
 
+	// product, order and the gateway read the user service's key set
+	// through discovery, from any live replica (shopauth.DefaultJWKSURL).
 	for i := range o.replicas {
-		p, err := product.New(nil, env(map[string]string{"PRODUCT_JWKS_URL": jwks}), o.kitOptions("product")...)
+		p, err := product.New(nil, env(nil), o.kitOptions("product")...)
 		if err != nil {
 			return nil, fmt.Errorf("product: %w", err)
 		}
@@ -149,7 +151,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		s.Replicas["product"] = append(s.Replicas["product"], p.App)
 	}
 	for i := range o.replicas {
-		or, err := order.New(nil, env(map[string]string{"ORDER_JWKS_URL": jwks}), o.kitOptions("order")...)
+		or, err := order.New(nil, env(nil), o.kitOptions("order")...)
 		if err != nil {
 			return nil, fmt.Errorf("order: %w", err)
 		}
@@ -161,7 +163,7 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 		}
 		s.Replicas["order"] = append(s.Replicas["order"], or.App)
 	}
-	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr, "GATEWAY_JWKS_URL": jwks}), o.kitOptions("gateway")...)
+	g, err := gateway.New(nil, env(map[string]string{"GANTRY_HTTP_ADDR": o.addr}), o.kitOptions("gateway")...)
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
@@ -188,9 +190,14 @@ func (s *shop) run(ctx context.Context, server any, app *kit.App) error {
 	}
 	s.wg.Add(1)
 	done := make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.apps[app] = func() { cancel(); <-done }
+	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		defer close(done)
+		defer cancel()
 		if err := app.Run(ctx); err != nil {
 			s.mu.Lock()
 			s.errs = append(s.errs, fmt.Errorf("%s: %w", app.Name(), err))
@@ -205,6 +212,17 @@ func (s *shop) run(ctx context.Context, server any, app *kit.App) error {
 		return nil
 	case <-done:
 		return s.err()
+	}
+}
+
+// stopApp stops one running App, a replica say, and waits until it has
+// stopped; the others keep serving.
+func (s *shop) stopApp(app *kit.App) {
+	s.mu.Lock()
+	stop := s.apps[app]
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
 	}
 }
 

@@ -12,9 +12,11 @@ import (
 
 	"github.com/go-kit/kit/sd"
 
+	"github.com/gantrykit/gantry/examples/shop/internal/shopauth"
 	gw "github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/kit"
 	"github.com/gantrykit/gantry/kit/natskit"
+	"github.com/gantrykit/gantry/middleware/auth"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
@@ -26,7 +28,7 @@ var Routes []byte
 // Config is the shop gateway's own configuration (GATEWAY_* variables).
 type Config struct {
 	Routes  string `yaml:"routes" help:"route table file (default: the embedded routes.yaml)"`
-	JWKSURL string `yaml:"jwks_url" help:"the user service's JSON Web Key Set (default: the route table's)"`
+	JWKSURL string `yaml:"jwks_url" help:"the user service's JSON Web Key Set (default: the route table's, discovery://user/..., any live user replica)"`
 	// FastLane puts the gateway's experimental fast lane in front of its
 	// net/http server (see gateway.FastPath); off by default.
 	FastLane bool `yaml:"fast_lane" help:"serve plain HTTP/1.1 through the gateway's experimental fast lane"`
@@ -78,11 +80,15 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		rc.Auth.JWKSURL = cfg.JWKSURL
 	}
 	n := natskit.New(app, embedded.Starter)
+	// The key set is read through discovery too: a discovery:// jwks_url
+	// (the route table's) names the user service, whichever replica lives.
+	keys := &shopauth.Transport{Resolve: n.Instancer}
 	app.OnStart("gateway", func(ctx context.Context) error {
 		gate, err := gw.New(rc,
 			gw.WithResolver(gw.ResolverFunc(func(service string) (sd.Instancer, error) {
 				return n.Instancer(context.Background(), service)
 			})),
+			gw.WithJWKSClient(&http.Client{Timeout: auth.DefaultJWKSTimeout, Transport: keys}),
 			gw.WithRegisterer(app.Registry()), gw.WithTracerProvider(app.TracerProvider()),
 			gw.WithLogger(app.Logger()), gw.WithGetenv(getenv))
 		if err != nil {
@@ -99,6 +105,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		return nil
 	})
 	app.OnStop("gateway", func(context.Context) error {
+		keys.Close()
 		if gate := g.Load(); gate != nil {
 			return gate.Close()
 		}

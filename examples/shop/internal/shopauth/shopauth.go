@@ -2,6 +2,7 @@ package shopauth
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -19,9 +20,15 @@ const (
 )
 
 // NewVerifier returns an Authenticator for tokens signed by the user
-// service, whose key set it fetches from jwksURL on first use.
-func NewVerifier(jwksURL, issuer, audience string) (*auth.Authenticator, error) {
-	return auth.New(auth.NewJWKS(jwksURL), auth.WithAlgorithms(Alg),
+// service, whose key set it fetches from jwksURL on first use with client
+// (nil: auth's default client); a discovery:// URL needs a client whose
+// Transport is a *Transport.
+func NewVerifier(jwksURL, issuer, audience string, client *http.Client) (*auth.Authenticator, error) {
+	var opts []auth.JWKSOption
+	if client != nil {
+		opts = append(opts, auth.WithHTTPClient(client))
+	}
+	return auth.New(auth.NewJWKS(jwksURL, opts...), auth.WithAlgorithms(Alg),
 		auth.WithIssuer(issuer), auth.WithAudience(audience))
 }
 

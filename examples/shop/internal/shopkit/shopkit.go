@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/gantrykit/gantry/events"
@@ -19,16 +20,11 @@ import (
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
-// DefaultJWKSURL is where product and order find the user service's key
-// set when they run as separate processes on one machine (the user
-// command's default port).
-const DefaultJWKSURL = "http://127.0.0.1:8081" + shopauth.JWKSPath
-
 // Config is the configuration of the services with an outbox, product
 // and order (PRODUCT_* and ORDER_* variables).
 type Config struct {
 	DB       string `yaml:"db" secret:"true" help:"SQLite file (default: SERVICE.db in the data dir) or a postgres:// URL (its own database)"`
-	JWKSURL  string `yaml:"jwks_url" help:"the user service's JSON Web Key Set, to verify tokens"`
+	JWKSURL  string `yaml:"jwks_url" help:"the user service's JSON Web Key Set, to verify tokens (default: discovery://user/..., any live user replica)"`
 	Issuer   string `yaml:"issuer" help:"required token issuer"`
 	Audience string `yaml:"audience" help:"required token audience"`
 	// OutboxRetention is how long published outbox rows are kept.
@@ -42,10 +38,11 @@ type Config struct {
 	ProcessedRetention time.Duration `yaml:"processed_retention" help:"how long processed event IDs are kept (0: 9 days, negative: forever, else at least 193h)"`
 }
 
-// DefaultConfig returns the defaults: the user service's key set on its
-// default port on this machine, the shop's issuer and audience.
+// DefaultConfig returns the defaults: the user service's key set from any
+// of its replicas in discovery (shopauth.DefaultJWKSURL), the shop's
+// issuer and audience.
 func DefaultConfig() Config {
-	return Config{JWKSURL: DefaultJWKSURL, Issuer: shopauth.Issuer, Audience: shopauth.Audience}
+	return Config{JWKSURL: shopauth.DefaultJWKSURL, Issuer: shopauth.Issuer, Audience: shopauth.Audience}
 }
 
 // Validate refuses retentions and leases the relay or the processed-events
@@ -93,22 +90,33 @@ func NewServer(name string, open func(path string) (*sql.DB, error), consumed st
 	if err != nil {
 		return nil, err
 	}
-	verifier, err := shopauth.NewVerifier(cfg.JWKSURL, cfg.Issuer, cfg.Audience)
-	if err != nil {
-		return nil, err
-	}
 	db, err := open(shopauth.DBPath(cfg.DB, app.Config().DataDir, name))
 	if err != nil {
 		return nil, err
 	}
 	Own(app, db)
 	n := natskit.New(app, embedded.Starter)
+	verifier, err := Verifier(app, n, cfg.JWKSURL, cfg.Issuer, cfg.Audience)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	relay, err := Outbox(app, n, db, cfg, consumed)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &Server{App: app, DB: db, Relay: relay, NATS: n, Verifier: verifier}, nil
+}
+
+// Verifier returns the verifier of the user service's tokens, which
+// fetches their key set from jwksURL: a discovery:// URL (the default) is
+// read from any live replica found through n, so that no one replica's
+// loss stops verification. The discovery watch stops with the App.
+func Verifier(app *kit.App, n *natskit.NATS, jwksURL, issuer, audience string) (*auth.Authenticator, error) {
+	t := &shopauth.Transport{Resolve: n.Instancer}
+	app.OnStop("jwks-discovery", func(context.Context) error { return t.Close() })
+	return shopauth.NewVerifier(jwksURL, issuer, audience, &http.Client{Timeout: auth.DefaultJWKSTimeout, Transport: t})
 }
 
 // Own ties db to app: a readiness check, and closed by the last stop

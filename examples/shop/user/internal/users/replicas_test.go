@@ -61,7 +61,7 @@ func testReplicasShareSigningKeys(t *testing.T, dsn string) {
 	}
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(rings[1].JWKS()) }))
 	defer other.Close()
-	verifier, err := shopauth.NewVerifier(other.URL, shopauth.Issuer, shopauth.Audience)
+	verifier, err := shopauth.NewVerifier(other.URL, shopauth.Issuer, shopauth.Audience, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func TestTokenVerifiesWithJWKS(t *testing.T) {
 	ctx := context.Background()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(keys.JWKS()) }))
 	defer srv.Close()
-	verifier, err := shopauth.NewVerifier(srv.URL, shopauth.Issuer, shopauth.Audience)
+	verifier, err := shopauth.NewVerifier(srv.URL, shopauth.Issuer, shopauth.Audience, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
