@@ -1,6 +1,6 @@
 // Command grpcload is the gRPC load client of the benchmark (ghz is not
 // packaged for Debian): -c goroutines share -conns connections and call
-// Prices.GetPrice back to back for -d, then one JSON line goes to stdout
+// Prices.GetPrice back to back for -d (or until -n calls), then one JSON line goes to stdout
 // with calls per second, p50, p99 and the error count. The harness pins it
 // to core 1.
 package main
@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
@@ -33,14 +34,15 @@ func main() {
 	conc := flag.Int("c", 64, "concurrent callers")
 	conns := flag.Int("conns", 4, "connections")
 	dur := flag.Duration("d", 5*time.Second, "duration")
+	n := flag.Int("n", 0, "stop after this many calls instead of after -d (for instruction counts)")
 	flag.Parse()
-	if err := run(*addr, *conc, *conns, *dur); err != nil {
+	if err := run(*addr, *conc, *conns, *dur, int64(*n)); err != nil {
 		fmt.Fprintln(os.Stderr, "grpcload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string, conc, nconns int, dur time.Duration) error {
+func run(addr string, conc, nconns int, dur time.Duration, n int64) error {
 	clients := make([]pricespb.PricesClient, nconns)
 	for i := range clients {
 		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -52,6 +54,8 @@ func run(addr string, conc, nconns int, dur time.Duration) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
+	var left atomic.Int64 // calls still to start, with -n
+	left.Store(n)
 	lat := make([][]time.Duration, conc)
 	errs := make([]int, conc)
 	var wg sync.WaitGroup
@@ -60,7 +64,7 @@ func run(addr string, conc, nconns int, dur time.Duration) error {
 		wg.Go(func() {
 			c := clients[g%nconns]
 			req := &pricespb.GetPriceRequest{Sku: "teapot"}
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && (n == 0 || left.Add(-1) >= 0) {
 				t0 := time.Now()
 				_, err := c.GetPrice(context.Background(), req)
 				if err != nil {
