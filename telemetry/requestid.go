@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"math/rand/v2"
+	"sync"
 )
 
 // HeaderRequestID is the HTTP header, NATS header and (lower-cased, as
@@ -30,9 +31,53 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 
 // RequestID returns the request ID ctx carries, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	switch v := ctx.Value(requestIDKey{}).(type) {
+	case string:
+		return v
+	case *incomingIDCtx:
+		return v.get()
+	}
+	return ""
 }
+
+// WithIncomingRequestID returns a copy of ctx carrying the request ID a
+// server takes from a peer's header v: v itself when ValidRequestID
+// accepts it, else a new one, as IncomingRequestID says. The new one is
+// made on the first RequestID call, so that a request nothing logs or
+// passes on pays for no random ID; every call returns the same ID.
+func WithIncomingRequestID(ctx context.Context, v string) context.Context {
+	c := &incomingIDCtx{Context: ctx}
+	if ValidRequestID(v) {
+		c.id = v
+	}
+	return c
+}
+
+// incomingIDCtx is WithIncomingRequestID's context: one allocation where
+// WithRequestID takes two (the context and the boxed string).
+type incomingIDCtx struct {
+	context.Context
+	once sync.Once
+	id   string
+}
+
+func (c *incomingIDCtx) Value(key any) any {
+	if _, ok := key.(requestIDKey); ok {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+func (c *incomingIDCtx) get() string {
+	c.once.Do(func() {
+		if c.id == "" {
+			c.id = NewRequestID()
+		}
+	})
+	return c.id
+}
+
+func (c *incomingIDCtx) String() string { return "telemetry.WithIncomingRequestID" }
 
 // ValidRequestID reports whether s may be taken from a peer as a request
 // ID: 1 to MaxRequestIDLen printable ASCII characters, no spaces. Anything
