@@ -207,6 +207,17 @@ func (a *App) Registry() *prometheus.Registry { return a.reg }
 // shut down, flushing its spans, at the end of Run.
 func (a *App) TracerProvider() *sdktrace.TracerProvider { return a.tp }
 
+// ParentBased reports whether the App's sampler is parent-based with the
+// SDK's defaults for parents (unless kit.WithSampler or OTEL_TRACES_SAMPLER
+// says otherwise), and then the share of new traces its root sampler
+// records: 0 for parentbased_always_off (the default), 1 for
+// parentbased_always_on, the ratio of parentbased_traceidratio. Transports
+// use it to start no span the sampler would drop (grpct.WithParentBased),
+// as the endpoint chain does.
+func (a *App) ParentBased() (rootRatio float64, ok bool) {
+	return a.trace.rootOnly, a.trace.rootOnly >= 0
+}
+
 // Propagator returns the App's W3C tracecontext + baggage propagator.
 func (a *App) Propagator() propagation.TextMapPropagator { return a.prop }
 

@@ -24,7 +24,8 @@ type Server struct {
 }
 
 // NewServer returns a gRPC server traced with app's tracer provider and
-// propagator and measured in its registry, and wires it into app's Run: if
+// propagator (no span where its sampler would record none: App.ParentBased)
+// and measured in its registry, and wires it into app's Run: if
 // any service is registered by the time Run starts, it listens on
 // GANTRY_GRPC_ADDR (default :50051) and serves grpc.health.v1 and
 // reflection beside the services. When shutdown begins (the drain hooks),
@@ -36,6 +37,9 @@ type Server struct {
 func NewServer(app *kit.App, opts ...grpct.Option) *Server {
 	base := []grpct.Option{grpct.WithTracerProvider(app.TracerProvider()),
 		grpct.WithPropagator(app.Propagator()), grpct.WithRegisterer(app.Registry())}
+	if ratio, ok := app.ParentBased(); ok {
+		base = append(base, grpct.WithParentBased(ratio))
+	}
 	g := &Server{Server: grpct.NewServer(append(base, opts...)...), app: app}
 	app.AddHook(kit.Hook{Name: "grpc", Start: g.listen, Stop: g.stop})
 	app.OnDrain("grpc", func(context.Context) error { g.Drain(); return nil })

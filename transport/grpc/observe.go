@@ -24,10 +24,13 @@ import (
 // map and emits six events per unary call, which cost more than the rest of
 // this type together (see bench/ and docs/benchmarks.md).
 type serverObserver struct {
-	tracer  trace.Tracer                  // nil: no spans
-	prop    propagation.TextMapPropagator // nil: no trace context from the caller
-	metrics *rpcMetrics                   // nil: no histogram
-	methods *methodTable
+	tracer trace.Tracer // nil: no spans
+	// unsampledOnly and noRoots say which calls the provider's sampler
+	// would not record (WithParentBased): those start no span.
+	unsampledOnly, noRoots bool
+	prop                   propagation.TextMapPropagator // nil: no trace context from the caller
+	metrics                *rpcMetrics                   // nil: no histogram
+	methods                *methodTable
 	// carriers holds incomingCarriers, so that reading the caller's trace
 	// context does not allocate one per call.
 	carriers sync.Pool
@@ -41,6 +44,7 @@ func newServerObserver(o *options) *serverObserver {
 	s.carriers.New = func() any { return new(incomingCarrier) }
 	if o.tp != nil {
 		s.tracer = o.tp.Tracer(scopeName)
+		s.unsampledOnly, s.noRoots = o.parentBased, o.parentBased && o.rootRatio == 0
 	}
 	if o.reg != nil {
 		s.metrics = newRPCMetrics(o.reg, "server")
@@ -74,14 +78,21 @@ func (s *serverObserver) stream(srv any, ss grpc.ServerStream, info *grpc.Stream
 
 func (s *serverObserver) begin(ctx context.Context, m *method) (context.Context, trace.Span) {
 	if s.prop != nil {
+		md := incomingMD(ctx)
 		c := s.carriers.Get().(*incomingCarrier)
-		c.ctx = ctx
-		ctx = withIncomingRequestID(s.prop.Extract(ctx, c))
-		c.ctx = nil
+		c.md = md
+		ctx = s.prop.Extract(ctx, c)
+		c.md = nil
 		s.carriers.Put(c)
+		ctx = withIncomingRequestID(ctx, md)
 	}
 	if s.tracer == nil {
 		return ctx, nil
+	}
+	if s.unsampledOnly {
+		if p := trace.SpanContextFromContext(ctx); (p.IsValid() && !p.IsSampled()) || (!p.IsValid() && s.noRoots) {
+			return ctx, nil
+		}
 	}
 	ctx, span := s.tracer.Start(ctx, m.name, m.spanOpts...)
 	if span.IsRecording() {
@@ -141,23 +152,17 @@ type serverStream struct {
 
 func (s *serverStream) Context() context.Context { return s.ctx }
 
-// incomingCarrier reads the request metadata for a propagator one key at a
-// time, without the full copy metadata.FromIncomingContext makes.
-type incomingCarrier struct{ ctx context.Context }
+// incomingCarrier reads the request metadata (incomingMD) for a
+// propagator.
+type incomingCarrier struct{ md metadata.MD }
 
-func (c *incomingCarrier) Get(key string) string {
-	if v := metadata.ValueFromIncomingContext(c.ctx, key); len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
+func (c *incomingCarrier) Get(key string) string { return first(c.md, key) }
 
 func (*incomingCarrier) Set(string, string) {}
 
 func (c *incomingCarrier) Keys() []string {
-	md, _ := metadata.FromIncomingContext(c.ctx)
-	keys := make([]string, 0, len(md))
-	for k := range md {
+	keys := make([]string, 0, len(c.md))
+	for k := range c.md {
 		keys = append(keys, k)
 	}
 	return keys

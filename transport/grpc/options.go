@@ -15,10 +15,12 @@ import (
 type Option func(*options)
 
 type options struct {
-	tp         trace.TracerProvider
-	prop       propagation.TextMapPropagator
-	reg        prometheus.Registerer
-	serverOpts []grpc.ServerOption
+	tp          trace.TracerProvider
+	parentBased bool
+	rootRatio   float64 // with parentBased: 0 starts no root span
+	prop        propagation.TextMapPropagator
+	reg         prometheus.Registerer
+	serverOpts  []grpc.ServerOption
 }
 
 // WithTracerProvider traces every RPC with a span from tp, named and
@@ -31,6 +33,21 @@ type options struct {
 // an interceptor; clients use otelgrpc's stats handler.
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(o *options) { o.tp = tp }
+}
+
+// WithParentBased tells a Server that its TracerProvider samples
+// parent-based (sdktrace.ParentBased with its defaults for parents) and
+// that its root sampler records rootRatio of new traces: 0 as always_off,
+// 1 as always_on, a negative value for any other root sampler. The Server
+// then starts no span where the provider would record none: below an
+// unsampled caller (the handler's context keeps the caller's span context,
+// so logs and onward calls still carry its trace ID), and for calls
+// without a trace context when rootRatio is 0. Such a call costs no span,
+// no IDs and no context for it. kit/grpckit gives this option from the
+// App's sampler, as kit gives tracing.WithParentBased to the endpoint
+// chain. It has no effect on clients.
+func WithParentBased(rootRatio float64) Option {
+	return func(o *options) { o.parentBased, o.rootRatio = true, rootRatio }
 }
 
 // WithPropagator sets how the trace context travels in metadata; the

@@ -15,14 +15,14 @@ import (
 // the handler's context (serverObserver.begin), so that the handler's log
 // lines join the caller's.
 
-// withIncomingRequestID returns ctx with the caller's request ID, or a new
-// one.
-func withIncomingRequestID(ctx context.Context) context.Context {
+// withIncomingRequestID returns ctx with the caller's request ID from its
+// metadata md, or a new one made when first read.
+func withIncomingRequestID(ctx context.Context, md metadata.MD) context.Context {
 	id := ""
-	if vs := metadata.ValueFromIncomingContext(ctx, telemetry.MetadataRequestID); len(vs) == 1 {
+	if vs := md[telemetry.MetadataRequestID]; len(vs) == 1 {
 		id = vs[0]
 	}
-	return telemetry.WithRequestID(ctx, telemetry.IncomingRequestID(id))
+	return telemetry.WithIncomingRequestID(ctx, id)
 }
 
 func requestIDClient(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {

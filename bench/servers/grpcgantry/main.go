@@ -2,7 +2,7 @@
 // transport alone, configured as kit's gRPC server configures it:
 // grpct.Server (health, reflection, the caller's trace context and a server
 // span per call from a provider that samples no root call, as kit's does by
-// default, Prometheus RPC metrics) and a typed grpct.Handler, without
+// default, and told so as kit tells it, Prometheus RPC metrics) and a typed grpct.Handler, without
 // endpoint middleware and without the kit runtime. Beside grpcplain and
 // examples/grpc it splits the transport's cost from the default chain's.
 package main
@@ -49,7 +49,8 @@ func main() {
 		return price{sku, c}, nil
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
-	srv := grpct.NewServer(grpct.WithRegisterer(prometheus.NewRegistry()), grpct.WithTracerProvider(tp))
+	srv := grpct.NewServer(grpct.WithRegisterer(prometheus.NewRegistry()), grpct.WithTracerProvider(tp),
+		grpct.WithParentBased(0)) // as kit/grpckit says of tp's sampler
 	pricespb.RegisterPricesServer(srv, server{h: grpct.NewHandler(get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (string, error) { return r.GetSku(), nil },
 		func(_ context.Context, p price) (*pricespb.Price, error) {
