@@ -112,12 +112,19 @@ func TestDeadLetter(t *testing.T) {
 			if got := calls.Load(); got != want {
 				t.Errorf("handler ran %d times, want %d", got, want)
 			}
-			// One WARN line says so, with the reason and the event.
+			// One WARN line per failed delivery that will be retried, then
+			// one that says the event is dead-lettered, with the reason.
 			lines, err := logcheck.Lines(strings.NewReader(logs.String()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "event dead-lettered" ||
+			retried := int(max(want, 1)) - 1
+			for _, l := range lines[:min(retried, len(lines))] {
+				if l["level"] != "WARN" || l["msg"] != "event failed; it will be delivered again" || l["error"] != "boom" || l["request_id"] == nil {
+					t.Errorf("log line %v, want a WARN of the failure to be retried", l)
+				}
+			}
+			if lines = lines[min(retried, len(lines)):]; len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "event dead-lettered" ||
 				!strings.HasPrefix(lines[0]["reason"].(string), tt.reason) || lines[0]["event_id"] != "bad-1" ||
 				lines[0]["subject"] != "orders.created" || lines[0]["request_id"] == nil {
 				t.Errorf("log lines %v, want one WARN naming the event, its reason and a request_id", lines)

@@ -2,7 +2,11 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gantrykit/gantry/events"
+	"github.com/gantrykit/gantry/internal/logcheck"
+	"github.com/gantrykit/gantry/telemetry"
 	natst "github.com/gantrykit/gantry/transport/nats"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
@@ -127,6 +133,8 @@ func TestRetryWithBackoffThenAck(t *testing.T) {
 	var mu sync.Mutex
 	var deliveries []int
 	done := make(chan struct{})
+	logs := &lockedBuffer{}
+	debug := slog.New(telemetry.NewHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "flaky", Backoff: []time.Duration{time.Millisecond}, FetchWait: 100 * time.Millisecond},
 		func(_ context.Context, ev events.Event[orderCreated]) error {
 			mu.Lock()
@@ -137,15 +145,42 @@ func TestRetryWithBackoffThenAck(t *testing.T) {
 			}
 			close(done)
 			return nil
-		})
-	if _, err := events.NewPublisher[orderCreated](e.js, "orders.created").Publish(context.Background(), "x", orderCreated{}); err != nil {
+		}, events.WithLogger(debug))
+	ctx := telemetry.WithRequestID(context.Background(), "req-42")
+	if _, err := events.NewPublisher[orderCreated](e.js, "orders.created").Publish(ctx, "x", orderCreated{}); err != nil {
 		t.Fatal(err)
 	}
 	<-done
 	mu.Lock()
-	defer mu.Unlock()
 	if len(deliveries) != 3 || deliveries[0] != 1 || deliveries[2] != 3 {
 		t.Fatalf("deliveries %v, want [1 2 3]", deliveries)
+	}
+	mu.Unlock()
+
+	// A line per handling, with the request's ID: two failures at WARN
+	// with their error, then the success at DEBUG.
+	var lines []map[string]any
+	waitFor(t, "three log lines", func() bool {
+		var err error
+		lines, err = logcheck.Lines(strings.NewReader(logs.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(lines) >= 3
+	})
+	for i, l := range lines {
+		level, msg, code := "WARN", "event failed; it will be delivered again", "internal"
+		if i == 2 {
+			level, msg, code = "DEBUG", "event", "ok"
+		}
+		if l["level"] != level || l["msg"] != msg || l["code"] != code || l["request_id"] != "req-42" ||
+			l["event_id"] != "x" || l["subject"] != "orders.created" || l["deliveries"] != json.Number(strconv.Itoa(i+1)) ||
+			(i < 2) != (l["error"] == "database busy") || l["duration"] == nil {
+			t.Errorf("log line %d: %v, want %s %q code %s of event x, delivery %d, request req-42", i+1, l, level, msg, code, i+1)
+		}
+	}
+	if len(lines) != 3 {
+		t.Errorf("%d log lines, want 3", len(lines))
 	}
 }
 

@@ -48,18 +48,17 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		s.deadLetter(ctx, msg, delivery, seq, "malformed payload: "+err.Error())
 		return
 	}
-	var start time.Time
-	if s.bound != nil {
-		start = time.Now()
-	}
+	start := time.Now()
 	err := s.run(ctx, ev)
+	took := time.Since(start)
 	if s.bound != nil {
-		s.bound.process.Observe(time.Since(start).Seconds())
+		s.bound.process.Observe(took.Seconds())
 	}
 	switch {
 	case err == nil:
 		_ = msg.Ack()
 		s.count(outcomeAcked)
+		s.logHandled(ctx, slog.LevelDebug, "event", ev, took, nil)
 	case IsPermanent(err) || errs.KindOf(err) == errs.KindInvalidArgument:
 		span.SetStatus(codes.Error, "permanent")
 		s.deadLetter(ctx, msg, delivery, seq, "permanent error: "+err.Error())
@@ -70,7 +69,27 @@ func (s *Subscriber[T]) handle(msg jetstream.Msg) {
 		span.SetStatus(codes.Error, "retry")
 		_ = msg.NakWithDelay(s.cfg.backoff(delivery))
 		s.count(outcomeRetried)
+		s.logHandled(ctx, slog.LevelWarn, "event failed; it will be delivered again", ev, took, err)
 	}
+}
+
+// logHandled logs one handled event with the event's context (so the line
+// carries its trace_id and request_id): its subject, ID, delivery, code
+// ("ok" or the error's kind), the handler's time and the error.
+func (s *Subscriber[T]) logHandled(ctx context.Context, level slog.Level, msg string, ev Event[T], took time.Duration, err error) {
+	if !s.o.logger.Enabled(ctx, level) {
+		return
+	}
+	code := "ok"
+	if err != nil {
+		code = errs.KindOf(err).String()
+	}
+	attrs := []slog.Attr{slog.String(telemetry.KeySubject, ev.Subject), slog.String(telemetry.KeyEventID, ev.ID),
+		slog.Int("deliveries", ev.Delivery), slog.String(telemetry.KeyCode, code), slog.Duration(telemetry.KeyDuration, took)}
+	if err != nil {
+		attrs = append(attrs, slog.String(telemetry.KeyError, err.Error()))
+	}
+	s.o.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // spanName is "process SUBJECT", built once per run of events on one

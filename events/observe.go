@@ -11,11 +11,14 @@ import (
 	"github.com/gantrykit/gantry/telemetry"
 )
 
-// WithLogger makes a Subscriber log what it does with an event apart from
-// handling it: a dead-lettered event at WARN with its reason, a failed
-// dead-letter publish at WARN (the event is retried). Lines are logged
-// with the event's context, so they carry its trace and request IDs.
-// The default discards.
+// WithLogger makes a Subscriber log each event it handles: "event" at
+// DEBUG when the handler succeeded; at WARN a handler's failure that will
+// be delivered again (with its error), a dead-lettered event (with its
+// reason) and a failed dead-letter publish (the event is retried). Each
+// line has the event's subject, event_id, deliveries and, for handled
+// events, code and duration, and is logged with the event's context, so it
+// carries the trace_id and request_id of the request that caused the
+// event. The default discards.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
 // messagingSystem is messaging.system for NATS JetStream (not one of the

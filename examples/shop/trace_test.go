@@ -67,7 +67,7 @@ func TestOrderTrace(t *testing.T) {
 		text[name] = b.String()
 	}
 	shoptest.OrderLogs(t, text, traceID, resp.Header.Get("X-Request-Id"), map[string][]string{
-		"gateway": {"request"}, "order": {"call"}, "product": {"call"},
+		"gateway": {"request"}, "order": {"call", "event"}, "product": {"call", "event"},
 	})
 }
 

@@ -113,7 +113,7 @@ func TestManyProcesses(t *testing.T) {
 		traceID := shoptest.OrderTrace(t, rcv)
 		logs := map[string]string{"gateway": gw.Logs(), "order": order.Logs(), "product": product.Logs(), "user": user.Logs()}
 		shoptest.OrderLogs(t, logs, traceID, placed.Get("X-Request-Id"), map[string][]string{
-			"gateway": {"request"}, "order": {"call"}, "product": {"call"},
+			"gateway": {"request"}, "order": {"call", "event"}, "product": {"call", "event"},
 		})
 	})
 	t.Run("refused requests are counted", func(t *testing.T) { checkRefusedCounted(t, gw.HTTPURL, tok.Token, order.AdminURL) })

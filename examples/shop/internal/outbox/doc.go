@@ -12,10 +12,12 @@
 // # Traces
 //
 // Add keeps the W3C trace context of its ctx (the request that wrote the
-// row, sampled or not) in the row's trace_context column, and the Relay
-// publishes the row with that context as the parent of its publish span:
-// the publish, and each consumer's span (a child of the publish), belong
-// to the request's trace, however late the relay sends it. A parent rather
+// row, sampled or not) and its request ID in the row's trace_context
+// column, and the Relay publishes the row with that context as the parent
+// of its publish span and with that request ID (X-Request-Id): the
+// publish, and each consumer's span (a child of the publish), belong to
+// the request's trace, and the consumers' log lines carry its request_id,
+// however late the relay sends it. A parent rather
 // than a span link, because an event is part of the work its request
 // started; a row written outside a trace is published in a new trace.
 //

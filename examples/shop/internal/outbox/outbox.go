@@ -14,13 +14,15 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // Add writes the event v (JSON) for subject under id, in tx. The ID must be
 // unique: it becomes the event's Nats-Msg-Id. The trace context of ctx (the
-// request's, sampled or not) is kept with the row: the relay publishes the
-// event as a child of it, so the event's publish and its consumers belong
-// to the request's trace.
+// request's, sampled or not) and its request ID are kept with the row: the
+// relay publishes the event as a child of it, with that request ID, so the
+// event's publish and its consumers belong to the request's trace and log
+// its request_id.
 func Add(ctx context.Context, tx *sql.Tx, id, subject string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -31,11 +33,14 @@ func Add(ctx context.Context, tx *sql.Tx, id, subject string, v any) error {
 	return err
 }
 
-// traceOf returns ctx's W3C trace context fields as a JSON object, or ""
-// when ctx carries none.
+// traceOf returns ctx's W3C trace context fields and its request ID (key
+// x-request-id) as a JSON object, or "" when ctx carries neither.
 func traceOf(ctx context.Context) string {
 	c := propagation.MapCarrier{}
 	propagation.TraceContext{}.Inject(ctx, c)
+	if id := telemetry.RequestID(ctx); id != "" {
+		c.Set(telemetry.MetadataRequestID, id)
+	}
 	if len(c) == 0 {
 		return ""
 	}
@@ -52,7 +57,8 @@ type Row struct {
 	// never). A row tried before may be stored in the stream already.
 	Attempted time.Time
 	// Trace holds the W3C trace context fields (traceparent, tracestate)
-	// of the request that wrote the row; empty when it had none.
+	// and the request ID (x-request-id) of the request that wrote the row;
+	// empty when it had none.
 	Trace propagation.MapCarrier
 }
 

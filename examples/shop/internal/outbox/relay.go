@@ -17,6 +17,7 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // Stage names a point in the relay's handling of one row, for Fault.
@@ -229,6 +230,7 @@ func (r *Relay) publishRows(ctx context.Context, rows []Row) (int, error) {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		if len(row.Trace) > 0 { // the request that wrote the row is the publish's parent
 			pctx = propagation.TraceContext{}.Extract(pctx, row.Trace)
+			pctx = telemetry.WithRequestID(pctx, row.Trace.Get(telemetry.MetadataRequestID))
 		}
 		_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
 		cancel()

@@ -13,13 +13,14 @@ import (
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb/sqldbtest"
+	"github.com/gantrykit/gantry/telemetry"
 )
 
 // TestRelayKeepsTheRequestsTraceBothEngines: a row written in a request's trace is
 // published as a child of that request's span, on both engines, and the
 // message carries that trace to its consumers (the traceparent header a
 // plain NATS subscriber reads); a row written outside any trace is
-// published in a trace of its own.
+// published in a trace of its own. The request's ID travels the same way.
 func TestRelayKeepsTheRequestsTraceBothEngines(t *testing.T) {
 	sqldbtest.Engines(t, "o", testRelayKeepsTheRequestsTrace)
 }
@@ -46,7 +47,7 @@ func testRelayKeepsTheRequestsTrace(t *testing.T, dsn string) {
 	for _, w := range []struct {
 		id  string
 		ctx context.Context
-	}{{"in-trace", trace.ContextWithSpanContext(ctx, request)}, {"no-trace", ctx}} {
+	}{{"in-trace", telemetry.WithRequestID(trace.ContextWithSpanContext(ctx, request), "req-7")}, {"no-trace", ctx}} {
 		tx, err := db.Begin()
 		if err != nil {
 			t.Fatal(err)
@@ -98,6 +99,12 @@ func testRelayKeepsTheRequestsTrace(t *testing.T, dsn string) {
 	}
 	if tp := byID["in-trace"].Get("Traceparent"); len(tp) < 35 || tp[3:35] != request.TraceID().String() {
 		t.Errorf("message of the row written in the request: traceparent %q, want trace %s", tp, request.TraceID())
+	}
+	if id := byID["in-trace"].Get(telemetry.HeaderRequestID); id != "req-7" {
+		t.Errorf("message of the row written in the request: X-Request-Id %q, want the request's req-7", id)
+	}
+	if id := byID["no-trace"].Get(telemetry.HeaderRequestID); id == "req-7" {
+		t.Errorf("message of the row written outside the request carries its request ID")
 	}
 	if p := parentOf["no-trace"]; p.IsValid() {
 		t.Errorf("publish of the row written outside a trace: parent %v, want none (a root)", p.TraceID())
