@@ -140,8 +140,10 @@
 // client; a client's Forwarded is dropped, and the RFC 7239 Forwarded
 // header is sent instead to services that set forwarded), the bearer token
 // of a jwt route is removed once verified (unless the service sets
-// forward_token), X-Request-Id is passed on or
-// created, Gantry-Timeout tells the upstream what is left of the route (or
+// forward_token), X-Request-Id is passed on when well formed
+// (telemetry.ValidRequestID) or created — mounted on a tracing Mux, the
+// gateway keeps the ID the Mux put in the request's context, so a request
+// has one ID end to end —, Gantry-Timeout tells the upstream what is left of the route (or
 // attempt) timeout (replacing any client's value; transport/http's Mux
 // makes it the handler's context deadline), W3C trace context is
 // propagated, and WebSocket upgrades (on routes with websocket: true) and

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/gantrykit/gantry/gateway/internal/lane"
+	"github.com/gantrykit/gantry/telemetry"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -208,7 +209,7 @@ func (lr *laneReq) requestID() string {
 			return string(v)
 		}
 	}
-	return newRequestID()
+	return telemetry.NewRequestID()
 }
 
 // problem answers with a problem+json the gateway makes itself. For an

@@ -1,7 +1,10 @@
 package gateway_test
 
 import (
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -9,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/internal/logcheck"
+	"github.com/gantrykit/gantry/telemetry"
 	httpt "github.com/gantrykit/gantry/transport/http"
 )
 
@@ -66,5 +71,65 @@ routes: [{name: orders, prefix: /orders, service: orders}]
 	}
 	if route != "/orders/{path...}" {
 		t.Errorf("server span http.route = %q, want /orders/{path...}", route)
+	}
+}
+
+// A gateway mounted on a tracing Mux keeps the one request ID the Mux took
+// from the client (a well-formed X-Request-Id) or made: the client's
+// answer, the upstream's request and every log line of the request (the
+// application's own, logged with the Mux's context, and the gateway's
+// access line) name the same ID.
+func TestMountedKeepsOneRequestID(t *testing.T) {
+	b := newBackend(t, "b")
+	var logs syncBuffer
+	logger := slog.New(telemetry.NewHandler(slog.NewJSONHandler(&logs, nil)))
+	gw, _ := start(t, replace(`
+services: {orders: {urls: ["URL"]}}
+routes: [{name: orders, prefix: /orders, service: orders}]
+`, "URL", b.URL), gateway.WithLogger(logger))
+	mux := httpt.NewMux(httpt.WithTracing(nil, nil))
+	mux.Handle("GET /", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "in front of the gateway")
+		gw.ServeHTTP(w, r)
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	for _, tt := range []struct{ name, sent string }{
+		{"none sent", ""},
+		{"well formed", "req-from-client-1"},
+		{"with a space", "bad id"},
+		{"too long", strings.Repeat("x", 129)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(logs.String())
+			hdr := map[string]string{}
+			if tt.sent != "" {
+				hdr["X-Request-Id"] = tt.sent
+			}
+			res, e, raw := do(t, "GET", srv.URL+"/orders/1", hdr, "")
+			if res.StatusCode != 200 {
+				t.Fatalf("status = %d, want 200: %s", res.StatusCode, raw)
+			}
+			id := res.Header.Get("X-Request-Id")
+			if !telemetry.ValidRequestID(id) || (tt.sent != "" && (id == tt.sent) != telemetry.ValidRequestID(tt.sent)) {
+				t.Errorf("answer's X-Request-Id = %q for %q sent, want the sent one if well formed, else a new one", id, tt.sent)
+			}
+			if got := e.Header["X-Request-Id"]; len(got) != 1 || got[0] != id {
+				t.Errorf("upstream got X-Request-Id %v, want [%s]", got, id)
+			}
+			lines, err := logcheck.Lines(strings.NewReader(logs.String()[before:]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lines) != 2 {
+				t.Fatalf("%d log lines, want the application's and the access line: %v", len(lines), lines)
+			}
+			for _, l := range lines {
+				if l["request_id"] != id {
+					t.Errorf("log line %q has request_id %v, want %s", l["msg"], l["request_id"], id)
+				}
+			}
+		})
 	}
 }

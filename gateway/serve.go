@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"context"
-	"encoding/hex"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"time"
@@ -193,25 +191,18 @@ func (rt *route) limit(ctx context.Context, sub, ip string) error {
 	return err
 }
 
-// requestID returns the client's X-Request-Id when it is short printable
-// ASCII, else a new random one.
+// requestID returns the request's one ID: the one a server in front of the
+// gateway (the kit Mux it is mounted on) already took from the client or
+// made, else the client's X-Request-Id when it is well formed
+// (telemetry.ValidRequestID), else a new one.
 func requestID(r *http.Request) string {
-	if v := r.Header["X-Request-Id"]; len(v) == 1 && len(v[0]) > 0 && len(v[0]) <= 128 && printable(v[0]) {
-		return v[0]
+	if id := telemetry.RequestID(r.Context()); id != "" {
+		return id
 	}
-	return newRequestID()
-}
-
-// newRequestID returns 32 random hex digits.
-func newRequestID() string {
-	var b [16]byte
-	var dst [32]byte
-	x, y := rand.Uint64(), rand.Uint64()
-	for i := 0; i < 8; i++ {
-		b[i], b[8+i] = byte(x>>(8*i)), byte(y>>(8*i))
+	if v := r.Header["X-Request-Id"]; len(v) == 1 {
+		return telemetry.IncomingRequestID(v[0])
 	}
-	hex.Encode(dst[:], b[:])
-	return string(dst[:])
+	return telemetry.NewRequestID()
 }
 
 func printable(s string) bool {
