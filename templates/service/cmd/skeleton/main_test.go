@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/gantrykit/gantry/templates/service/internal/store/postgrestest" //gantry:if postgres
 )
 
@@ -73,11 +76,52 @@ func TestServes(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Errorf("POST /v1/items: got %d, want 201", resp.StatusCode)
 	}
+	// Requests refused before the endpoint (a field of the wrong type, a
+	// failed validation) pass through the chain: /metrics counts them.
+	for _, body := range []string{`{"name":1}`, `{}`} {
+		resp, err := http.Post("http://"+app.HTTPAddr()+"/v1/items", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("POST /v1/items %s: got %d, want 400", body, resp.StatusCode)
+		}
+	}
+	if n := refused(t, "http://"+app.AdminAddr()+"/metrics"); n != 2 {
+		t.Errorf(`rpc_server_call_duration_seconds_count{method="create_item",code="invalid_argument"} = %v, want 2`, n)
+	}
 
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: got %v, want a clean shutdown", err)
 	}
+}
+
+// refused scrapes url (Prometheus text, read with Prometheus's parser)
+// for the count of create_item calls answered invalid_argument.
+func refused(t *testing.T, url string) float64 {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	for _, m := range fams["rpc_server_call_duration_seconds"].GetMetric() {
+		l := map[string]string{}
+		for _, p := range m.GetLabel() {
+			l[p.GetName()] = p.GetValue()
+		}
+		if l["method"] == "create_item" && l["code"] == "invalid_argument" {
+			return float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return 0
 }
 
 func TestRunRefusesBadInput(t *testing.T) {

@@ -20,32 +20,41 @@ import (
 // logging, shed, rate limit, timeout), nil for none.
 type Chain func(op string) []kitendpoint.Middleware
 
-// Endpoints are the service's operations as typed endpoints. Every
-// transport serves the same ones, so the policy is the same on each.
+// Endpoints are the service's operations as typed endpoints, and the
+// middleware chain each transport puts around them, so the policy is the
+// same on each.
 type Endpoints struct {
 	Create endpoint.Func[items.CreateRequest, items.Item]
 	Get    endpoint.Func[items.GetRequest, items.Item]
 	List   endpoint.Func[items.ListRequest, items.List]
+	// Chain gives an operation's middleware by its name, the one its HTTP
+	// operation carries (ops.go); nil for none. The HTTP routes give it to
+	// their servers (httpt.WithMiddleware), so that a request refused
+	// before the endpoint (400 on a malformed body or a failed
+	// validation, 413) passes through it too: rpc_server_* counts it and
+	// it is logged. The gRPC handlers wrap their endpoint in it.
+	Chain Chain
 }
 
-// NewEndpoints wraps each method of svc in the chain for its operation
-// name, the one its HTTP operation carries (ops.go). The names label
-// metrics and key per-operation state (limits), and name the operations
-// in the OpenAPI document: keep them short and fixed.
+// NewEndpoints adapts each method of svc, with chain for their
+// middleware. The operation names label metrics and key per-operation
+// state (limits), and name the operations in the OpenAPI document: keep
+// them short and fixed.
 func NewEndpoints(svc *items.Service, chain Chain) Endpoints {
 	return Endpoints{
-		Create: wrap(svc.Create, chain, CreateItem.Name),
-		Get:    wrap(svc.Get, chain, GetItem.Name),
-		List:   wrap(svc.List, chain, ListItems.Name),
+		Create: withKinds(svc.Create),
+		Get:    withKinds(svc.Get),
+		List:   withKinds(svc.List),
+		Chain:  chain,
 	}
 }
 
-func wrap[Req, Resp any](f endpoint.Func[Req, Resp], chain Chain, op string) endpoint.Func[Req, Resp] {
-	f = withKinds(f)
-	if chain == nil {
-		return f
+// For returns the middleware of the operation op (none without a Chain).
+func (e Endpoints) For(op string) []kitendpoint.Middleware {
+	if e.Chain == nil {
+		return nil
 	}
-	return endpoint.Wrap(f, chain(op)...)
+	return e.Chain(op)
 }
 
 // withKinds gives the service's errors their kinds, innermost, so that the

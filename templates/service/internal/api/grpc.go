@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/gantrykit/gantry/endpoint"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 
 	"github.com/gantrykit/gantry/templates/service/api/itemspb"
@@ -16,8 +17,8 @@ import (
 // s (the App's grpckit.NewServer, or a transport/grpc Server in tests).
 func RegisterGRPC(s grpc.ServiceRegistrar, e Endpoints) {
 	s.RegisterService(&itemspb.Items_ServiceDesc, &grpcItems{
-		create: grpct.NewHandler(e.Create, decodeCreate, encodeItem),
-		get:    grpct.NewHandler(e.Get, decodeGet, encodeItem),
+		create: grpct.NewHandler(endpoint.Wrap(e.Create, e.For(CreateItem.Name)...), decodeCreate, encodeItem),
+		get:    grpct.NewHandler(endpoint.Wrap(e.Get, e.For(GetItem.Name)...), decodeGet, encodeItem),
 	})
 }
 

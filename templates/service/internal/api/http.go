@@ -12,8 +12,10 @@ import (
 // OpenAPI document (GET /openapi.json in the service) is built from them.
 // logger receives the text of 500 answers, which never reach the client.
 func Routes(mux *httpt.Mux, e Endpoints, logger *slog.Logger) {
-	opts := func(summary string, more ...httpt.ServerOption) []httpt.ServerOption {
-		o := []httpt.ServerOption{httpt.Summary(summary), httpt.Tags("items")}
+	opts := func(op, summary string, more ...httpt.ServerOption) []httpt.ServerOption {
+		// The server runs the chain, so it also sees the requests it
+		// refuses before the endpoint (see Endpoints.Chain).
+		o := []httpt.ServerOption{httpt.WithMiddleware(e.For(op)...), httpt.Summary(summary), httpt.Tags("items")}
 		if logger != nil {
 			o = append(o, httpt.WithLogger(logger))
 		}
@@ -23,7 +25,7 @@ func Routes(mux *httpt.Mux, e Endpoints, logger *slog.Logger) {
 	// chain's, see NewEndpoints, and the OpenAPI operationId, createItem).
 	// Errors lists the kinds an operation's business code returns beyond
 	// the transport's.
-	CreateItem.Handle(mux, e.Create, opts("Create an item")...)
-	GetItem.Handle(mux, e.Get, opts("Get an item", httpt.Errors(errs.KindNotFound))...)
-	ListItems.Handle(mux, e.List, opts("List the newest items")...)
+	CreateItem.Handle(mux, e.Create, opts(CreateItem.Name, "Create an item")...)
+	GetItem.Handle(mux, e.Get, opts(GetItem.Name, "Get an item", httpt.Errors(errs.KindNotFound))...)
+	ListItems.Handle(mux, e.List, opts(ListItems.Name, "List the newest items")...)
 }
