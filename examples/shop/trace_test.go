@@ -19,7 +19,8 @@ import (
 // places one order through the gateway and checks that the order is one
 // trace from the gateway to the order service's consumer of the product
 // service's answer, and that every log line of the order, in every
-// service, carries its trace_id and request_id (issue 16's item 7).
+// service, carries its trace_id and request_id (issue 16's item 7); and
+// that the run, stop included, logs no warning.
 // go test -v prints the span tree.
 func TestOrderTrace(t *testing.T) {
 	rcv := otlptest.New(t)
@@ -69,6 +70,19 @@ func TestOrderTrace(t *testing.T) {
 	shoptest.OrderLogs(t, text, traceID, resp.Header.Get("X-Request-Id"), map[string][]string{
 		"gateway": {"request"}, "order": {"call", "event"}, "product": {"call", "event"},
 	})
+
+	// Nothing in this run went wrong, and a clean stop is no warning: no
+	// service logged a line at WARN or above.
+	if err := s.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	for name, b := range logs {
+		for _, line := range strings.Split(b.String(), "\n") {
+			if strings.Contains(line, `"level":"WARN"`) || strings.Contains(line, `"level":"ERROR"`) {
+				t.Errorf("%s logged %s", name, line)
+			}
+		}
+	}
 }
 
 // lockedBuffer is a bytes.Buffer that a service's logger may write while

@@ -222,21 +222,18 @@ func (r *Relay) publishRows(ctx context.Context, rows []Row) (int, error) {
 		if row.Attempted.IsZero() {
 			if err := MarkAttempted(ctx, r.DB, row.ID, r.Now()); err != nil {
 				if ctx.Err() == nil {
-					r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
+					r.Logger.WarnContext(row.context(ctx), "outbox write failed; will retry", telemetry.KeyEventID, row.ID, telemetry.KeyError, err)
 				}
 				return i, nil // not published before its attempt is on record
 			}
 		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if len(row.Trace) > 0 { // the request that wrote the row is the publish's parent
-			pctx = propagation.TraceContext{}.Extract(pctx, row.Trace)
-			pctx = telemetry.WithRequestID(pctx, row.Trace.Get(telemetry.MetadataRequestID))
-		}
+		pctx, cancel := context.WithTimeout(row.context(ctx), 5*time.Second)
 		_, err := r.publisher(row.Subject).Publish(pctx, row.ID, row.Payload)
 		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
-				r.Logger.Warn("outbox publish failed; will retry", "id", row.ID, "subject", row.Subject, "err", err)
+				r.Logger.WarnContext(row.context(ctx), "outbox publish failed; will retry",
+					telemetry.KeyEventID, row.ID, telemetry.KeySubject, row.Subject, telemetry.KeyError, err)
 			}
 			return i, nil
 		}
@@ -271,13 +268,24 @@ func (r *Relay) release(rows []Row) {
 func (r *Relay) hold(ctx context.Context, row Row) {
 	if err := Hold(ctx, r.DB, row.ID, r.Now()); err != nil {
 		if ctx.Err() == nil {
-			r.Logger.Warn("outbox write failed; will retry", "id", row.ID, "err", err)
+			r.Logger.WarnContext(row.context(ctx), "outbox write failed; will retry", telemetry.KeyEventID, row.ID, telemetry.KeyError, err)
 		}
 		return
 	}
-	r.Logger.Error("outbox row held: first tried more than the republish window ago, it may be published already; "+
+	r.Logger.ErrorContext(row.context(ctx), "outbox row held: first tried more than the republish window ago, it may be published already; "+
 		"publishing it again could apply it twice. Check the consumers, then release it (held_at = NULL, attempted_at = NULL) or delete it",
-		"id", row.ID, "subject", row.Subject, "attempted_at", row.Attempted.UTC().Format(sqldb.TimeFormat), "republish_window", RepublishWindow)
+		telemetry.KeyEventID, row.ID, telemetry.KeySubject, row.Subject, "attempted_at", row.Attempted.UTC().Format(sqldb.TimeFormat), "republish_window", RepublishWindow)
+}
+
+// context is ctx in the trace of the request that wrote row, with its
+// request ID: the publish's parent, and the context of the row's log
+// lines, which so carry that request's trace_id and request_id.
+func (row Row) context(ctx context.Context) context.Context {
+	if len(row.Trace) == 0 {
+		return ctx
+	}
+	ctx = propagation.TraceContext{}.Extract(ctx, row.Trace)
+	return telemetry.WithRequestID(ctx, row.Trace.Get(telemetry.MetadataRequestID))
 }
 
 func (r *Relay) fault(s Stage, id string) error {
