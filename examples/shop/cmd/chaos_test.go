@@ -1,234 +1,161 @@
+//go:build reliability
+
 package cmd_test
 
 import (
-	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
+	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to check the databases
-
-	"github.com/gantrykit/gantry/internal/exampletest"
 	"github.com/gantrykit/gantry/internal/natscluster"
 	"github.com/gantrykit/gantry/internal/pgtest"
 )
 
 // TestChaos runs the shop as separate processes, two replicas of each
-// service with a PostgreSQL database per service, on a three-node NATS
-// JetStream cluster with R3 streams, under a load of browsing and orders,
-// and during it SIGKILLs and restarts, one at a time: an order replica, a
-// product replica, the ORDERS stream leader's NATS node, a user replica.
-// Afterwards every order the shop acknowledged must reach a final state,
-// and every product's stock + reserved must still be its initial stock,
-// with each reservation recorded once. It needs GANTRY_TEST_NATS_CLUSTER=1
-// and GANTRY_TEST_POSTGRES_DSN (.ci/run sets both) and takes under a minute.
+// service with a PostgreSQL database per service on a server of the test's
+// own, and one gateway, on a three-node NATS JetStream cluster with R3
+// streams, under a load of browsing and orders sent with an
+// Idempotency-Key and retried by the client on failure (chaosLoad). During
+// it, one at a time: SIGKILL the ORDERS stream leader's NATS node and
+// restart it; SIGKILL one replica of each service and restart it; a
+// rolling restart of every process (SIGTERM, wait for the replacement);
+// a PostgreSQL fast restart. After each, a probe order must go through end
+// to end: the time from the fault to then is its recovery time. Then
+// checkChaos checks what nothing may lose or double, and the test prints
+// the figures and "chaos: N passed, N failed".
+//
+// It is part of the reliability suite (build tag reliability) and needs
+// GANTRY_TEST_NATS_CLUSTER=1 and PostgreSQL's server binaries (.ci/run has
+// both): go test -tags reliability -run '^TestChaos$' -v ./examples/shop/cmd/
 func TestChaos(t *testing.T) {
+	began := time.Now()
 	cluster := natscluster.Start(t, natscluster.Options{})
-	dbs := map[string]string{"user": pgtest.DSN(t), "product": pgtest.DSN(t), "order": pgtest.DSN(t)}
-	common := []string{"GANTRY_NATS_URL=" + cluster.URLs(), "GANTRY_NATS_REPLICAS=3", "GANTRY_DATA_DIR=" + t.TempDir(),
-		"GANTRY_GRPC_ADDR=127.0.0.1:0", "USER_BCRYPT_COST=4",
-		"USER_DB=" + dbs["user"], "PRODUCT_DB=" + dbs["product"], "ORDER_DB=" + dbs["order"]}
-	user := []*exampletest.Proc{exampletest.Start(t, binaries["user"], common...)}
-	jwks := user[0].HTTPURL + "/.well-known/jwks.json"
-	envOf := map[string][]string{
-		"user":    common,
-		"product": append(append([]string{}, common...), "PRODUCT_JWKS_URL="+jwks),
-		"order":   append(append([]string{}, common...), "ORDER_JWKS_URL="+jwks),
-	}
-	user = append(user, exampletest.Start(t, binaries["user"], common...))
-	procs := map[string][]*exampletest.Proc{"user": user}
-	for _, svc := range []string{"product", "order"} {
-		for range 2 {
-			procs[svc] = append(procs[svc], exampletest.Start(t, binaries[svc], envOf[svc]...))
+	pg := pgtest.StartServer(t)
+	dbs := map[string]string{}
+	for _, svc := range services[:3] {
+		if err := execPG(pg.DSN, "CREATE DATABASE shop_"+svc); err != nil {
+			t.Fatal(err)
 		}
+		dsn, err := pgtest.WithDatabase(pg.DSN, "shop_"+svc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dbs[svc] = dsn
 	}
-	gw := exampletest.Start(t, binaries["gateway"], append(common, "GATEWAY_JWKS_URL="+jwks)...)
+	shop := startChaosShop(t, cluster, dbs)
+	gw := shop.URL()
 
 	productDB := openDB(t, dbs["product"])
 	initial := stockTotals(t, productDB)
 	const clients = 4
-	tokens := make([]string, clients)
+	tokens := make([]string, clients+1) // the last one is the probe's
 	for i := range tokens {
 		email := fmt.Sprintf("chaos-%d@example.com", i)
-		waitStatus(t, "POST", gw.HTTPURL+"/api/v1/users", "", `{"email":"`+email+`","password":"correct horse","name":"C"}`, 201)
+		waitStatus(t, "POST", gw+"/api/v1/users", "", `{"email":"`+email+`","password":"correct horse","name":"C"}`, 201)
 		var tok struct{ Token string }
-		post(t, gw.HTTPURL+"/api/v1/auth/login", "", `{"email":"`+email+`","password":"correct horse"}`, 200, &tok)
+		post(t, gw+"/api/v1/auth/login", "", `{"email":"`+email+`","password":"correct horse"}`, 200, &tok)
 		tokens[i] = tok.Token
 	}
-	waitStatus(t, "POST", gw.HTTPURL+"/api/v1/orders", tokens[0], `{"items":[{"product_id":"p01","quantity":1}]}`, 202)
+	load := newChaosLoad(gw)
+	load.probe(clients, tokens[clients]) // the order flow works before the faults
+	load.run(tokens[:clients])
+	setup := time.Since(began)
 
-	// The load: each client browses and orders until stop, without retries
-	// (a POST is not safe to repeat), counting what it was answered.
-	var (
-		mu       sync.Mutex
-		acked    = map[string]int{} // order ID -> client
-		answered = map[int]int{}    // status (0: transport error) -> count
-		stop     atomic.Bool
-		wg       sync.WaitGroup
-	)
-	client := &http.Client{Timeout: 10 * time.Second}
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				pid := fmt.Sprintf("p%02d", 1+rand.IntN(12))
-				if resp, err := client.Get(gw.HTTPURL + "/api/v1/products/" + pid); err == nil {
-					resp.Body.Close()
-				}
-				req, _ := http.NewRequest("POST", gw.HTTPURL+"/api/v1/orders",
-					strings.NewReader(`{"items":[{"product_id":"`+pid+`","quantity":1}]}`))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tokens[c])
-				status, id := 0, ""
-				if resp, err := client.Do(req); err == nil {
-					var o struct{ ID string }
-					json.NewDecoder(resp.Body).Decode(&o)
-					resp.Body.Close()
-					status, id = resp.StatusCode, o.ID
-				}
-				mu.Lock()
-				answered[status]++
-				if status == 202 {
-					acked[id] = c
-				}
-				mu.Unlock()
-			}
-		}()
+	// The faults, one at a time, with steady load between them.
+	type recovery struct {
+		fault          string
+		restart, whole time.Duration // the process(es) serving again; a probe order final
 	}
-
-	// The faults, one at a time, each SIGKILL followed by a restart.
-	recovery := map[string]time.Duration{}
-	restart := func(svc string, i int) {
-		time.Sleep(2 * time.Second)
-		procs[svc][i].Cmd.Process.Kill()
-		start := time.Now()
-		procs[svc][i] = exampletest.Start(t, binaries[svc], envOf[svc]...)
-		recovery["kill "+svc+" replica"] = time.Since(start)
+	var recoveries []recovery
+	fault := func(name string, inject func() time.Duration) {
+		time.Sleep(3 * time.Second)
+		at := time.Now()
+		probed := make(chan time.Time, 1)
+		restart := inject()
+		go func() { probed <- load.probe(clients, tokens[clients]) }()
+		recoveries = append(recoveries, recovery{name, restart, (<-probed).Sub(at)})
 	}
-	restart("order", 0)
-	restart("product", 0)
-	time.Sleep(2 * time.Second)
-	leader := cluster.StreamLeader(t, "ORDERS")
-	cluster.Kill(leader)
-	start := time.Now()
-	cluster.Restart(leader)
-	recovery["kill ORDERS leader node"] = time.Since(start)
-	restart("user", 1)
-	time.Sleep(2 * time.Second)
-	stop.Store(true)
-	wg.Wait()
-
-	// Every acknowledged order reaches a final state.
-	settleStart := time.Now()
-	deadline := settleStart.Add(90 * time.Second)
-	confirmed, rejected := 0, 0
-	for id, c := range acked {
-		for {
-			var o struct{ Status string }
-			req, _ := http.NewRequest("GET", gw.HTTPURL+"/api/v1/orders/"+id, nil)
-			req.Header.Set("Authorization", "Bearer "+tokens[c])
-			if resp, err := client.Do(req); err == nil {
-				json.NewDecoder(resp.Body).Decode(&o)
-				resp.Body.Close()
+	fault("SIGKILL the ORDERS stream leader's NATS node", func() time.Duration {
+		leader := cluster.StreamLeader(t, "ORDERS")
+		cluster.Kill(leader)
+		begin := time.Now()
+		cluster.Restart(leader)
+		cluster.WaitStreamCurrent(t, "ORDERS")
+		return time.Since(begin)
+	})
+	for _, svc := range services[:3] {
+		fault("SIGKILL a "+svc+" replica", func() time.Duration {
+			shop.kill(svc, 0)
+			return shop.start(svc, 0)
+		})
+	}
+	fault("rolling restart of every process", func() time.Duration {
+		begin := time.Now()
+		for _, svc := range services {
+			for i := range shop.procs[svc] {
+				shop.stop(svc, i)
+				shop.start(svc, i)
 			}
-			if o.Status == "confirmed" || o.Status == "rejected" {
-				confirmed, rejected = confirmed+btoi(o.Status == "confirmed"), rejected+btoi(o.Status == "rejected")
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("order %s still %q 90s after the load", id, o.Status)
-			}
-			time.Sleep(50 * time.Millisecond)
 		}
-	}
-	settled := time.Since(settleStart)
-
-	// None applied twice: stock + reserved is the initial stock, and the
-	// reservations add up to the confirmed orders' lines (plus the first).
-	after := stockTotals(t, productDB)
-	reservedSum := 0
-	for id, s := range after {
-		if s[0]+s[1] != initial[id][0]+initial[id][1] {
-			t.Errorf("%s: stock %d + reserved %d, want %d", id, s[0], s[1], initial[id][0]+initial[id][1])
-		}
-		reservedSum += s[1]
-	}
-	orderDB := openDB(t, dbs["order"])
-	var confirmedLines int
-	if err := orderDB.QueryRow(`SELECT coalesce(sum(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id
-		WHERE o.status = 'confirmed'`).Scan(&confirmedLines); err != nil {
-		t.Fatal(err)
-	}
-	if reservedSum != confirmedLines {
-		t.Errorf("%d units reserved for %d units of confirmed orders, want equal (each reservation once)", reservedSum, confirmedLines)
-	}
-	t.Logf("chaos: %d orders acknowledged: %d confirmed, %d rejected, all final %v after the load; answers by status %v (0: no answer)",
-		len(acked), confirmed, rejected, settled.Round(time.Millisecond), answered)
-	for what, d := range recovery {
-		t.Logf("chaos: %s: serving again %v after the kill", what, d.Round(time.Millisecond))
-	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func openDB(t *testing.T, dsn string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// stockTotals returns each product's stock and reserved.
-func stockTotals(t *testing.T, db *sql.DB) map[string][2]int {
-	t.Helper()
-	rows, err := db.Query(`SELECT id, stock, reserved FROM products`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string][2]int{}
-	for rows.Next() {
-		var id string
-		var s [2]int
-		if err := rows.Scan(&id, &s[0], &s[1]); err != nil {
+		return time.Since(begin)
+	})
+	fault("PostgreSQL fast restart", func() time.Duration {
+		begin := time.Now()
+		if err := pg.FastRestart(); err != nil {
 			t.Fatal(err)
 		}
-		out[id] = s
+		return time.Since(begin)
+	})
+	time.Sleep(3 * time.Second)
+	load.halt()
+	loadTime := time.Since(began) - setup
+
+	v := &verdicts{t: t}
+	checkChaos(t, v, load, dbs, initial)
+	attempts, visible, retried := load.figures()
+	v.check("no client-visible error", len(visible) == 0, "the client gave up on %v", visible)
+	for _, r := range recoveries {
+		v.check("recovered from "+r.fault, r.whole < 90*time.Second, "no probe order final in %v", r.whole)
 	}
-	return out
+
+	t.Logf("chaos: %d orders acknowledged (%d sent again after their 202), %d product reads, %v of load after %v of setup",
+		len(load.owner), load.repeats, load.browsed, loadTime.Round(time.Second), setup.Round(time.Second))
+	t.Logf("chaos: attempts by status %v (0: no answer); %d retried; client-visible errors %v", sortedCounts(attempts), retried, visible)
+	for _, r := range recoveries {
+		t.Logf("chaos: %s: process(es) serving again in %v; an order through end to end %v after the fault",
+			r.fault, r.restart.Round(time.Millisecond), r.whole.Round(time.Millisecond))
+	}
+	t.Logf("chaos: %d passed, %d failed (in %v)", v.passed, v.failed, time.Since(began).Round(time.Second))
 }
 
-// waitStatus sends the request until it is answered want (the services
-// find each other through discovery as they start), for up to 30s.
-func waitStatus(t *testing.T, method, url, token, body string, want int) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		code, _ := send(t, req, token, 0, nil)
-		if code == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s %s = %d, want %d", method, url, code, want)
-		}
-		time.Sleep(100 * time.Millisecond)
+// verdicts counts the chaos test's checks.
+type verdicts struct {
+	t              *testing.T
+	passed, failed int
+}
+
+func (v *verdicts) check(name string, ok bool, format string, args ...any) {
+	v.t.Helper()
+	if ok {
+		v.passed++
+		v.t.Logf("chaos: PASS %s", name)
+		return
 	}
+	v.failed++
+	v.t.Errorf("chaos: FAIL %s: %s", name, fmt.Sprintf(format, args...))
+}
+
+func sortedCounts(m map[int]int) string {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%d:%d ", k, m[k])
+	}
+	return strings.TrimSpace(b.String())
 }
