@@ -85,7 +85,7 @@ func (s *Subscriber[T]) logHandled(ctx context.Context, level slog.Level, msg st
 		code = errs.KindOf(err).String()
 	}
 	attrs := []slog.Attr{slog.String(telemetry.KeySubject, ev.Subject), slog.String(telemetry.KeyEventID, ev.ID),
-		slog.Int("deliveries", ev.Delivery), slog.String(telemetry.KeyCode, code), slog.Duration(telemetry.KeyDuration, took)}
+		slog.Int(telemetry.KeyDeliveries, ev.Delivery), slog.String(telemetry.KeyCode, code), slog.Duration(telemetry.KeyDuration, took)}
 	if err != nil {
 		attrs = append(attrs, slog.String(telemetry.KeyError, err.Error()))
 	}
@@ -143,7 +143,7 @@ func (s *Subscriber[T]) deadLetter(ctx context.Context, msg jetstream.Msg, deliv
 	defer cancel()
 	attrs := []slog.Attr{
 		slog.String(telemetry.KeySubject, msg.Subject()), slog.String(telemetry.KeyEventID, dl.Header.Get(jetstream.MsgIDHeader)),
-		slog.String("stream", s.cfg.Stream), slog.String("consumer", s.cfg.Durable), slog.Int("deliveries", delivery),
+		slog.String("stream", s.cfg.Stream), slog.String("consumer", s.cfg.Durable), slog.Int(telemetry.KeyDeliveries, delivery),
 		slog.String(telemetry.KeyReason, reason),
 	}
 	if _, err := s.js.PublishMsg(pctx, dl); err != nil {

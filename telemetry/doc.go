@@ -29,6 +29,7 @@
 //	upstream           the service a request was sent to
 //	upstream_instance  the instance of that service that answered
 //	subject            a NATS subject; event_id the event's ID
+//	deliveries         how many times the event has been delivered
 //	reason             why something was refused or dead-lettered
 //
 // A line logged while handling a request carries trace_id and request_id

@@ -21,6 +21,7 @@ const (
 	KeyUpstreamInstance = "upstream_instance"
 	KeySubject          = "subject"
 	KeyEventID          = "event_id"
+	KeyDeliveries       = "deliveries"
 	KeyReason           = "reason"
 )
 
