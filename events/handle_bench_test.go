@@ -3,6 +3,8 @@ package events
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -43,6 +45,9 @@ func BenchmarkHandle(b *testing.B) {
 	}{
 		{"gantry", nil},
 		{"gantry-metrics", []Option{WithMetrics(mustMetrics(prometheusRegistry()))}},
+		// A logger at INFO, as an App's by default: the per-event DEBUG line
+		// costs its Enabled check.
+		{"gantry-logger-info", []Option{WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil)))}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			s := NewSubscriber(nil, Consumer{Stream: "ORDERS", Durable: "ship"},
