@@ -79,6 +79,19 @@ func (a *App) ClientMiddleware(op string) []kitendpoint.Middleware {
 	return a.chains.client.For(op)
 }
 
+// ClientMiddlewareForTracedAttempts is ClientMiddleware for a transport
+// that traces each attempt with a client span of its own (kit/grpckit.Dial:
+// one per attempt, through otelgrpc): the chain's span is INTERNAL, the
+// parent of the attempts, never a second client span of the same call
+// (middleware.Client.ForTracedAttempts).
+func (a *App) ClientMiddlewareForTracedAttempts(op string) []kitendpoint.Middleware {
+	a.buildChains()
+	if a.chains.err != nil {
+		return nil
+	}
+	return a.chains.client.ForTracedAttempts(op)
+}
+
 // chainErr reports an error from building the chains, if they were built.
 func (a *App) chainErr() error {
 	if !a.chains.built.Load() {

@@ -26,6 +26,8 @@ import (
 type Client struct {
 	layers  []Layer
 	breaker *breaker.Breaker // nil when off
+	// logical is the tracing layer of ForTracedAttempts (nil when off).
+	logical func(op string) kitendpoint.Middleware
 
 	mu  sync.Mutex
 	cfg ClientConfig // running
@@ -41,6 +43,7 @@ func NewClient(cfg ClientConfig, deps Deps) (*Client, error) {
 	}
 	if !cfg.Tracing.Disabled && deps.TracerProvider != nil {
 		add("tracing", newTracer(deps, trace.SpanKindClient).For)
+		c.logical = newTracer(deps, trace.SpanKindInternal).For
 	}
 	if !cfg.Metrics.Disabled && deps.Registerer != nil {
 		m, err := metrics.New(deps.Registerer, metrics.WithService(deps.Service), metrics.WithClient())
@@ -88,6 +91,25 @@ func (c *Client) For(op string) []kitendpoint.Middleware {
 	mws := make([]kitendpoint.Middleware, len(c.layers))
 	for i, l := range c.layers {
 		mws[i] = l.For(op)
+	}
+	return mws
+}
+
+// ForTracedAttempts returns the client chain for operation op over a
+// transport that starts a client span of its own for each attempt
+// (client/grpcclient does, through otelgrpc): the tracing layer's span,
+// the logical call around the transport's retries, is INTERNAL wherever it
+// starts, so that every attempt is one client span and the call adds no
+// other. That is the shape OpenTelemetry's semantic conventions give a
+// resent request: a client span per attempt, and no logical client span
+// encompassing them (HTTP client spans, "HTTP request retries and
+// redirects"; RPC has no rule of its own and otelgrpc does the same).
+func (c *Client) ForTracedAttempts(op string) []kitendpoint.Middleware {
+	mws := c.For(op)
+	for i, l := range c.layers {
+		if l.Name == "tracing" {
+			mws[i] = c.logical(op)
+		}
 	}
 	return mws
 }

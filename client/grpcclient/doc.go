@@ -45,7 +45,9 @@
 //     attempt, trace context in the metadata) and metrics.
 //   - WithMiddleware runs go-kit endpoint middleware once per unary call,
 //     outside the retries: the breaker, timeout, span and metrics of the
-//     logical call (kit/grpckit passes the App's client chain).
+//     logical call (kit/grpckit passes the App's client chain, whose span
+//     is then INTERNAL: each attempt's is the call's one client span, as
+//     OpenTelemetry's conventions for resent requests have it).
 //   - The caller's deadline goes to every attempt, and on to the instance
 //     in the grpc-timeout header, as grpc-go sends it.
 //

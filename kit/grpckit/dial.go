@@ -24,11 +24,12 @@ import (
 //
 // Calls are balanced, broken per instance and retried as package
 // client/grpcclient says, traced with the App's tracer provider and
-// propagator, measured in its registry (grpc_client_handling_seconds per
-// attempt), and each unary call runs through the App's client chain
-// (App.ClientMiddleware) of the operation "<service>.<Method>"
-// ("product.GetProducts"): its span, rpc_client_call_duration_seconds,
-// logging, breaker and timeout. The gantry.client configuration tunes both:
+// propagator (one client span per attempt), measured in its registry
+// (grpc_client_handling_seconds per attempt), and each unary call runs
+// through the App's client chain (App.ClientMiddlewareForTracedAttempts)
+// of the operation "<service>.<Method>" ("product.GetProducts"): its span
+// (INTERNAL, the parent of the attempts' client spans),
+// rpc_client_call_duration_seconds, logging, breaker and timeout. The gantry.client configuration tunes both:
 // retry.max_attempts,
 // retry.budget_ratio and retry.budget_per_second (one budget for this
 // service's calls), retry.disabled, breaker.disabled, and retry.idempotent,
@@ -66,7 +67,7 @@ func Dial(app *kit.App, finder discovery.Finder, service string, opts ...grpccli
 		grpcclient.WithBreaker(!c.Breaker.Disabled),
 		grpcclient.WithLogger(app.Logger()),
 		grpcclient.WithMiddleware(func(fullMethod string) []kitendpoint.Middleware {
-			return app.ClientMiddleware(service + "." + fullMethod[strings.LastIndexByte(fullMethod, '/')+1:])
+			return app.ClientMiddlewareForTracedAttempts(service + "." + fullMethod[strings.LastIndexByte(fullMethod, '/')+1:])
 		}),
 	}
 	lookup := func(ctx context.Context) (sd.Instancer, error) { return finder.Instancer(ctx, service) }
