@@ -179,6 +179,97 @@ func (x *GetItemRequest) GetId() string {
 	return ""
 }
 
+// ListItemsRequest asks for the newest items.
+type ListItemsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many (0: the service's default, at most 100).
+	Limit         int32 `protobuf:"varint,1,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListItemsRequest) Reset() {
+	*x = ListItemsRequest{}
+	mi := &file_items_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListItemsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListItemsRequest) ProtoMessage() {}
+
+func (x *ListItemsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_items_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListItemsRequest.ProtoReflect.Descriptor instead.
+func (*ListItemsRequest) Descriptor() ([]byte, []int) {
+	return file_items_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListItemsRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// ItemList is a page of items, newest first.
+type ItemList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Items         []*Item                `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemList) Reset() {
+	*x = ItemList{}
+	mi := &file_items_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemList) ProtoMessage() {}
+
+func (x *ItemList) ProtoReflect() protoreflect.Message {
+	mi := &file_items_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemList.ProtoReflect.Descriptor instead.
+func (*ItemList) Descriptor() ([]byte, []int) {
+	return file_items_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ItemList) GetItems() []*Item {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
 var File_items_proto protoreflect.FileDescriptor
 
 const file_items_proto_rawDesc = "" +
@@ -191,11 +282,16 @@ const file_items_proto_rawDesc = "" +
 	"\x11CreateItemRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\" \n" +
 	"\x0eGetItemRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id2w\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"(\n" +
+	"\x10ListItemsRequest\x12\x14\n" +
+	"\x05limit\x18\x01 \x01(\x05R\x05limit\"0\n" +
+	"\bItemList\x12$\n" +
+	"\x05items\x18\x01 \x03(\v2\x0e.items.v1.ItemR\x05items2\xb4\x01\n" +
 	"\x05Items\x129\n" +
 	"\n" +
 	"CreateItem\x12\x1b.items.v1.CreateItemRequest\x1a\x0e.items.v1.Item\x123\n" +
-	"\aGetItem\x12\x18.items.v1.GetItemRequest\x1a\x0e.items.v1.Itemb\x06proto3"
+	"\aGetItem\x12\x18.items.v1.GetItemRequest\x1a\x0e.items.v1.Item\x12;\n" +
+	"\tListItems\x12\x1a.items.v1.ListItemsRequest\x1a\x12.items.v1.ItemListb\x06proto3"
 
 var (
 	file_items_proto_rawDescOnce sync.Once
@@ -209,22 +305,27 @@ func file_items_proto_rawDescGZIP() []byte {
 	return file_items_proto_rawDescData
 }
 
-var file_items_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_items_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_items_proto_goTypes = []any{
 	(*Item)(nil),              // 0: items.v1.Item
 	(*CreateItemRequest)(nil), // 1: items.v1.CreateItemRequest
 	(*GetItemRequest)(nil),    // 2: items.v1.GetItemRequest
+	(*ListItemsRequest)(nil),  // 3: items.v1.ListItemsRequest
+	(*ItemList)(nil),          // 4: items.v1.ItemList
 }
 var file_items_proto_depIdxs = []int32{
-	1, // 0: items.v1.Items.CreateItem:input_type -> items.v1.CreateItemRequest
-	2, // 1: items.v1.Items.GetItem:input_type -> items.v1.GetItemRequest
-	0, // 2: items.v1.Items.CreateItem:output_type -> items.v1.Item
-	0, // 3: items.v1.Items.GetItem:output_type -> items.v1.Item
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0, // 0: items.v1.ItemList.items:type_name -> items.v1.Item
+	1, // 1: items.v1.Items.CreateItem:input_type -> items.v1.CreateItemRequest
+	2, // 2: items.v1.Items.GetItem:input_type -> items.v1.GetItemRequest
+	3, // 3: items.v1.Items.ListItems:input_type -> items.v1.ListItemsRequest
+	0, // 4: items.v1.Items.CreateItem:output_type -> items.v1.Item
+	0, // 5: items.v1.Items.GetItem:output_type -> items.v1.Item
+	4, // 6: items.v1.Items.ListItems:output_type -> items.v1.ItemList
+	4, // [4:7] is the sub-list for method output_type
+	1, // [1:4] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_items_proto_init() }
@@ -238,7 +339,7 @@ func file_items_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_items_proto_rawDesc), len(file_items_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	Items_CreateItem_FullMethodName = "/items.v1.Items/CreateItem"
 	Items_GetItem_FullMethodName    = "/items.v1.Items/GetItem"
+	Items_ListItems_FullMethodName  = "/items.v1.Items/ListItems"
 )
 
 // ItemsClient is the client API for Items service.
@@ -39,6 +40,8 @@ type ItemsClient interface {
 	CreateItem(ctx context.Context, in *CreateItemRequest, opts ...grpc.CallOption) (*Item, error)
 	// GetItem returns one item.
 	GetItem(ctx context.Context, in *GetItemRequest, opts ...grpc.CallOption) (*Item, error)
+	// ListItems returns the newest items.
+	ListItems(ctx context.Context, in *ListItemsRequest, opts ...grpc.CallOption) (*ItemList, error)
 }
 
 type itemsClient struct {
@@ -69,6 +72,16 @@ func (c *itemsClient) GetItem(ctx context.Context, in *GetItemRequest, opts ...g
 	return out, nil
 }
 
+func (c *itemsClient) ListItems(ctx context.Context, in *ListItemsRequest, opts ...grpc.CallOption) (*ItemList, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ItemList)
+	err := c.cc.Invoke(ctx, Items_ListItems_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ItemsServer is the server API for Items service.
 // All implementations must embed UnimplementedItemsServer
 // for forward compatibility.
@@ -79,6 +92,8 @@ type ItemsServer interface {
 	CreateItem(context.Context, *CreateItemRequest) (*Item, error)
 	// GetItem returns one item.
 	GetItem(context.Context, *GetItemRequest) (*Item, error)
+	// ListItems returns the newest items.
+	ListItems(context.Context, *ListItemsRequest) (*ItemList, error)
 	mustEmbedUnimplementedItemsServer()
 }
 
@@ -94,6 +109,9 @@ func (UnimplementedItemsServer) CreateItem(context.Context, *CreateItemRequest) 
 }
 func (UnimplementedItemsServer) GetItem(context.Context, *GetItemRequest) (*Item, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetItem not implemented")
+}
+func (UnimplementedItemsServer) ListItems(context.Context, *ListItemsRequest) (*ItemList, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListItems not implemented")
 }
 func (UnimplementedItemsServer) mustEmbedUnimplementedItemsServer() {}
 func (UnimplementedItemsServer) testEmbeddedByValue()               {}
@@ -152,6 +170,24 @@ func _Items_GetItem_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Items_ListItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ItemsServer).ListItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Items_ListItems_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ItemsServer).ListItems(ctx, req.(*ListItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Items_ServiceDesc is the grpc.ServiceDesc for Items service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -166,6 +202,10 @@ var Items_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetItem",
 			Handler:    _Items_GetItem_Handler,
+		},
+		{
+			MethodName: "ListItems",
+			Handler:    _Items_ListItems_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

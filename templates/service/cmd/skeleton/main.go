@@ -80,9 +80,9 @@ func newApp(ctx context.Context, args []string, getenv func(string) string) (*ki
 	svc.DefaultLimit = cfg.ListLimit
 	itemevents.Wire(app, natskit.New(app, embedded.Starter), pub, svc) //gantry:if events
 
-	eps := api.NewEndpoints(svc, app.Middleware)
-	api.Routes(app.HTTP(), eps, app.Logger())
-	api.RegisterGRPC(grpckit.NewServer(app), eps) //gantry:if grpc
+	servers := api.Servers{HTTP: app.HTTP(), Logger: app.Logger()}
+	servers.GRPC = grpckit.NewServer(app) //gantry:if grpc
+	api.Serve(servers, svc, app.Middleware)
 	return app, nil
 }
 

@@ -1,6 +1,7 @@
-// Package api adapts the items service to the outside world: typed
-// endpoints wrapped in the middleware chain, HTTP routes (and their OpenAPI
-// document) and gRPC handlers. Business rules live in package items.
+// Package api adapts the items service to the outside world: each
+// operation defined once (ops.go), wrapped in the middleware chain and
+// served over HTTP (with its OpenAPI document) and gRPC. Business rules
+// live in package items.
 package api
 
 import (
@@ -20,41 +21,18 @@ import (
 // logging, shed, rate limit, timeout), nil for none.
 type Chain func(op string) []kitendpoint.Middleware
 
-// Endpoints are the service's operations as typed endpoints, and the
-// middleware chain each transport puts around them, so the policy is the
-// same on each.
-type Endpoints struct {
-	Create endpoint.Func[items.CreateRequest, items.Item]
-	Get    endpoint.Func[items.GetRequest, items.Item]
-	List   endpoint.Func[items.ListRequest, items.List]
-	// Chain gives an operation's middleware by its name, the one its HTTP
-	// operation carries (ops.go); nil for none. The HTTP routes give it to
-	// their servers (httpt.WithMiddleware), so that a request refused
-	// before the endpoint (400 on a malformed body or a failed
-	// validation, 413) passes through it too: rpc_server_* counts it and
-	// it is logged. The gRPC handlers wrap their endpoint in it.
-	Chain Chain
-}
-
-// NewEndpoints adapts each method of svc, with chain for their
-// middleware. The operation names label metrics and key per-operation
-// state (limits), and name the operations in the OpenAPI document: keep
-// them short and fixed.
-func NewEndpoints(svc *items.Service, chain Chain) Endpoints {
-	return Endpoints{
-		Create: withKinds(svc.Create),
-		Get:    withKinds(svc.Get),
-		List:   withKinds(svc.List),
-		Chain:  chain,
-	}
-}
-
-// For returns the middleware of the operation op (none without a Chain).
-func (e Endpoints) For(op string) []kitendpoint.Middleware {
-	if e.Chain == nil {
+// For returns the middleware of the operation op (none for a nil Chain).
+// The operation names label metrics and key per-operation state (limits),
+// and name the operations in the OpenAPI document: keep them short and
+// fixed. The HTTP servers run the chain (httpt.WithMiddleware), so that a
+// request refused before the endpoint (400 on a malformed body or a
+// failed validation, 413) passes through it too: rpc_server_* counts it
+// and it is logged. The gRPC methods wrap their endpoint in it.
+func (c Chain) For(op string) []kitendpoint.Middleware {
+	if c == nil {
 		return nil
 	}
-	return e.Chain(op)
+	return c(op)
 }
 
 // withKinds gives the service's errors their kinds, innermost, so that the

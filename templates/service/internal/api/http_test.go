@@ -25,7 +25,7 @@ func newServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	mux := httpt.NewMux()
-	Routes(mux, NewEndpoints(items.NewService(items.NewMemory(), nil), chain.For), nil)
+	Serve(Servers{HTTP: mux}, items.NewService(items.NewMemory(), nil), chain.For)
 	mux.Handle("GET /openapi.json", mux.OpenAPIHandler(httpt.Info{Title: "skeleton", Version: "test"}))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
