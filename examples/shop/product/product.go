@@ -25,10 +25,8 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		return nil, err
 	}
 	svc := products.NewService(store.New(s.DB, s.Relay.Notify))
-	eps := api.NewEndpoints(svc, s.App.Middleware, s.Verifier)
-	api.Routes(s.App.HTTP(), eps)
 	g := grpckit.NewServer(s.App)
-	api.RegisterGRPC(g, eps)
+	api.Serve(s.App.HTTP(), g, svc, api.NewChain(s.App.Middleware, s.Verifier))
 	s.NATS.Register(kit.Registration{GRPC: g})
 	shopkit.Consume(s.NATS, s.DB, s.Relay, products.StreamOrders, "product-reserve", products.SubjectOrderCreated, api.Reserve(svc))
 	return &Server{s}, nil
