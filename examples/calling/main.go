@@ -31,6 +31,11 @@ type (
 	}
 )
 
+// GetQuote is the quotes service's operation, defined once: each instance
+// serves it (GetQuote.Handle) and the frontend calls it (client.Op) from
+// this one value, so method, path and types cannot drift apart.
+var GetQuote = httpt.Op[QuoteRequest, Quote]{Method: "GET", Pattern: "/v1/quote", Name: "quote"}
+
 // quotes is one instance of the quotes service. Instance 1 is slow and
 // instance 2 is broken, to show what the client does about them.
 func quotes(n int) endpoint.Func[QuoteRequest, Quote] {
@@ -57,7 +62,7 @@ func startQuotes(ctx context.Context, reg *static.Registry, getenv func(string) 
 			}
 			return getenv(k)
 		}))
-		app.HTTP().Handle("GET /v1/quote", httpt.NewServer(endpoint.Wrap(quotes(n), app.Middleware("quote")...)))
+		GetQuote.Handle(app.HTTP(), endpoint.Wrap(quotes(n), app.Middleware(GetQuote.Name)...))
 		app.Register(reg, kit.Registration{})
 		wg.Go(func() { _ = app.Run(ctx) })
 	}
@@ -80,14 +85,15 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	// A typed client of whatever instances discovery knows: P2C balancing,
 	// a breaker per instance, retries on another instance under a budget.
-	quotesClient, err := client.HTTP[QuoteRequest, Quote](reg.Instancer("quotes"), "GET", "/v1/quote")
+	quotesClient, err := client.Op(reg.Instancer("quotes"), GetQuote)
 	if err != nil {
 		return err
 	}
 	defer quotesClient.Close()
 	getQuote := endpoint.Wrap(quotesClient.Func(), app.ClientMiddleware("quotes.get")...)
 
-	app.HTTP().Handle("GET /v1/quote", httpt.NewServer(endpoint.Wrap(getQuote, app.Middleware("quote")...)))
+	// The frontend serves the same operation, answered by a quotes instance.
+	GetQuote.Handle(app.HTTP(), endpoint.Wrap(getQuote, app.Middleware(GetQuote.Name)...))
 	return app.Run(ctx)
 }
 

@@ -7,5 +7,5 @@ import (
 )
 
 func TestREADMESnippetsCompile(t *testing.T) {
-	exampletest.CheckSnippets(t, "README.md", "main.go")
+	exampletest.CheckSnippets(t, "README.md", "main.go", "../shop/order/internal/productclient/productclient.go")
 }
