@@ -59,7 +59,6 @@ func Serve(s Servers, svc *items.Service, chain Chain) {
 		func(_ context.Context, r *itemspb.ListItemsRequest) (items.ListRequest, error) {
 			return items.ListRequest{Limit: int(r.GetLimit())}, nil
 		}, encodeList))
+	s.registerGRPC(rpc)
 	//gantry:end
-
-	s.registerGRPC(rpc) //gantry:if grpc
 }
