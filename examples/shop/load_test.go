@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +18,19 @@ import (
 // 50) mix browsing and ordering through the gateway for SHOP_LOAD_DURATION;
 // then every accepted order must end confirmed or rejected, no stock may be
 // negative, and for every product stock + reserved must equal its value
-// before the run. It reports the error rate and p50/p99 latencies. It is
-// skipped unless SHOP_LOAD_DURATION is set:
+// before the run. It reports the error rate, p50/p99 latencies, orders
+// confirmed per second end to end (from the first request until the last
+// accepted order settled) and the load average. It is skipped unless
+// SHOP_LOAD_DURATION is set:
 //
 //	SHOP_LOAD_DURATION=60s go test -run TestLoad -v ./examples/shop/
+//
+// By default every service runs once on SQLite. SHOP_LOAD_POSTGRES=1 gives
+// each service a database on the PostgreSQL server of
+// GANTRY_TEST_POSTGRES_DSN (.ci/pg) and SHOP_LOAD_REPLICAS=N runs N
+// replicas of each (N > 1 needs PostgreSQL), as -postgres and -replicas
+// do. Add -cpuprofile to see where the time goes (every service runs in
+// the test's process; PostgreSQL's own CPU is not in it).
 func TestLoad(t *testing.T) {
 	d, _ := time.ParseDuration(os.Getenv("SHOP_LOAD_DURATION"))
 	if d <= 0 {
@@ -30,7 +40,21 @@ func TestLoad(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("SHOP_LOAD_CLIENTS")); err == nil && n > 0 {
 		clients = n
 	}
-	s := testShop(t, "", nil)
+	replicas := 1
+	if n, err := strconv.Atoi(os.Getenv("SHOP_LOAD_REPLICAS")); err == nil && n > 0 {
+		replicas = n
+	}
+	var s *shop
+	if os.Getenv("SHOP_LOAD_POSTGRES") == "1" {
+		s = replicaShop(t, replicas)
+	} else {
+		s = testShopWith(t, options{data: t.TempDir(), replicas: replicas})
+	}
+	engine := "SQLite"
+	if os.Getenv("SHOP_LOAD_POSTGRES") == "1" {
+		engine = "PostgreSQL"
+	}
+	t.Logf("%s, %d replica(s) of each service; load average before: %s", engine, replicas, loadavg())
 	before := stockTable(t, s)
 	var ids []string
 	for id := range before {
@@ -50,7 +74,8 @@ func TestLoad(t *testing.T) {
 	var browse, orders []time.Duration
 	var accepted []string
 	codes := map[string]int{}
-	end := time.Now().Add(d)
+	began := time.Now()
+	end := began.Add(d)
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Add(1)
@@ -101,6 +126,7 @@ func TestLoad(t *testing.T) {
 		}(users[i], rand.New(rand.NewPCG(uint64(i), 7)))
 	}
 	wg.Wait()
+	t.Logf("load average after the load: %s", loadavg())
 
 	total, bad := 0, 0
 	for k, n := range codes {
@@ -117,6 +143,10 @@ func TestLoad(t *testing.T) {
 	// none stuck. The statuses are read from the order service's database
 	// (polling each through the gateway would hit the per-user rate limit).
 	settled, reserved := settleAll(t, s, accepted)
+	e2e := time.Since(began)
+	t.Logf("end to end: %d orders confirmed in %v (the last order settled %v after the load ended): %.1f confirmed/s, %.1f settled/s",
+		settled["confirmed"], e2e.Round(time.Millisecond), (e2e - d).Round(time.Millisecond),
+		float64(settled["confirmed"])/e2e.Seconds(), float64(len(accepted))/e2e.Seconds())
 	after := stockTable(t, s)
 	for id, b := range before {
 		a := after[id]
@@ -172,7 +202,7 @@ func settleAll(t *testing.T, s *shop, ids []string) (map[string]int, map[string]
 		clear(status)
 		for _, id := range ids {
 			var st string
-			if err := db.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = ?`, id).Scan(&st); err != nil {
+			if err := db.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = $1`, id).Scan(&st); err != nil {
 				t.Fatalf("accepted order %s: %v", id, err)
 			}
 			status[st]++
@@ -201,6 +231,13 @@ func settleAll(t *testing.T, s *shop, ids []string) (map[string]int, map[string]
 		reserved[id] = q
 	}
 	return status, reserved
+}
+
+// loadavg is the first three fields of /proc/loadavg ("" elsewhere).
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func pct(ds []time.Duration, p int) time.Duration {

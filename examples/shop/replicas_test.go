@@ -25,7 +25,7 @@ import (
 // adds up. Orders with an Idempotency-Key are placed once across the
 // order replicas (checkIdempotencyKey).
 func TestReplicasOnPostgres(t *testing.T) {
-	s := replicaShop(t)
+	s := replicaShop(t, 2)
 	for _, svc := range []string{"user", "product", "order"} {
 		if got := len(s.Replicas[svc]); got != 2 {
 			t.Fatalf("%d replicas of %s, want 2", got, svc)
@@ -77,9 +77,9 @@ func TestReplicasOnPostgres(t *testing.T) {
 	}
 }
 
-// replicaShop starts the shop with two replicas of each service, over
-// a new PostgreSQL database per service, dropped after the test.
-func replicaShop(t *testing.T) *shop {
+// replicaShop starts the shop with n replicas of each service, over a
+// new PostgreSQL database per service, dropped after the test.
+func replicaShop(t *testing.T, n int) *shop {
 	t.Helper()
 	server := pgtest.ServerDSN(t)
 	var b [4]byte
@@ -90,7 +90,7 @@ func replicaShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dropDatabases(t, server, name) }) // after the shop stops
-	return testShopWith(t, options{data: t.TempDir(), replicas: 2, postgres: base})
+	return testShopWith(t, options{data: t.TempDir(), replicas: n, postgres: base})
 }
 
 // TestJWKSFromAnyUserReplicaOnPostgres: the verifiers of the user
@@ -100,7 +100,7 @@ func replicaShop(t *testing.T) *shop {
 // still passes the gateway and the order service (product's verifier is
 // the same shopkit.Verifier), and the order is confirmed.
 func TestJWKSFromAnyUserReplicaOnPostgres(t *testing.T) {
-	s := replicaShop(t)
+	s := replicaShop(t, 2)
 	s.stopApp(s.Replicas["user"][0])
 	u := signup(t, s.URL(), "survivor@example.com")
 	u.want(200, "GET", "/api/v1/users/me", nil, nil)
