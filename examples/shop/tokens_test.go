@@ -16,7 +16,7 @@ import (
 // is read from the replicas' own metrics; then the issuer is stopped, and
 // the token still passes the gateway and the remaining replica.
 func TestTokenAcrossUserReplicasOnPostgres(t *testing.T) {
-	s := replicaShop(t)
+	s := replicaShop(t, 2)
 	users := s.Replicas["user"]
 	before := [2]int{okCalls(t, users[0], "login"), okCalls(t, users[1], "login")}
 	u := signup(t, s.URL(), "roamer@example.com")
