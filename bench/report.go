@@ -104,6 +104,14 @@ func goal(key string, m map[string]stat) string {
 			s += fmt.Sprintf("; stretch, req/s ≥ HAProxy: %s (%.2f×)", yes(g.rps >= h.rps), g.rps/h.rps)
 		}
 		return s
+	case "grpc-gantry-transport", "grpc-gantry":
+		p, ok := m["grpc-plain"]
+		if !ok || p.cpu == 0 || g.cpu == 0 {
+			return "n/a (no grpc-plain CPU)"
+		}
+		limit := map[string]float64{"grpc-gantry-transport": 1.10, "grpc-gantry": 1.25}[key]
+		r := float64(g.cpu) / float64(p.cpu)
+		return fmt.Sprintf("CPU ≤ %.2f× grpc-plain: %s (%.3f×)", limit, yes(r <= limit), r)
 	case "haproxy", "caddy":
 		if n, ok := m["nginx"]; ok {
 			return fmt.Sprintf("%.2f× nginx's req/s, %.2f× its p99", g.rps/n.rps, float64(g.p99)/float64(n.p99))
@@ -116,6 +124,8 @@ func dur(d time.Duration) string {
 	switch {
 	case d == 0:
 		return "–"
+	case d < 100*time.Microsecond:
+		return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 	case d < time.Millisecond:
 		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
 	default:
