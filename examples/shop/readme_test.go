@@ -7,7 +7,8 @@ import (
 )
 
 func TestREADMESnippetsCompile(t *testing.T) {
-	exampletest.CheckSnippets(t, "README.md", "order/internal/store/store.go", "internal/shopkit/shopkit.go")
+	exampletest.CheckSnippets(t, "README.md", "order/internal/store/store.go", "internal/shopkit/shopkit.go",
+		"order/internal/productclient/productclient.go", "product/internal/api/ops.go")
 }
 
 // TestRestartKeepsData stops the shop and starts it again on the same data:
