@@ -70,8 +70,10 @@ func checkScaling(t *testing.T, m *manifests, d *appsv1.Deployment) {
 	if h.Spec.MinReplicas != nil {
 		minR = *h.Spec.MinReplicas
 	}
-	if minR < 1 || minR > h.Spec.MaxReplicas {
-		t.Errorf("HPA replicas: got min %d max %d, want 1 ≤ min ≤ max", minR, h.Spec.MaxReplicas)
+	// Every service runs two replicas at least, so that one pod's loss
+	// (a drain, a crash, a rollout) leaves the service up.
+	if minR < 2 || minR > h.Spec.MaxReplicas {
+		t.Errorf("HPA replicas: got min %d max %d, want 2 ≤ min ≤ max", minR, h.Spec.MaxReplicas)
 	}
 	if len(h.Spec.Metrics) == 0 {
 		t.Error("HPA metrics: got none, want at least CPU utilization")

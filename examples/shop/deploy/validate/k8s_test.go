@@ -18,6 +18,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// dbSecret is the Secret the services' database DSNs come from, a key
+// per service (../README.md says how to create it).
+const dbSecret = "shop-postgres"
+
 // manifests are the decoded objects of ../k8s, by kind and name.
 type manifests struct {
 	deployments map[string]*appsv1.Deployment
@@ -209,14 +213,35 @@ func checkDeployment(t *testing.T, m *manifests, d *appsv1.Deployment, envs *env
 			env[k] = v
 		}
 	}
+	hasDB := false
 	for _, e := range c.Env {
 		envs.check(t, "env", d.Name, e.Name)
 		if e.Value != "" {
 			env[e.Name] = e.Value
 		}
-		if sk := e.ValueFrom; sk != nil && sk.SecretKeyRef != nil && (sk.SecretKeyRef.Optional == nil || !*sk.SecretKeyRef.Optional) {
+		sk := e.ValueFrom
+		if sk == nil || sk.SecretKeyRef == nil {
+			if strings.HasSuffix(e.Name, "_DB") {
+				t.Errorf("env %s: got a literal database DSN, want it from the Secret %s (it holds a password)", e.Name, dbSecret)
+			}
+			continue
+		}
+		required := sk.SecretKeyRef.Optional == nil || !*sk.SecretKeyRef.Optional
+		// The database is the service's data: it must not start without
+		// it. Every other Secret is optional, so the pod starts without it.
+		if e.Name == strings.ToUpper(d.Name)+"_DB" {
+			if !required || sk.SecretKeyRef.Name != dbSecret || sk.SecretKeyRef.Key != d.Name {
+				t.Errorf("env %s: got Secret %q key %q (required %v), want the required key %s of %s", e.Name,
+					sk.SecretKeyRef.Name, sk.SecretKeyRef.Key, required, d.Name, dbSecret)
+			}
+			hasDB = true
+		} else if required {
 			t.Errorf("env %s: got a required Secret %q, want optional: true so the pod starts without it", e.Name, sk.SecretKeyRef.Name)
 		}
+	}
+	if wantDB := d.Name != "gateway"; hasDB != wantDB {
+		t.Errorf("%s_DB from Secret %s: got %v, want %v (user, product and order keep their data in PostgreSQL)",
+			strings.ToUpper(d.Name), dbSecret, hasDB, wantDB)
 	}
 	drain := durationEnv(t, env, "GANTRY_DRAIN_DELAY")
 	shutdown := durationEnv(t, env, "GANTRY_SHUTDOWN_TIMEOUT")

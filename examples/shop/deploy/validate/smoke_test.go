@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +86,8 @@ func TestSmokeKubernetesEnvironment(t *testing.T) {
 				env[e.Name] = e.Value
 			case e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name":
 				env[e.Name] = name + "-smoke"
+			case e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == dbSecret:
+				env[e.Name] = smokeDatabase(t, name)
 			}
 			// optional Secrets are absent, as in a fresh namespace
 		}
@@ -142,6 +145,8 @@ func runSmoke(t *testing.T, bin string, plan map[string]smokeService) {
 				v = "127.0.0.1:" + addrs[name].admin
 			case k == "GANTRY_GRPC_ADDR":
 				v = "127.0.0.1:" + addrs[name].grpc
+			case k == "GANTRY_NATS_REPLICAS":
+				v = "1" // the smoke's one nats-server; R3 needs the cluster (TestNATSValuesHoldR3)
 			case strings.Contains(v, "${"):
 				continue // interpolated by Compose from the caller's environment
 			}
@@ -338,4 +343,43 @@ func walkOrder(t *testing.T, ctx context.Context, gw string) {
 	if order.Status != "confirmed" {
 		t.Fatalf("order %s: got status %q, want confirmed", order.ID, order.Status)
 	}
+}
+
+// smokeDatabase makes a new database for service on the PostgreSQL server
+// of GANTRY_TEST_POSTGRES_DSN (.ci/pg, which CI runs) with psql, drops it
+// after the test, and returns its DSN. Without a server it returns "" (the
+// service falls back to SQLite in its data directory), and fails under
+// CI=true.
+func smokeDatabase(t *testing.T, service string) string {
+	t.Helper()
+	server := os.Getenv("GANTRY_TEST_POSTGRES_DSN")
+	if server == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s_DB: GANTRY_TEST_POSTGRES_DSN is not set (eval \"$(.ci/pg start)\")", strings.ToUpper(service))
+		}
+		t.Logf("%s: no GANTRY_TEST_POSTGRES_DSN, so SQLite instead of the Secret's PostgreSQL", service)
+		return ""
+	}
+	name := fmt.Sprintf("smoke_%s_%d", service, time.Now().UnixNano())
+	psql := func(sql string) error {
+		out, err := exec.Command("psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("psql %q: %v: %s", sql, err, out)
+		}
+		return nil
+	}
+	if err := psql("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := psql("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
