@@ -8,6 +8,7 @@ import (
 
 	"github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/gateway/internal/conformance"
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // TestConformance runs the conformance and smuggling suite (raw bytes
@@ -27,6 +28,7 @@ func TestConformance(t *testing.T) {
 		}})
 	})
 	t.Run("nginx", func(t *testing.T) {
+		fulltest.Require(t, "runs the suite against nginx, the reference front")
 		conformance.Run(t, conformance.Nginx())
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // specServer is an upstream that serves an OpenAPI document for paths.
@@ -98,9 +100,7 @@ func keys[V any](m map[string]V) []string {
 // operations of both services are rendered. It needs the Debian chromium
 // package; without it the test skips, except under CI=true.
 func TestDocsInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	fulltest.Require(t, "renders /docs in headless Chromium")
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") == "true" {

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/gateway"
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // selfSigned writes a self-signed ECDSA P-256 certificate for 127.0.0.1
@@ -196,9 +197,7 @@ routes: [{name: api, prefix: /api, service: b, strip_prefix: true}]
 // whose server: section names the certificate: the command hands it to the
 // kit runtime, which serves HTTPS (HTTP/2 by ALPN) on the listen address.
 func TestTLSCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the command")
-	}
+	fulltest.Require(t, "builds and runs the gateway command")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gateway")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/gateway").CombinedOutput(); err != nil {

@@ -60,5 +60,5 @@ func registry(t *testing.T, _ profile, f *fig) {
 	} else {
 		f.Add("etcd binary not found: the etcd half is skipped")
 	}
-	goTest(t, f, []string{"GANTRY_ACCEPTANCE=1"}, args...)
+	goTest(t, f, []string{"GANTRY_ACCEPTANCE=1", "GANTRY_TEST_FULL=1"}, args...)
 }

@@ -22,6 +22,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/gantrykit/gantry/internal/contract"
+	"github.com/gantrykit/gantry/internal/fulltest"
 	"github.com/gantrykit/gantry/internal/oascheck"
 	"github.com/gantrykit/gantry/internal/pgtest"
 )
@@ -31,12 +32,10 @@ import (
 // starts the built binary on free ports and checks /healthz, /readyz,
 // /metrics (promtool), /openapi.json and the items endpoints. It needs the
 // go command and the module cache (or the proxy), and for the -store
-// postgres service a PostgreSQL server (internal/pgtest); go test -short
-// skips it.
+// postgres service a PostgreSQL server (internal/pgtest). It takes
+// minutes, so it runs only with GANTRY_TEST_FULL=1 (internal/fulltest).
 func TestAcceptance(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates and builds whole modules; skipped with -short")
-	}
+	fulltest.Require(t, "generates three services, then vets, tests, builds and runs each")
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH")

@@ -3,13 +3,17 @@ package etcd_test
 import (
 	"context"
 	"testing"
+
 	"time"
+
+	"github.com/gantrykit/gantry/internal/fulltest"
 
 	"github.com/gantrykit/gantry/discovery/etcd"
 	"github.com/gantrykit/gantry/liveconfig/liveconfigtest"
 )
 
 func TestConfigSource(t *testing.T) {
+	fulltest.Require(t, "watches live configuration on an etcd server")
 	srv := startEtcd(t)
 	cli := srv.newClient()
 	defer cli.Close()

@@ -7,14 +7,18 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+
 	"time"
+
+	"github.com/gantrykit/gantry/internal/fulltest"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
 
 	"github.com/gantrykit/gantry/discovery"
 	"github.com/gantrykit/gantry/discovery/discoverytest"
 	"github.com/gantrykit/gantry/discovery/etcd"
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/goleak"
-	"go.uber.org/zap"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -128,6 +132,7 @@ func (s *etcdServer) registry(t *testing.T) *etcd.Registry {
 }
 
 func TestConformance(t *testing.T) {
+	fulltest.Require(t, "runs discovery's conformance suite on an etcd server per case")
 	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
 		s := startEtcd(t)
 		writer, reader := s.registry(t), s.registry(t)
@@ -143,6 +148,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceRestartEmpty(t *testing.T) {
+	fulltest.Require(t, "runs discovery's conformance suite on an etcd server per case, restarted empty")
 	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
 		s := startEtcd(t)
 		writer, reader := s.registry(t), s.registry(t)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gantrykit/gantry/internal/contract"
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // TestContract runs the contract fuzzer (internal/contract) against the
@@ -17,11 +18,15 @@ import (
 // operation, with the admin's token, a bad one and none. No answer may be a
 // 5xx, every status must be one the operation documents, every JSON body
 // must match its documented schema. It sends GANTRY_CONTRACT_REQUESTS per
-// operation (default 400) for at most GANTRY_CONTRACT_DURATION (default
-// 20s; .ci/run gives it more of both) and logs the seed, every
-// counterexample and the summary; GANTRY_CONTRACT_SEED repeats a run.
+// operation (default 400 with GANTRY_TEST_FULL=1, else a quick round of
+// 40) for at most GANTRY_CONTRACT_DURATION (default 20s; .ci/run gives it
+// more of both) and logs the seed, every counterexample and the summary;
+// GANTRY_CONTRACT_SEED repeats a run.
 func TestContract(t *testing.T) {
-	d, n := 20*time.Second, 400
+	d, n := 20*time.Second, 40
+	if fulltest.Enabled() {
+		n = 400
+	}
 	if s := os.Getenv("GANTRY_CONTRACT_DURATION"); s != "" {
 		var err error
 		if d, err = time.ParseDuration(s); err != nil {

@@ -30,6 +30,9 @@ func TestRelayCrash(t *testing.T) {
 			var crashed atomic.Int32
 			s := testShop(t, dir, func(server any) {
 				if o, ok := server.(*order.Server); ok {
+					// The restarted relay is another owner: it takes
+					// the dead relay's row when the lease runs out.
+					o.Relay.Lease = time.Second
 					o.Relay.Fault = func(st outbox.Stage, id string) error {
 						if st == tt.stage && crashed.Add(1) == 1 {
 							return outbox.ErrCrash

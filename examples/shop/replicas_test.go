@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gantrykit/gantry/internal/fulltest"
 	"github.com/gantrykit/gantry/internal/pgtest"
 )
 
@@ -25,6 +26,7 @@ import (
 // adds up. Orders with an Idempotency-Key are placed once across the
 // order replicas (checkIdempotencyKey).
 func TestReplicasOnPostgres(t *testing.T) {
+	fulltest.Require(t, "runs two replicas of each service on PostgreSQL")
 	s := replicaShop(t, 2)
 	for _, svc := range []string{"user", "product", "order"} {
 		if got := len(s.Replicas[svc]); got != 2 {

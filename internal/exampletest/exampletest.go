@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // Build compiles the main package in dir (relative to the test's working
@@ -78,8 +80,15 @@ func Start(t testing.TB, binary string, env ...string) *Proc {
 // StartService is Start for a binary that runs several Apps: it takes the
 // addresses from the "serving" line of the App named service ("" for the
 // first App that serves).
+//
+// An empty binary is one a TestMain left unbuilt because the heavy tests
+// are off (internal/fulltest): the test skips, saying how to run it.
 func StartService(t testing.TB, binary, service string, env ...string) *Proc {
 	t.Helper()
+	if binary == "" {
+		fulltest.Require(t, "starts separate processes")
+		t.Fatal("exampletest: no binary to start (TestMain did not build it)")
+	}
 	cmd := exec.Command(binary)
 	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
 	cmd.Env = append(cmd.Env, env...)

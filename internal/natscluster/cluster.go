@@ -17,6 +17,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/gantrykit/gantry/internal/fulltest"
 )
 
 // Options shape the cluster. The zero value is three nodes with the
@@ -47,12 +49,11 @@ type node struct {
 // Start starts the cluster and waits until every node reports healthy
 // (JetStream meta leader known, every stream current). A cluster takes
 // seconds to start and its tests tens of seconds to run, so Start skips the
-// test unless GANTRY_TEST_NATS_CLUSTER=1 (.ci/run sets it), and under -short.
+// test unless GANTRY_TEST_FULL=1 (internal/fulltest; .ci/run sets it), and
+// under -short.
 func Start(t testing.TB, o Options) *Cluster {
 	t.Helper()
-	if os.Getenv("GANTRY_TEST_NATS_CLUSTER") != "1" || testing.Short() {
-		t.Skip("starts a NATS cluster of separate processes: set GANTRY_TEST_NATS_CLUSTER=1 (and no -short) to run it")
-	}
+	fulltest.Require(t, "starts a NATS cluster of separate processes")
 	if o.Nodes == 0 {
 		o.Nodes = 3
 	}

@@ -9,6 +9,6 @@
 //	c.Kill(c.StreamLeader(t, "ORDERS"))
 //
 // Servers are stopped at the test's end, and killed with the test process
-// if it dies first (Linux). Start skips the test unless GANTRY_TEST_NATS_CLUSTER=1,
-// as .ci/run sets it.
+// if it dies first (Linux). Start skips the test unless GANTRY_TEST_FULL=1
+// (internal/fulltest), as .ci/run sets it.
 package natscluster

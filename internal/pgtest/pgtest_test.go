@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gantrykit/gantry/internal/fulltest"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -69,9 +71,7 @@ func TestWithDatabase(t *testing.T) {
 }
 
 func TestPostgresServerFastRestart(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a PostgreSQL cluster")
-	}
+	fulltest.Require(t, "starts, kills and restarts a PostgreSQL cluster")
 	s := StartServer(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, s.DSN)

@@ -27,7 +27,7 @@ import (
 // the figures and "chaos: N passed, N failed".
 //
 // It is part of the reliability suite (build tag reliability) and needs
-// GANTRY_TEST_NATS_CLUSTER=1 and PostgreSQL's server binaries (.ci/run has
+// GANTRY_TEST_FULL=1 and PostgreSQL's server binaries (.ci/run has
 // both): go test -tags reliability -run '^TestChaos$' -v ./examples/shop/cmd/
 func TestChaos(t *testing.T) {
 	began := time.Now()

@@ -16,15 +16,21 @@ import (
 
 	"github.com/gantrykit/gantry/examples/shop/internal/shoptest"
 	"github.com/gantrykit/gantry/internal/exampletest"
+	"github.com/gantrykit/gantry/internal/fulltest"
 	"github.com/gantrykit/gantry/internal/otlptest"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 var binaries = map[string]string{}
 
+// TestMain builds the four commands, for the heavy tests only: each test
+// here starts them as separate processes, so all run with GANTRY_TEST_FULL=1.
 func TestMain(m *testing.M) {
 	var cleanups []func()
 	code := func() int {
+		if !fulltest.Enabled() {
+			return m.Run() // every test skips, saying how to run it
+		}
 		for _, name := range []string{"user", "product", "order", "gateway"} {
 			bin, cleanup, err := exampletest.Build("./" + name)
 			if err != nil {
@@ -43,6 +49,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestManyProcesses(t *testing.T) {
+	fulltest.Require(t, "starts the shop's four commands as separate processes")
 	// Every process exports its spans to one OTLP/HTTP receiver. The
 	// gateway starts a trace for every request (OTEL_TRACES_SAMPLER); the
 	// services keep kit's default, parent-based, so they sample what the
