@@ -28,7 +28,11 @@ func TestPublishAcrossNodeKills(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	ctx := context.Background()
+	// A deadline for the JetStream API calls: without one each has the
+	// client's default 5 s, which declaring an R3 stream can exceed on a
+	// loaded machine (the cluster elects its leaders meanwhile).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	if _, err := events.EnsureStream(ctx, js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, Replicas: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,11 @@ func TestPublishAcrossNodeKills(t *testing.T) {
 // and through Idempotent applied once.
 func TestConsumeAcrossNodeKills(t *testing.T) {
 	c := natscluster.Start(t, natscluster.Options{})
-	ctx := context.Background()
+	// A deadline for the JetStream API calls: without one each has the
+	// client's default 5 s, which declaring an R3 stream can exceed on a
+	// loaded machine (the cluster elects its leaders meanwhile).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	connect := func(url string) jetstream.JetStream {
 		// Every URL, this node's first: each subscriber starts on its own node.
 		nc, err := natst.Connect(url+","+c.URLs(), t.Name(), nil, nats.ReconnectWait(50*time.Millisecond), nats.DontRandomize())

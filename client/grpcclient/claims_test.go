@@ -15,6 +15,7 @@ import (
 
 	"github.com/gantrykit/gantry/client/grpcclient"
 	"github.com/gantrykit/gantry/discovery"
+	"github.com/gantrykit/gantry/discovery/lb"
 	"github.com/gantrykit/gantry/discovery/static"
 	"github.com/gantrykit/gantry/retrybudget"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
@@ -60,7 +61,12 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	reg := static.NewRegistry()
 	defer reg.Close()
 	bad, good := start(t, reg, "bad", grpct.WithTracerProvider(tp)), start(t, reg, "good", grpct.WithTracerProvider(tp))
+	// A short decay: a failed instance's penalty fades in milliseconds, so
+	// the balancer comes back to bad within a few calls whatever the
+	// warm-up's latencies were (with the default 10 s it may never, on a
+	// loaded machine, within the test's calls).
 	cc := dial(t, reg, grpcclient.WithIdempotent(methodGet), grpcclient.WithBreaker(false),
+		grpcclient.WithBalancerOptions(lb.Options{Decay: 20 * time.Millisecond}),
 		grpcclient.WithTelemetry(grpct.WithTracerProvider(tp), grpct.WithRegisterer(metrics)))
 	eventually(t, "both instances to serve", func() bool {
 		_, _ = call(context.Background(), cc, methodPut)
@@ -76,8 +82,12 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	good.failWith(func(context.Context, string) error { time.Sleep(2 * time.Millisecond); return nil })
 
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
-	const calls = 40
-	for range calls {
+	// At least 40 calls, and on until bad has been tried (bounded).
+	var calls int64
+	for ; calls < 40 || bad.calls.Load() == 0; calls++ {
+		if calls == 4000 {
+			t.Fatalf("in %d calls the balancer never tried the failing instance", calls)
+		}
 		if name, err := call(ctx, cc, methodGet); err != nil || name != "good" {
 			t.Fatalf("got %q, %v; want good, nil", name, err)
 		}
@@ -116,7 +126,7 @@ func TestTelemetryPerAttempt(t *testing.T) {
 			}
 		}
 	}
-	if byCode["OK"] != calls || int64(byCode["Unavailable"]) != bad.calls.Load() {
+	if int64(byCode["OK"]) != calls || int64(byCode["Unavailable"]) != bad.calls.Load() {
 		t.Errorf("observations by code %v, want OK %d and Unavailable %d", byCode, calls, bad.calls.Load())
 	}
 }
