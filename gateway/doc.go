@@ -151,7 +151,8 @@
 // their start). A failed idempotent request, or one with an
 // Idempotency-Key, is retried on another instance while the upstream's
 // retry budget lasts (middleware/retry's: over the last 10 s, retries
-// within 20% of requests plus 10); a POST is never retried. The caller sees problem+json 502 when the upstream
+// within 20% of requests plus 10); a POST without an Idempotency-Key is
+// never retried. The caller sees problem+json 502 when the upstream
 // cannot be reached, 503 with Retry-After when every instance is ejected by
 // its breaker, and 504 at the route timeout. With attempt_timeout set, an
 // instance that has not sent the answer's head in that time counts as
