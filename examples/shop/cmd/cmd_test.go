@@ -66,10 +66,11 @@ func TestManyProcesses(t *testing.T) {
 		"USER_BCRYPT_COST=4"}
 	common = append(common, otel...)
 	user := exampletest.Start(t, binaries["user"], common...)
-	jwks := user.HTTPURL + "/.well-known/jwks.json"
-	product := exampletest.Start(t, binaries["product"], append(common, "PRODUCT_JWKS_URL="+jwks)...)
-	order := exampletest.Start(t, binaries["order"], append(common, "ORDER_JWKS_URL="+jwks)...)
-	gw := exampletest.Start(t, binaries["gateway"], append(common, "GATEWAY_JWKS_URL="+jwks, "OTEL_TRACES_SAMPLER=always_on")...)
+	// Product, order and the gateway read the user service's key set
+	// through discovery (their default, discovery://user/...).
+	product := exampletest.Start(t, binaries["product"], common...)
+	order := exampletest.Start(t, binaries["order"], common...)
+	gw := exampletest.Start(t, binaries["gateway"], append(common, "OTEL_TRACES_SAMPLER=always_on")...)
 
 	// The gateway finds the services through discovery once they are ready.
 	deadline := time.Now().Add(30 * time.Second)
