@@ -54,7 +54,10 @@ func startApp(t *testing.T) (string, string) {
 	get := endpoint.Wrap(func(_ context.Context, r sku) (*pricespb.Price, error) {
 		return &pricespb.Price{Sku: r.SKU, Cents: 1}, nil
 	}, app.Middleware("get_price")...)
-	g := grpckit.NewServer(app)
+	g, err := grpckit.NewServer(app)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pricespb.RegisterPricesServer(g, prices{h: grpct.NewHandler(get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (sku, error) { return sku{r.GetSku()}, nil },
 		func(_ context.Context, p *pricespb.Price) (*pricespb.Price, error) { return p, nil })})

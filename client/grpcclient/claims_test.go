@@ -58,6 +58,10 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	metrics := prometheus.NewRegistry()
+	m, err := grpct.NewMetrics(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := static.NewRegistry()
 	defer reg.Close()
 	bad, good := start(t, reg, "bad", grpct.WithTracerProvider(tp)), start(t, reg, "good", grpct.WithTracerProvider(tp))
@@ -67,7 +71,7 @@ func TestTelemetryPerAttempt(t *testing.T) {
 	// loaded machine, within the test's calls).
 	cc := dial(t, reg, grpcclient.WithIdempotent(methodGet), grpcclient.WithBreaker(false),
 		grpcclient.WithBalancerOptions(lb.Options{Decay: 20 * time.Millisecond}),
-		grpcclient.WithTelemetry(grpct.WithTracerProvider(tp), grpct.WithRegisterer(metrics)))
+		grpcclient.WithTelemetry(grpct.WithTracerProvider(tp), grpct.WithMetrics(m)))
 	eventually(t, "both instances to serve", func() bool {
 		_, _ = call(context.Background(), cc, methodPut)
 		return bad.calls.Load() > 0 && good.calls.Load() > 0

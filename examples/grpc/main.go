@@ -70,7 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 
 	// One endpoint, two transports.
 	app.HTTP().Handle("GET /v1/prices/{sku}", httpt.NewServer(getPrice))
-	g := grpckit.NewServer(app) // serves on GANTRY_GRPC_ADDR, with health and reflection
+	g, err := grpckit.NewServer(app) // serves on GANTRY_GRPC_ADDR, with health and reflection
+	if err != nil {
+		return err
+	}
 	pricespb.RegisterPricesServer(g, &pricesServer{
 		getPrice: grpct.NewHandler(getPrice, decodeGetPrice, encodePrice),
 	})

@@ -42,7 +42,8 @@ import (
 //
 // The registry is looked up on the first call, once the App's start hooks
 // have connected it; the connection closes when the App stops. Call Dial
-// before Run.
+// before Run. A metric-name clash on the App's registry is Dial's error
+// (see grpct.NewMetrics).
 func Dial(app *kit.App, finder discovery.Finder, service string, opts ...grpcclient.Option) (*grpc.ClientConn, error) {
 	c := app.Config().Client
 	attempts := c.Retry.MaxAttempts
@@ -58,9 +59,13 @@ func Dial(app *kit.App, finder discovery.Finder, service string, opts ...grpccli
 			idempotent = append(idempotent, op)
 		}
 	}
+	m, err := grpct.NewMetrics(app.Registry())
+	if err != nil {
+		return nil, err
+	}
 	base := []grpcclient.Option{
 		grpcclient.WithTelemetry(grpct.WithTracerProvider(app.TracerProvider()), grpct.WithPropagator(app.Propagator()),
-			grpct.WithRegisterer(app.Registry())),
+			grpct.WithMetrics(m)),
 		grpcclient.WithRetry(attempts, retrybudget.New(or(c.Retry.BudgetRatio, retrybudget.DefaultRatio),
 			or(c.Retry.BudgetPerSecond, retrybudget.DefaultPerSec))),
 		grpcclient.WithIdempotent(idempotent...),

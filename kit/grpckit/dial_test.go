@@ -26,7 +26,10 @@ func TestDial(t *testing.T) {
 	defer reg.Close()
 	for range 2 {
 		srv := newApp(t, nil)
-		g := grpckit.NewServer(srv)
+		g, err := grpckit.NewServer(srv)
+		if err != nil {
+			t.Fatal(err)
+		}
 		g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Svc", HandlerType: (*any)(nil)}, struct{}{})
 		srv.Register(reg, kit.Registration{GRPC: g})
 		stop := kittest.Start(t, srv)

@@ -11,7 +11,7 @@
 // grpcclient.BalancerName).
 //
 //	app := kit.New("prices", kit.WithOTLPGRPC(grpckit.OTLPExporter)) // the option only if OTLP goes over gRPC
-//	g := grpckit.NewServer(app)
+//	g, err := grpckit.NewServer(app) // err: a metric-name clash on app.Registry()
 //	pricespb.RegisterPricesServer(g, impl)
 //	app.Register(registry, kit.Registration{GRPC: g}) // advertise the "grpc" transport
 //	conn, err := grpckit.Dial(app, finder, "product") // call another service; finder: a *natskit.NATS, say

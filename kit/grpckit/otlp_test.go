@@ -82,7 +82,10 @@ func TestRegisterAdvertisesGRPC(t *testing.T) {
 	reg := static.NewRegistry()
 	defer reg.Close()
 	a := newApp(t, nil)
-	g := grpckit.NewServer(a)
+	g, err := grpckit.NewServer(a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Empty", HandlerType: (*any)(nil)}, struct{}{})
 	a.Register(reg, kit.Registration{GRPC: g, Options: discovery.RegistrarOptions{TTL: time.Minute}})
 	stop := kittest.Start(t, a)

@@ -33,10 +33,16 @@ type Server struct {
 // GracefulStop lets in-flight calls finish, and a hard stop ends whatever
 // is left at the shutdown deadline. Call it before Run, at most once per
 // App. Give the Server to kit.Registration.GRPC to advertise it in
-// discovery.
-func NewServer(app *kit.App, opts ...grpct.Option) *Server {
+// discovery. It fails with a *promreg.ClashError, before wiring anything,
+// when another package holds one of the transport's metric names on the
+// App's registry (see grpct.NewMetrics).
+func NewServer(app *kit.App, opts ...grpct.Option) (*Server, error) {
+	m, err := grpct.NewMetrics(app.Registry())
+	if err != nil {
+		return nil, err
+	}
 	base := []grpct.Option{grpct.WithTracerProvider(app.TracerProvider()),
-		grpct.WithPropagator(app.Propagator()), grpct.WithRegisterer(app.Registry())}
+		grpct.WithPropagator(app.Propagator()), grpct.WithMetrics(m)}
 	if ratio, ok := app.ParentBased(); ok {
 		base = append(base, grpct.WithParentBased(ratio))
 	}
@@ -44,7 +50,7 @@ func NewServer(app *kit.App, opts ...grpct.Option) *Server {
 	app.AddHook(kit.Hook{Name: "grpc", Start: g.listen, Stop: g.stop})
 	app.OnDrain("grpc", func(context.Context) error { g.Drain(); return nil })
 	app.Go("grpc", g.serve)
-	return g
+	return g, nil
 }
 
 // Addr returns the address the server listens on, or "" before Run has

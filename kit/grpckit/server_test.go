@@ -39,7 +39,10 @@ func newApp(t *testing.T, env map[string]string, opts ...kit.Option) *kit.App {
 // after the gRPC one), and stops the server by the end of Run.
 func TestServerServesHealthAndDrains(t *testing.T) {
 	a := newApp(t, nil)
-	g := grpckit.NewServer(a)
+	g, err := grpckit.NewServer(a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Any service makes the App serve.
 	g.RegisterService(&grpc.ServiceDesc{ServiceName: "test.Svc", HandlerType: (*any)(nil)}, struct{}{})
 
@@ -56,7 +59,6 @@ func TestServerServesHealthAndDrains(t *testing.T) {
 	a.OnDrain("observe", func(ctx context.Context) error { duringDrain = check(ctx); return nil })
 
 	stop := kittest.Start(t, a)
-	var err error
 	cc, err = grpc.NewClient(g.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +80,10 @@ func TestServerServesHealthAndDrains(t *testing.T) {
 
 func TestServerWithoutServicesDoesNotListen(t *testing.T) {
 	a := newApp(t, nil)
-	g := grpckit.NewServer(a)
+	g, err := grpckit.NewServer(a)
+	if err != nil {
+		t.Fatal(err)
+	}
 	stop := kittest.Start(t, a)
 	if g.Addr() != "" {
 		t.Errorf("Addr = %q with no service, want empty", g.Addr())

@@ -56,7 +56,10 @@ func TestDialOneClientSpanPerAttempt(t *testing.T) {
 	defer reg.Close()
 	var calls atomic.Int64
 	srv := newApp(t, nil)
-	g := grpckit.NewServer(srv)
+	g, err := grpckit.NewServer(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
 	g.RegisterService(flakyDesc(&calls), struct{}{})
 	srv.Register(reg, kit.Registration{GRPC: g})
 	stopSrv := kittest.Start(t, srv)

@@ -5,11 +5,12 @@ import (
 	"net"
 	"testing"
 
-	grpct "github.com/gantrykit/gantry/transport/grpc"
-	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/grpc"
+
+	grpct "github.com/gantrykit/gantry/transport/grpc"
+	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 )
 
 // plainGreeter is the baseline: a hand-written grpc-go service.
@@ -25,7 +26,7 @@ func (plainGreeter) Greet(_ context.Context, r *pb.GreetRequest) (*pb.GreetReply
 // server's share alone is measured by bench/ (grpc-* rows).
 func BenchmarkUnary(b *testing.B) {
 	_, typed := start(b, hello)
-	srv := grpct.NewServer(grpct.WithPropagator(propagation.TraceContext{}), grpct.WithRegisterer(prometheus.NewRegistry()))
+	srv := grpct.NewServer(grpct.WithPropagator(propagation.TraceContext{}), grpct.WithMetrics(metricsOn(b, prometheus.NewRegistry())))
 	registerGreeter(srv, hello)
 	observed := serve(b, srv) // the client is not observed
 	plainSrv := grpc.NewServer()

@@ -6,11 +6,12 @@ import (
 	"io"
 	"reflect"
 
-	"github.com/gantrykit/gantry/endpoint"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
 	"google.golang.org/grpc"
+
+	"github.com/gantrykit/gantry/endpoint"
 )
 
 // NewClient returns a typed endpoint that calls fullMethod (such as

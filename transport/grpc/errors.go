@@ -3,12 +3,13 @@ package grpc
 import (
 	"errors"
 
-	"github.com/gantrykit/gantry/errs"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/gantrykit/gantry/errs"
 )
 
 // ToStatus converts a service error into a gRPC status error through the

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/errs"
-	grpct "github.com/gantrykit/gantry/transport/grpc"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/gantrykit/gantry/errs"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 
 // Every kind crosses the wire and comes back as the same kind with the same

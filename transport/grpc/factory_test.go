@@ -6,15 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/endpoint"
-	grpct "github.com/gantrykit/gantry/transport/grpc"
-	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	kitendpoint "github.com/go-kit/kit/endpoint"
 	"github.com/go-kit/kit/sd"
 	"github.com/go-kit/kit/sd/lb"
 	"github.com/go-kit/log"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/gantrykit/gantry/endpoint"
+	grpct "github.com/gantrykit/gantry/transport/grpc"
+	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 )
 
 // Factory plugs a gRPC method into go-kit's discovery and balancing: two

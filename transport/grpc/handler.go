@@ -3,8 +3,9 @@ package grpc
 import (
 	"context"
 
-	"github.com/gantrykit/gantry/endpoint"
 	kitgrpc "github.com/go-kit/kit/transport/grpc"
+
+	"github.com/gantrykit/gantry/endpoint"
 )
 
 // Handler serves one unary RPC with a typed endpoint. PReq and PResp are the

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gantrykit/gantry/errs"
-	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	rpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+
+	"github.com/gantrykit/gantry/errs"
+	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 )
 
 func TestDeadlineSeenByServer(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	otelcodes "go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -29,7 +30,7 @@ type serverObserver struct {
 	// would not record (WithParentBased): those start no span.
 	unsampledOnly, noRoots bool
 	prop                   propagation.TextMapPropagator // nil: no trace context from the caller
-	metrics                *rpcMetrics                   // nil: no histogram
+	metrics                *prometheus.HistogramVec      // nil: no histogram
 	methods                *methodTable
 	// carriers holds incomingCarriers, so that reading the caller's trace
 	// context does not allocate one per call.
@@ -37,7 +38,7 @@ type serverObserver struct {
 }
 
 func newServerObserver(o *options) *serverObserver {
-	if o.tp == nil && o.prop == nil && o.reg == nil {
+	if o.tp == nil && o.prop == nil && o.metrics == nil {
 		return nil
 	}
 	s := &serverObserver{prop: o.prop, methods: newMethodTable(trace.SpanKindServer, false)}
@@ -46,8 +47,8 @@ func newServerObserver(o *options) *serverObserver {
 		s.tracer = o.tp.Tracer(scopeName)
 		s.unsampledOnly, s.noRoots = o.parentBased, o.parentBased && o.rootRatio == 0
 	}
-	if o.reg != nil {
-		s.metrics = newRPCMetrics(o.reg, "server")
+	if o.metrics != nil {
+		s.metrics = o.metrics.server
 	}
 	return s
 }
@@ -104,7 +105,7 @@ func (s *serverObserver) begin(ctx context.Context, m *method) (context.Context,
 func (s *serverObserver) end(m *method, span trace.Span, start time.Time, err error) {
 	code := status.Code(err)
 	if s.metrics != nil {
-		m.observer(s.metrics.dur, code).Observe(time.Since(start).Seconds())
+		m.observer(s.metrics, code).Observe(time.Since(start).Seconds())
 	}
 	if span == nil {
 		return

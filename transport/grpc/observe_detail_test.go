@@ -99,7 +99,7 @@ func TestServerSpanConventions(t *testing.T) {
 // names cannot add series.
 func TestUnknownMethodsAreOther(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	srv := grpct.NewServer(grpct.WithRegisterer(reg), grpct.WithServerOptions(grpc.UnknownServiceHandler(
+	srv := grpct.NewServer(grpct.WithMetrics(metricsOn(t, reg)), grpct.WithServerOptions(grpc.UnknownServiceHandler(
 		func(any, grpc.ServerStream) error { return status.Error(codes.Unimplemented, "no such method") })))
 	cc := serve(t, srv)
 	for _, m := range []string{"/made.up/One", "/made.up/Two", "/x/y"} {
@@ -123,7 +123,7 @@ func TestStreamsObserved(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	reg := prometheus.NewRegistry()
 	var seen trace.SpanContext
-	srv := grpct.NewServer(grpct.WithTracerProvider(tp), grpct.WithRegisterer(reg))
+	srv := grpct.NewServer(grpct.WithTracerProvider(tp), grpct.WithMetrics(metricsOn(t, reg)))
 	srv.RegisterService(&echoDesc, echoFunc(func(ss grpc.ServerStream) error {
 		seen = trace.SpanContextFromContext(ss.Context())
 		for {
@@ -138,7 +138,7 @@ func TestStreamsObserved(t *testing.T) {
 			}
 		}
 	}))
-	cc := serve(t, srv, grpct.WithTracerProvider(tp), grpct.WithRegisterer(reg))
+	cc := serve(t, srv, grpct.WithTracerProvider(tp), grpct.WithMetrics(metricsOn(t, reg)))
 	st, err := cc.NewStream(context.Background(), &echoDesc.Streams[0], "/test.Echo/Echo")
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,13 @@ import (
 	"context"
 	"testing"
 
-	grpct "github.com/gantrykit/gantry/transport/grpc"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+
+	grpct "github.com/gantrykit/gantry/transport/grpc"
 
 	"github.com/gantrykit/gantry/telemetry"
 )
@@ -24,7 +25,7 @@ func TestTracingAndMetrics(t *testing.T) {
 		serverSpan = trace.SpanContextFromContext(ctx)
 		serverRID = telemetry.RequestID(ctx)
 		return name, nil
-	}, grpct.WithTracerProvider(tp), grpct.WithRegisterer(reg))
+	}, grpct.WithTracerProvider(tp), grpct.WithMetrics(metricsOn(t, reg)))
 
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
 	ctx = telemetry.WithRequestID(ctx, "rid-grpc")

@@ -1,7 +1,6 @@
 package grpc
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
@@ -19,7 +18,7 @@ type options struct {
 	parentBased bool
 	rootRatio   float64 // with parentBased: 0 starts no root span
 	prop        propagation.TextMapPropagator
-	reg         prometheus.Registerer
+	metrics     *Metrics
 	serverOpts  []grpc.ServerOption
 }
 
@@ -59,12 +58,12 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 	return func(o *options) { o.prop = p }
 }
 
-// WithRegisterer records RPC durations (grpc_server_handling_seconds or
-// grpc_client_handling_seconds, labelled grpc_service, grpc_method and
-// grpc_code) in reg. Several servers or connections may share one registry;
-// the constructor panics if reg holds a different collector under that name.
-func WithRegisterer(reg prometheus.Registerer) Option {
-	return func(o *options) { o.reg = reg }
+// WithMetrics records RPC durations in m (grpc_server_handling_seconds for
+// a Server, grpc_client_handling_seconds for a client connection; see
+// [Metrics]). A metric-name clash on the registry is NewMetrics's error,
+// at construction. A nil m records nothing.
+func WithMetrics(m *Metrics) Option {
+	return func(o *options) { o.metrics = m }
 }
 
 // WithServerOptions passes options to the underlying grpc.Server (limits,
@@ -103,8 +102,8 @@ func DialOptions(opts ...Option) []grpc.DialOption {
 		out = append(out, grpc.WithStatsHandler(otelgrpc.NewClientHandler(o.otel()...)),
 			grpc.WithChainUnaryInterceptor(requestIDClient), grpc.WithChainStreamInterceptor(requestIDStreamClient))
 	}
-	if o.reg != nil {
-		out = append(out, grpc.WithStatsHandler(newClientMetrics(o.reg)))
+	if o.metrics != nil {
+		out = append(out, grpc.WithStatsHandler(newClientMetrics(o.metrics)))
 	}
 	return out
 }

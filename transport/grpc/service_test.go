@@ -37,7 +37,7 @@ func withWave() *grpc.ServiceDesc {
 // Unimplemented.
 func TestRegisterServesByTable(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	srv := grpct.NewServer(grpct.WithRegisterer(reg))
+	srv := grpct.NewServer(grpct.WithMetrics(metricsOn(t, reg)))
 	desc := withWave()
 	grpct.Register(srv, desc, grpct.Unary(pb.Greeter_Greet_FullMethodName, hello, decodeGreet, encodeGreet))
 	cc := serve(t, srv)

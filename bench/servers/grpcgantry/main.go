@@ -49,7 +49,12 @@ func main() {
 		return price{sku, c}, nil
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
-	srv := grpct.NewServer(grpct.WithRegisterer(prometheus.NewRegistry()), grpct.WithTracerProvider(tp),
+	metrics, err := grpct.NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "grpcgantry:", err)
+		os.Exit(1)
+	}
+	srv := grpct.NewServer(grpct.WithMetrics(metrics), grpct.WithTracerProvider(tp),
 		grpct.WithParentBased(0)) // as kit/grpckit says of tp's sampler
 	pricespb.RegisterPricesServer(srv, server{h: grpct.NewHandler(get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (string, error) { return r.GetSku(), nil },

@@ -25,7 +25,10 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 		return nil, err
 	}
 	svc := products.NewService(store.New(s.DB, s.Relay.Notify))
-	g := grpckit.NewServer(s.App)
+	g, err := grpckit.NewServer(s.App)
+	if err != nil {
+		return nil, err
+	}
 	api.Serve(s.App.HTTP(), g, svc, api.NewChain(s.App.Middleware, s.Verifier))
 	s.NATS.Register(kit.Registration{GRPC: g})
 	shopkit.Consume(s.NATS, s.DB, s.Relay, products.StreamOrders, "product-reserve", products.SubjectOrderCreated, api.Reserve(svc))

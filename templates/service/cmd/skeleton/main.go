@@ -81,7 +81,13 @@ func newApp(ctx context.Context, args []string, getenv func(string) string) (*ki
 	itemevents.Wire(app, natskit.New(app, embedded.Starter), pub, svc) //gantry:if events
 
 	servers := api.Servers{HTTP: app.HTTP(), Logger: app.Logger()}
-	servers.GRPC = grpckit.NewServer(app) //gantry:if grpc
+	//gantry:if grpc
+	g, err := grpckit.NewServer(app)
+	if err != nil {
+		return nil, err
+	}
+	servers.GRPC = g
+	//gantry:end
 	api.Serve(servers, svc, app.Middleware)
 	return app, nil
 }
