@@ -118,6 +118,13 @@ func TestJWKSFromAnyUserReplicaOnPostgres(t *testing.T) {
 // servedCalls sums the calls a service's /metrics says it served.
 func servedCalls(t *testing.T, admin string) int {
 	t.Helper()
+	return countCalls(t, admin, func(string) bool { return true })
+}
+
+// countCalls sums the rpc_server_call_duration_seconds_count series of
+// the /metrics at admin whose line match accepts.
+func countCalls(t *testing.T, admin string, match func(line string) bool) int {
+	t.Helper()
 	resp, err := http.Get("http://" + admin + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +135,7 @@ func servedCalls(t *testing.T, admin string) int {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "rpc_server_call_duration_seconds_count{") {
+		if !strings.HasPrefix(line, "rpc_server_call_duration_seconds_count{") || !match(line) {
 			continue
 		}
 		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)

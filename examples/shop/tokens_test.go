@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -54,21 +51,7 @@ func TestTokenAcrossUserReplicasOnPostgres(t *testing.T) {
 // okCalls counts the successful calls of op that app's /metrics reports.
 func okCalls(t *testing.T, app *kit.App, op string) int {
 	t.Helper()
-	resp, err := http.Get("http://" + app.AdminAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	n := 0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "rpc_server_call_duration_seconds_count{") &&
-			strings.Contains(line, `method="`+op+`"`) && strings.Contains(line, `code="ok"`) {
-			v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-			n += int(v)
-		}
-	}
-	return n
+	return countCalls(t, app.AdminAddr(), func(line string) bool {
+		return strings.Contains(line, `method="`+op+`"`) && strings.Contains(line, `code="ok"`)
+	})
 }
