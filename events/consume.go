@@ -46,7 +46,7 @@ func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 					g.quiesce(max(s.cfg.FetchWait, time.Second))
 					cc.Drain()
 					close(g.open)
-					<-cc.Closed()
+					s.awaitDrained(cc)
 					return
 				case <-cc.Closed():
 				}
@@ -57,6 +57,29 @@ func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 			return
 		case <-time.After(s.cfg.FetchWait / 4):
 		}
+	}
+}
+
+// drainBound is how long the loop waits for a drained Consume to report
+// itself closed, beyond the pull requests' expiry.
+const drainBound = 5 * time.Second
+
+// awaitDrained waits for cc, drained, to close: the events it had received
+// have gone through the handlers. A drain that has not finished within the
+// pull expiry plus drainBound is stopped instead, with a warning: the
+// chaos test saw a Consume drained during a rolling restart, shortly after
+// a NATS node was killed, never report itself closed, which held the
+// service's graceful stop past its deadline. Events received and not yet
+// handled are then redelivered after AckWait (at-least-once, as always).
+func (s *Subscriber[T]) awaitDrained(cc jetstream.ConsumeContext) {
+	bound := time.NewTimer(max(s.cfg.FetchWait, time.Second) + drainBound)
+	defer bound.Stop()
+	select {
+	case <-cc.Closed():
+	case <-bound.C:
+		cc.Stop()
+		s.o.logger.Warn("events: consume did not finish draining; stopped it, its undelivered events come again after AckWait",
+			"stream", s.cfg.Stream, "consumer", s.cfg.Durable)
 	}
 }
 
