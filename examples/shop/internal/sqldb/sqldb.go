@@ -69,11 +69,29 @@ func Open(dsn string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(4)
-	if err := db.Ping(); err != nil {
+	if err := pingSQLite(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// pingSQLite makes the first connection, retrying while the file is busy
+// (for at most 10 s). Switching a new file to WAL takes an exclusive lock,
+// and SQLite answers SQLITE_BUSY at once, without its busy timeout, to a
+// connection that would deadlock waiting for it: two processes (or
+// goroutines) opening one new file at the same moment. Once one has
+// switched it, the mode is in the file and later opens need no such lock.
+func pingSQLite(db *sql.DB) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.Ping()
+		var coded interface{ Code() int }
+		if err == nil || !errors.As(err, &coded) || coded.Code()&0xff != 5 || time.Now().After(deadline) { // 5: SQLITE_BUSY
+			return err
+		}
+		time.Sleep(wait)
+	}
 }
 
 func openPostgres(dsn string) (*sql.DB, error) {
