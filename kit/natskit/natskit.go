@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -139,6 +140,9 @@ func (n *NATS) embeddedURL(cfg kit.Config) (string, func(), error) {
 	return n.embed(filepath.Join(dir, "nats"), port)
 }
 
+// drainBound is how long a stop waits for the connection's drain.
+const drainBound = 5 * time.Second
+
 func (n *NATS) stop(ctx context.Context) error {
 	n.mu.Lock()
 	nc, stopEmb := n.nc, n.stopEmb
@@ -152,8 +156,18 @@ func (n *NATS) stop(ctx context.Context) error {
 		n.app.Logger().Warn("nats: closing without drain", "error", derr)
 		nc.Close()
 	}
+	// A drain that has not finished within drainBound is cut short: the
+	// shop's chaos test saw one never finish after a cluster node was
+	// killed, which held the service's graceful stop past its deadline.
+	// Closing loses nothing delivery does not already allow: unacknowledged
+	// events come again after AckWait.
+	bound := time.NewTimer(drainBound)
+	defer bound.Stop()
 	select {
 	case <-n.closed:
+	case <-bound.C:
+		n.app.Logger().Warn("nats: drain did not finish; closing", "after", drainBound.String())
+		nc.Close()
 	case <-ctx.Done():
 		nc.Close()
 		err = ctx.Err()
