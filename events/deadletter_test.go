@@ -1,12 +1,10 @@
 package events_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,24 +16,6 @@ import (
 	"github.com/gantrykit/gantry/internal/logcheck"
 	"github.com/gantrykit/gantry/telemetry"
 )
-
-// lockedBuffer is a log sink safe for concurrent handlers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // deadLetter waits for the n-th message of the ORDERS_DLQ stream.
 func deadLetter(t *testing.T, js jetstream.JetStream, n uint64) *jetstream.RawStreamMsg {
@@ -69,7 +49,7 @@ func TestDeadLetter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			var calls atomic.Int32
-			logs := &lockedBuffer{}
+			logs := &logcheck.Buffer{}
 			start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "billing", MaxDeliver: 3,
 				Backoff: []time.Duration{time.Millisecond}, FetchWait: 100 * time.Millisecond},
 				func(context.Context, events.Event[orderCreated]) error { calls.Add(1); return tt.err },

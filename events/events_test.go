@@ -133,7 +133,7 @@ func TestRetryWithBackoffThenAck(t *testing.T) {
 	var mu sync.Mutex
 	var deliveries []int
 	done := make(chan struct{})
-	logs := &lockedBuffer{}
+	logs := &logcheck.Buffer{}
 	debug := slog.New(telemetry.NewHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "flaky", Backoff: []time.Duration{time.Millisecond}, FetchWait: 100 * time.Millisecond},
 		func(_ context.Context, ev events.Event[orderCreated]) error {

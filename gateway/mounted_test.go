@@ -81,7 +81,7 @@ routes: [{name: orders, prefix: /orders, service: orders}]
 // access line) name the same ID.
 func TestMountedKeepsOneRequestID(t *testing.T) {
 	b := newBackend(t, "b")
-	var logs syncBuffer
+	var logs logcheck.Buffer
 	logger := slog.New(telemetry.NewHandler(slog.NewJSONHandler(&logs, nil)))
 	gw, _ := start(t, replace(`
 services: {orders: {urls: ["URL"]}}

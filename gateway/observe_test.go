@@ -1,11 +1,9 @@
 package gateway_test
 
 import (
-	"bytes"
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,30 +15,12 @@ import (
 	"github.com/gantrykit/gantry/internal/logcheck"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestObservability(t *testing.T) {
 	b := newBackend(t, "b")
 	reg := prometheus.NewRegistry()
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	var logs syncBuffer
+	var logs logcheck.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	_, gw := start(t, replace(`
 services: {orders: {urls: ["URL", "DEAD"]}}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gantrykit/gantry/internal/logcheck"
 )
 
 func TestMetricsPassPromtool(t *testing.T) {
@@ -65,7 +67,7 @@ func (c failingCollector) Collect(ch chan<- prometheus.Metric) {
 // TestMetricsSurviveAFailingCollector: a collector that fails loses its own
 // samples, not the page; the failure is logged and counted.
 func TestMetricsSurviveAFailingCollector(t *testing.T) {
-	var logs syncBuffer
+	var logs logcheck.Buffer
 	a := newTestApp(t, &logs, nil)
 	a.Registry().MustRegister(failingCollector{
 		good: prometheus.NewDesc("rows_pending", "Rows pending.", nil, nil),

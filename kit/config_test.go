@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gantrykit/gantry/internal/logcheck"
 	"github.com/gantrykit/gantry/kit/config"
 )
 
@@ -28,7 +29,7 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := svcConfig{Limit: 5}
-	a := New("order-api", WithConfig(&svc), WithLogOutput(&syncBuffer{}), WithoutSignals(),
+	a := New("order-api", WithConfig(&svc), WithLogOutput(&logcheck.Buffer{}), WithoutSignals(),
 		WithArgs([]string{"-shutdown-timeout=4s", "-limit=30"}),
 		WithGetenv(env(map[string]string{
 			"GANTRY_CONFIG": file, "GANTRY_DRAIN_DELAY": "2s", "GANTRY_SHUTDOWN_TIMEOUT": "9s",
@@ -84,7 +85,7 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := New("svc", append([]Option{WithArgs(tt.args), WithGetenv(env(tt.env)), WithLogOutput(&syncBuffer{}), WithoutSignals()}, tt.opts...)...)
+			a := New("svc", append([]Option{WithArgs(tt.args), WithGetenv(env(tt.env)), WithLogOutput(&logcheck.Buffer{}), WithoutSignals()}, tt.opts...)...)
 			if err := a.Err(); err == nil || err.Error() != tt.want {
 				t.Errorf("Err: got %v, want %s", err, tt.want)
 			}
@@ -100,12 +101,12 @@ func TestConfigSectionsAndHelp(t *testing.T) {
 		Timeout time.Duration `yaml:"timeout" help:"per-request timeout"`
 	}
 	p := policy{Timeout: time.Second}
-	a := New("svc", WithConfigSection("middleware", "GANTRY_MW", &p), WithLogOutput(&syncBuffer{}),
+	a := New("svc", WithConfigSection("middleware", "GANTRY_MW", &p), WithLogOutput(&logcheck.Buffer{}),
 		WithArgs([]string{"-middleware-timeout=3s"}), WithGetenv(env(map[string]string{"GANTRY_MW_TIMEOUT": "2s"})))
 	if err := a.Err(); err != nil || p.Timeout != 3*time.Second {
 		t.Errorf("got timeout %v err %v, want 3s nil", p.Timeout, err)
 	}
-	h := New("svc", WithArgs([]string{"-h"}), WithLogOutput(&syncBuffer{}), WithGetenv(env(nil)))
+	h := New("svc", WithArgs([]string{"-h"}), WithLogOutput(&logcheck.Buffer{}), WithGetenv(env(nil)))
 	err := h.Err()
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
@@ -115,7 +116,7 @@ func TestConfigSectionsAndHelp(t *testing.T) {
 			t.Errorf("usage lacks %q", want)
 		}
 	}
-	if New("", WithArgs(nil), WithLogOutput(&syncBuffer{})).Err() == nil {
+	if New("", WithArgs(nil), WithLogOutput(&logcheck.Buffer{})).Err() == nil {
 		t.Errorf("empty name: got nil error, want one")
 	}
 }

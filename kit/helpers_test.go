@@ -1,10 +1,8 @@
 package kit
 
 import (
-	"bytes"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -20,24 +18,6 @@ func TestMain(m *testing.M) {
 
 // testArgs bind the listeners on loopback port 0 with no drain delay.
 var testArgs = kittest.Args()
-
-// syncBuffer is a log sink safe for the App's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 

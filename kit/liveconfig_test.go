@@ -11,6 +11,7 @@ import (
 	kitendpoint "github.com/go-kit/kit/endpoint"
 
 	"github.com/gantrykit/gantry/errs"
+	"github.com/gantrykit/gantry/internal/logcheck"
 	"github.com/gantrykit/gantry/liveconfig"
 )
 
@@ -35,7 +36,7 @@ func (h handled) next(t *testing.T) {
 }
 
 func TestWatchConfig(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &logcheck.Buffer{}
 	a := newTestApp(t, logs, []string{"-log-level=info"})
 	var mem liveconfig.Memory
 	mem.Set("test-svc", []byte("gantry: {features: {beta: true}}"))

@@ -27,7 +27,7 @@ const (
 func traced(t *testing.T, vars map[string]string, traceparent string, flags []string, opts ...Option) (spans []sdktrace.ReadOnlySpan, seen trace.TraceID, rid string, logs []map[string]any) {
 	t.Helper()
 	exp := &keepExporter{}
-	buf := &syncBuffer{}
+	buf := &logcheck.Buffer{}
 	a := New("svc", append([]Option{WithArgs(append(append([]string(nil), testArgs...), flags...)), WithoutSignals(),
 		WithLogOutput(buf), WithGetenv(env(vars)), WithSpanExporter(exp)}, opts...)...)
 	if err := a.Err(); err != nil {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/gantrykit/gantry/internal/logcheck"
 )
 
 // TestDrain follows a shutdown with a request in flight: the drain hook
@@ -23,7 +25,7 @@ func TestDrain(t *testing.T) {
 // TestSignalDrain is TestDrain ended by SIGTERM sent to this process: Run
 // installs the handler, so the process survives and Run returns nil.
 func TestSignalDrain(t *testing.T) {
-	a := New("sig", WithArgs(testArgs), WithGetenv(env(nil)), WithLogOutput(&syncBuffer{}))
+	a := New("sig", WithArgs(testArgs), WithGetenv(env(nil)), WithLogOutput(&logcheck.Buffer{}))
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(context.Background()) }()
 	select {

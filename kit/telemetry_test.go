@@ -11,10 +11,12 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gantrykit/gantry/internal/logcheck"
 )
 
 func TestLogsCarryIdentityAndTrace(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &logcheck.Buffer{}
 	exp := &keepExporter{}
 	a := newTestApp(t, logs, nil, WithSpanExporter(exp), WithSampler(sdktrace.AlwaysSample()))
 	stop := start(t, a)

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/gantrykit/gantry/examples/shop/internal/shoptest"
+	"github.com/gantrykit/gantry/internal/logcheck"
 	"github.com/gantrykit/gantry/internal/otlptest"
 	"github.com/gantrykit/gantry/kit"
 )
@@ -24,9 +23,9 @@ import (
 // go test -v prints the span tree.
 func TestOrderTrace(t *testing.T) {
 	rcv := otlptest.New(t)
-	logs := map[string]*lockedBuffer{}
+	logs := map[string]*logcheck.Buffer{}
 	for _, name := range []string{"user", "product", "order", "gateway"} {
-		logs[name] = &lockedBuffer{}
+		logs[name] = &logcheck.Buffer{}
 	}
 	env := map[string]string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT": rcv.URL, "OTEL_BSP_SCHEDULE_DELAY": "50",
@@ -86,23 +85,4 @@ func TestOrderTrace(t *testing.T) {
 			}
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer that a service's logger may write while
-// the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
