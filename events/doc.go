@@ -48,7 +48,10 @@
 // and waits for them and their answers, so no event is left to AckWait
 // (short of a reconnection during Stop, or an event published at the very
 // instant Stop unsubscribes from an idle stream); then drain the
-// connection. A Subscriber survives reconnections and a server restart on
+// connection. A drain that has not finished within FetchWait plus 5 s is
+// stopped with a warning (seen after a cluster node was killed), so Stop
+// stays within a shutdown deadline; events received and not yet handled
+// then come again after AckWait. A Subscriber survives reconnections and a server restart on
 // its own. Declare streams in code with [EnsureStream].
 //
 // # Durability: what Gantry recommends, and why

@@ -18,7 +18,8 @@
 // The App's start hooks connect in the order they were added, so add hooks
 // that use Conn or JetStream (declaring streams, say) after New. At
 // shutdown the consumers stop first, letting their handlers finish, then
-// the connection drains and the embedded server, if any, stops.
+// the connection drains (for at most 5 s: a drain still unfinished then
+// is closed with a warning) and the embedded server, if any, stops.
 //
 // The connection's settings are the runtime's (kit.Config.NATS and
 // DataDir): GANTRY_NATS_URL, GANTRY_NATS_PORT and GANTRY_DATA_DIR. On a
