@@ -22,6 +22,8 @@ func TestTransient(t *testing.T) {
 		{nats.ErrReconnectBufExceeded, true},
 		{fmt.Errorf("nats: %w", &jetstream.APIError{Code: 503, Description: "JetStream system temporarily unavailable"}), true},
 		{fmt.Errorf("nats: %w", &jetstream.APIError{Code: 400, ErrorCode: 10054, Description: "message size exceeds maximum allowed"}), false},
+		{fmt.Errorf("nats: %w", &jetstream.APIError{Code: 409, ErrorCode: 10158, Description: "duplicate message id is in process"}), true},
+		{fmt.Errorf("nats: %w", &jetstream.APIError{Code: 409, ErrorCode: 10071, Description: "wrong last sequence"}), false},
 		{nats.ErrConnectionClosed, false},
 		{context.Canceled, false},
 		{errors.New("other"), false},

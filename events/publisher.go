@@ -127,11 +127,18 @@ func noResponders(err error) bool {
 	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
 }
 
+// errDuplicateInProcess is nats-server's JSStreamDuplicateMessageConflict
+// (409, "duplicate message id is in process"): an earlier attempt with the
+// same message ID, sent before a leader change, is still being stored.
+// Sent again after a pause, the publish gets that message's ack (marked
+// Duplicate) or stores it.
+const errDuplicateInProcess jetstream.ErrorCode = 10158
+
 // transient reports whether a failed publish may succeed when sent again.
 func transient(err error) bool {
 	var api *jetstream.APIError
 	if errors.As(err, &api) {
-		return api.Code >= 500
+		return api.Code >= 500 || api.ErrorCode == errDuplicateInProcess
 	}
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
 		noResponders(err) || errors.Is(err, nats.ErrReconnectBufExceeded)
