@@ -41,21 +41,8 @@ func (c Catalog) GetPrice(_ context.Context, req PriceRequest) (Price, error) {
 	return Price{SKU: req.SKU, Cents: cents}, nil
 }
 
-// pricesServer implements the generated interface: one line per method.
-type pricesServer struct {
-	pricespb.UnimplementedPricesServer
-	getPrice *grpct.Handler[*pricespb.GetPriceRequest, *pricespb.Price]
-}
-
-func (s *pricesServer) GetPrice(ctx context.Context, r *pricespb.GetPriceRequest) (*pricespb.Price, error) {
-	return s.getPrice.Serve(ctx, r)
-}
-
-// The codec: protobuf messages to and from the typed request and response.
-func decodeGetPrice(_ context.Context, r *pricespb.GetPriceRequest) (PriceRequest, error) {
-	return PriceRequest{SKU: r.GetSku()}, nil
-}
-
+// encodePrice is the codec's other half: the typed response to the
+// generated reply message.
 func encodePrice(_ context.Context, p Price) (*pricespb.Price, error) {
 	return &pricespb.Price{Sku: p.SKU, Cents: p.Cents}, nil
 }
@@ -74,9 +61,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	pricespb.RegisterPricesServer(g, &pricesServer{
-		getPrice: grpct.NewHandler(getPrice, decodeGetPrice, encodePrice),
-	})
+	grpct.Register(g, &pricespb.Prices_ServiceDesc,
+		grpct.Unary(pricespb.Prices_GetPrice_FullMethodName, getPrice,
+			func(_ context.Context, r *pricespb.GetPriceRequest) (PriceRequest, error) {
+				return PriceRequest{SKU: r.GetSku()}, nil
+			}, encodePrice))
 	return app.Run(ctx)
 }
 

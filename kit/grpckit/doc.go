@@ -12,7 +12,7 @@
 //
 //	app := kit.New("prices", kit.WithOTLPGRPC(grpckit.OTLPExporter)) // the option only if OTLP goes over gRPC
 //	g, err := grpckit.NewServer(app) // err: a metric-name clash on app.Registry()
-//	pricespb.RegisterPricesServer(g, impl)
+//	grpct.Register(g, &pricespb.Prices_ServiceDesc, grpct.Unary(pricespb.Prices_GetPrice_FullMethodName, getPrice, dec, enc))
 //	app.Register(registry, kit.Registration{GRPC: g}) // advertise the "grpc" transport
 //	conn, err := grpckit.Dial(app, finder, "product") // call another service; finder: a *natskit.NATS, say
 //	catalog := productpb.NewCatalogClient(conn)

@@ -13,16 +13,6 @@ import (
 	pb "github.com/gantrykit/gantry/transport/grpc/internal/greetpb"
 )
 
-// The service implements the generated interface with one line per method.
-type greetService struct {
-	pb.UnimplementedGreeterServer
-	greet *grpct.Handler[*pb.GreetRequest, *pb.GreetReply]
-}
-
-func (s *greetService) Greet(ctx context.Context, r *pb.GreetRequest) (*pb.GreetReply, error) {
-	return s.greet.Serve(ctx, r)
-}
-
 func Example() {
 	// Business code: a typed endpoint that knows nothing of gRPC.
 	greet := func(_ context.Context, name string) (string, error) {
@@ -33,10 +23,13 @@ func Example() {
 	}
 
 	srv := grpct.NewServer()
-	pb.RegisterGreeterServer(srv, &greetService{greet: grpct.NewHandler(greet,
-		func(_ context.Context, r *pb.GreetRequest) (string, error) { return r.GetName(), nil },
-		func(_ context.Context, s string) (*pb.GreetReply, error) { return &pb.GreetReply{Message: s}, nil },
-	)})
+	// The generated service, served from a table: one entry per method, no
+	// hand-written implementation of the generated interface.
+	grpct.Register(srv, &pb.Greeter_ServiceDesc,
+		grpct.Unary(pb.Greeter_Greet_FullMethodName, greet,
+			func(_ context.Context, r *pb.GreetRequest) (string, error) { return r.GetName(), nil },
+			func(_ context.Context, s string) (*pb.GreetReply, error) { return &pb.GreetReply{Message: s}, nil }),
+	)
 	lis, _ := net.Listen("tcp", "127.0.0.1:0")
 	go srv.Serve(lis)
 	defer srv.Shutdown(context.Background())

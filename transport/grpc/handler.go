@@ -9,8 +9,10 @@ import (
 )
 
 // Handler serves one unary RPC with a typed endpoint. PReq and PResp are the
-// generated protobuf messages; the service method implementing the gRPC
-// interface is one line:
+// generated protobuf messages. [Unary] and [Register] use one per method
+// and need no implementation of the generated interface; a service that
+// implements it by hand (one that also streams) calls a Handler from a
+// one-line method:
 //
 //	func (s *server) Greet(ctx context.Context, r *pb.GreetRequest) (*pb.GreetReply, error) {
 //		return s.greet.Serve(ctx, r)
