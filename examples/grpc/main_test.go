@@ -17,6 +17,7 @@ import (
 	"github.com/gantrykit/gantry/errs"
 	"github.com/gantrykit/gantry/examples/grpc/pricespb"
 	"github.com/gantrykit/gantry/internal/exampletest"
+	"github.com/gantrykit/gantry/internal/otlptest"
 	grpct "github.com/gantrykit/gantry/transport/grpc"
 )
 
@@ -36,9 +37,14 @@ func dial(t *testing.T, p *exampletest.Proc) *grpc.ClientConn {
 }
 
 // TestBothTransports: the same endpoint answers over HTTP and gRPC, errors
-// keep their kind on both, and both count in the same metrics.
+// keep their kind on both, a gRPC caller's trace and request ID continue
+// in the service, and both transports count in the same metrics.
 func TestBothTransports(t *testing.T) {
-	p := exampletest.Start(t, binary, "GANTRY_GRPC_ADDR=127.0.0.1:0")
+	// The service exports its spans to a receiver decoding OTLP as a
+	// collector does; debug level adds a log line per successful call.
+	rcv := otlptest.New(t)
+	p := exampletest.Start(t, binary, "GANTRY_GRPC_ADDR=127.0.0.1:0",
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+rcv.URL, "OTEL_BSP_SCHEDULE_DELAY=50", "GANTRY_LOG_LEVEL=debug")
 	cc := dial(t, p)
 	getPrice := grpct.NewClient(cc, pricespb.Prices_GetPrice_FullMethodName,
 		func(_ context.Context, sku string) (*pricespb.GetPriceRequest, error) {
@@ -65,6 +71,8 @@ func TestBothTransports(t *testing.T) {
 		t.Errorf("expired deadline err = %v, want deadline_exceeded", err)
 	}
 
+	checkPropagation(t, p, rcv, raw)
+
 	resp, b := exampletest.Do(t, "GET", p.HTTPURL+"/v1/prices/anvil", "", nil)
 	if resp.StatusCode != 404 || !bytes.Contains(b, []byte(`no product \"anvil\"`)) {
 		t.Errorf("HTTP anvil = %d %s, want the same 404", resp.StatusCode, b)
@@ -84,7 +92,9 @@ func TestBothTransports(t *testing.T) {
 }
 
 // TestHealthAndReflection: grpc.health.v1 answers SERVING, reflection lists
-// the service, and from the start of shutdown health says NOT_SERVING.
+// the service and describes it well enough for the README's grpcurl calls
+// to print what it says, and from the start of shutdown health says
+// NOT_SERVING.
 func TestHealthAndReflection(t *testing.T) {
 	p := exampletest.Start(t, binary, "GANTRY_GRPC_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=1s")
 	cc := dial(t, p)
@@ -114,6 +124,7 @@ func TestHealthAndReflection(t *testing.T) {
 		t.Errorf("reflection services = %v, want %s", r.GetListServicesResponse().GetService(), svc)
 	}
 	_ = stream.CloseSend()
+	checkREADMEGrpcurl(t, cc)
 
 	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
