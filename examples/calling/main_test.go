@@ -13,7 +13,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 
 // TestCallingAnotherService: with one of three instances broken and one
 // slow, every call through the frontend is answered; the broken instance

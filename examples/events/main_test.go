@@ -13,7 +13,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 
 func place(t *testing.T, p *exampletest.Proc, email, item string) {
 	t.Helper()

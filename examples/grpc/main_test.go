@@ -23,7 +23,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 
 func dial(t *testing.T, p *exampletest.Proc) *grpc.ClientConn {
 	t.Helper()

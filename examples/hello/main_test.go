@@ -17,12 +17,13 @@ import (
 	"github.com/gantrykit/gantry/internal/oascheck"
 )
 
-// The tests drive the real binary, as a new user would: built once, started
-// on free loopback ports, addresses read from its "serving" log line.
+// The tests drive the program as a separate process, as a new user would:
+// its main started on free loopback ports, addresses read from its
+// "serving" log line (exampletest.Main).
 
 var binary string
 
-func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 
 func start(t *testing.T, env ...string) *exampletest.Proc {
 	return exampletest.Start(t, binary, env...)

@@ -12,7 +12,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
+func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 
 // TestBreakerOpens: a station that always fails trips the client breaker in
 // front of it after five failures; then forecasts are refused fast with

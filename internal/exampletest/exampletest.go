@@ -1,6 +1,11 @@
-// Package exampletest runs an example's real binary in tests, as a new user
-// would: built once with go build, started on free loopback ports, its
+// Package exampletest runs an example's program in tests as a separate
+// process, as a new user would run it: started on free loopback ports, its
 // addresses read from the runtime's "serving" log line.
+//
+// An example's own tests (Main) need no go build: the test binary, which
+// links the example's package main, is started again and runs the
+// example's main function. Commands in other packages are built with
+// Build.
 package exampletest
 
 import (
@@ -22,8 +27,8 @@ import (
 
 // Build compiles the main package in dir (relative to the test's working
 // directory) into a temporary directory and returns the binary's path. Call
-// it from TestMain; the caller removes the returned directory's parent when
-// done (see Cleanup).
+// it from TestMain, for commands whose package main is not the test's own
+// (an example's own tests use Main); call cleanup when done.
 func Build(pkgDir string) (binary string, cleanup func(), err error) {
 	tmp, err := os.MkdirTemp("", "example-bin")
 	if err != nil {
@@ -90,7 +95,7 @@ func StartService(t testing.TB, binary, service string, env ...string) *Proc {
 		t.Fatal("exampletest: no binary to start (TestMain did not build it)")
 	}
 	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
 	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -251,20 +256,29 @@ func (p *Proc) LogField(t testing.TB, msg, key string) string {
 	return ""
 }
 
-// Main is a test binary's TestMain for an example: it builds the example
-// in the current directory into *binary, runs the tests and exits.
+// runMainEnv, set to 1, tells a test binary started by Start to be the
+// example's program (see Main). A binary built by Build ignores it.
+const runMainEnv = "GANTRY_EXAMPLETEST_RUN_MAIN"
+
+// Main is the TestMain of an example's package main. Run by go test, it
+// sets *binary to the test binary itself and runs the tests. Started
+// again by Start, it runs main, the example's own main function (the one
+// go build links into the example's binary), and exits 0 when main
+// returns, as the built program would; no test runs in that process.
 //
 //	var binary string
 //
-//	func TestMain(m *testing.M) { exampletest.Main(m, &binary) }
-func Main(m *testing.M, binary *string) {
-	bin, cleanup, err := Build(".")
+//	func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
+func Main(m *testing.M, binary *string, main func()) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	self, err := os.Executable()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, "exampletest:", err)
 		os.Exit(1)
 	}
-	*binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	*binary = self
+	os.Exit(m.Run())
 }
