@@ -137,13 +137,17 @@ func TestResumesAfterConsumerRecreated(t *testing.T) {
 
 func consumerInfo(t *testing.T, js jetstream.JetStream, durable string) *jetstream.ConsumerInfo {
 	t.Helper()
-	cons, err := js.Consumer(context.Background(), "ORDERS", durable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cons.Info(context.Background())
+	info, err := consumerInfoErr(js, durable)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return info
+}
+
+func consumerInfoErr(js jetstream.JetStream, durable string) (*jetstream.ConsumerInfo, error) {
+	cons, err := js.Consumer(context.Background(), "ORDERS", durable)
+	if err != nil {
+		return nil, err
+	}
+	return cons.Info(context.Background())
 }

@@ -48,11 +48,15 @@
 // and waits for them and their answers, so no event is left to AckWait
 // (short of a reconnection during Stop, or an event published at the very
 // instant Stop unsubscribes from an idle stream); then drain the
-// connection. A drain that has not finished within FetchWait plus 5 s is
-// stopped with a warning (seen after a cluster node was killed), so Stop
-// stays within a shutdown deadline; events received and not yet handled
-// then come again after AckWait. A Subscriber survives reconnections and a server restart on
-// its own. Declare streams in code with [EnsureStream].
+// connection. A drain that has not finished within FetchWait (at least
+// 1 s) plus 5 s is cut short with a warning, so Stop stays within a
+// shutdown deadline: no further event goes to a handler, and the events
+// received and not yet handled come again after AckWait. Handlers slower
+// than that hold a drain; so does a defect of nats.go v1.53.1 after a
+// reconnection during Stop (a cluster node killed), which leaves one of
+// the client's goroutines blocked for good. A Subscriber survives
+// reconnections and a server restart on its own. Declare streams in code
+// with [EnsureStream].
 //
 // # Durability: what Gantry recommends, and why
 //
