@@ -14,6 +14,7 @@ import (
 // its request cancelled long before the route timeout, on both fronts (the
 // lane looks at the client while it waits; net/http cancels the request).
 func TestClientHangUpCancelsUpstream(t *testing.T) {
+	t.Parallel()
 	arrived := make(chan struct{}, 1)
 	ended := make(chan error, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

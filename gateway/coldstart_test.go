@@ -41,6 +41,7 @@ func resetter(t *testing.T) string {
 // give up with "no healthy instance" (503) when the failed instance's
 // breaker is open and the other's closed.
 func TestColdStartWithAFailingInstance(t *testing.T) {
+	t.Parallel()
 	healthy := newBackend(t, "healthy")
 	for round := range 5 {
 		_, gw := start(t, replace(`

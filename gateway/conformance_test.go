@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/gantrykit/gantry/gateway"
@@ -16,21 +17,30 @@ import (
 // front as the command serves it, against the fast lane, and against
 // Debian's nginx as the reference when it is installed (CI
 // installs it and requires it).
+//
+// Each front has its own upstreams and, on each, the vectors run one
+// after another. The suite mostly waits (for answers, and for what the
+// upstreams receive), so the fronts run at once, as subtests started
+// together within this one parallel test.
 func TestConformance(t *testing.T) {
-	t.Run("nethttp", func(t *testing.T) {
-		conformance.Run(t, conformance.Front{Name: "nethttp", Start: func(t testing.TB, up conformance.Upstreams) string {
-			return startFront(t, up, false)
-		}})
-	})
-	t.Run("lane", func(t *testing.T) {
-		conformance.Run(t, conformance.Front{Name: "lane", Start: func(t testing.TB, up conformance.Upstreams) string {
-			return startFront(t, up, true)
-		}})
-	})
-	t.Run("nginx", func(t *testing.T) {
-		fulltest.Require(t, "runs the suite against nginx, the reference front")
-		conformance.Run(t, conformance.Nginx())
-	})
+	t.Parallel()
+	fronts := []conformance.Front{
+		{Name: "nethttp", Start: func(t testing.TB, up conformance.Upstreams) string { return startFront(t, up, false) }},
+		{Name: "lane", Start: func(t testing.TB, up conformance.Upstreams) string { return startFront(t, up, true) }},
+		conformance.Nginx(),
+	}
+	var wg sync.WaitGroup
+	for _, f := range fronts {
+		wg.Go(func() {
+			t.Run(f.Name, func(t *testing.T) {
+				if f.Reference {
+					fulltest.Require(t, "runs the suite against nginx, the reference front")
+				}
+				conformance.Run(t, f)
+			})
+		})
+	}
+	wg.Wait()
 }
 
 // TestCrossTalk: two clients on keep-alive connections at once, through

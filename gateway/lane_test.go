@@ -234,6 +234,7 @@ routes:
 // Connection: close), closes idle connections and returns once both are
 // done.
 func TestLaneDrain(t *testing.T) {
+	t.Parallel()
 	b := newBackend(t, "b")
 	g, _ := start(t, replace(`
 services: {b: {urls: ["URL"]}}

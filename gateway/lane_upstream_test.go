@@ -133,6 +133,7 @@ routes: [{name: u, prefix: /, service: u, retries: 0}]
 // further apart than the lane's looks at the client (250 ms) is relayed
 // whole, not cut at the first look.
 func TestLaneSlowAnswer(t *testing.T) {
+	t.Parallel()
 	up := serveConns(t, func(c net.Conn, br *bufio.Reader) {
 		for {
 			if _, err := http.ReadRequest(br); err != nil {

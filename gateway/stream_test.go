@@ -109,6 +109,7 @@ routes: [{name: sse, prefix: /events, service: sse, timeout: 50ms}]
 }
 
 func TestCORSAndBodyLimit(t *testing.T) {
+	t.Parallel()
 	b := newBackend(t, "b")
 	_, gw := start(t, replace(`
 services: {b: {urls: ["URL"]}}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -33,8 +34,11 @@ type Front struct {
 }
 
 // Run runs every vector against the front, one at a time, and prints one
-// line per vector and then "N passed, N failed". A failed vector fails t.
+// line per vector and then "N passed, N failed", as one block when it
+// returns (fronts may run in parallel). A failed vector fails t.
 func Run(t *testing.T, f Front) {
+	var report bytes.Buffer
+	defer func() { _, _ = os.Stdout.Write(report.Bytes()) }()
 	echoUp := newUpstream(t, echo)
 	scripts := map[string][]Step{}
 	for _, v := range Vectors() {
@@ -44,7 +48,7 @@ func Run(t *testing.T, f Front) {
 	}
 	scriptUp := newUpstream(t, script(scripts))
 	addr := f.Start(t, Upstreams{Echo: echoUp.addr(), Script: scriptUp.addr()})
-	out := io.Writer(os.Stdout)
+	out := io.Writer(&report)
 	passed, failed, weaker := 0, 0, 0
 	for _, v := range Vectors() {
 		problems := runVector(addr, v, f.Reference, echoUp, scriptUp)
