@@ -33,15 +33,6 @@ type message struct {
 
 type sku struct{ SKU string }
 
-type prices struct {
-	pricespb.UnimplementedPricesServer
-	h *grpct.Handler[*pricespb.GetPriceRequest, *pricespb.Price]
-}
-
-func (p prices) GetPrice(ctx context.Context, r *pricespb.GetPriceRequest) (*pricespb.Price, error) {
-	return p.h.Serve(ctx, r)
-}
-
 // startApp runs a kit App with a typed POST endpoint behind the default
 // chain and a gRPC service, and returns its HTTP base URL and gRPC address.
 func startApp(t *testing.T) (string, string) {
@@ -58,9 +49,9 @@ func startApp(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pricespb.RegisterPricesServer(g, prices{h: grpct.NewHandler(get,
+	grpct.Register(g, &pricespb.Prices_ServiceDesc, grpct.Unary(pricespb.Prices_GetPrice_FullMethodName, get,
 		func(_ context.Context, r *pricespb.GetPriceRequest) (sku, error) { return sku{r.GetSku()}, nil },
-		func(_ context.Context, p *pricespb.Price) (*pricespb.Price, error) { return p, nil })})
+		func(_ context.Context, p *pricespb.Price) (*pricespb.Price, error) { return p, nil }))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx) }()
