@@ -32,7 +32,10 @@ type Backend struct {
 }
 
 // Run runs the conformance suite. newBackend is called once per subtest
-// and must register its cleanup with t.Cleanup.
+// and must register its cleanup with t.Cleanup. The subtests run in
+// parallel (they mostly wait on the registry), so newBackend is called
+// from several at once and each Backend must share nothing with another:
+// its own server, store and addresses.
 func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 	cases := []struct {
 		name string
@@ -47,7 +50,10 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"Restart", testRestart},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, newBackend(t)) })
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t, newBackend(t))
+		})
 	}
 }
 

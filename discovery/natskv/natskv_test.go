@@ -79,6 +79,7 @@ func connect(t *testing.T, n *natsServer) jetstream.JetStream {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
 		n := startNATS(t)
 		reg, err := natskv.New(context.Background(), connect(t, n), natskv.Options{})
@@ -106,6 +107,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceRestartEmpty(t *testing.T) {
+	t.Parallel()
 	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
 		n := startNATS(t)
 		reg, err := natskv.New(context.Background(), connect(t, n), natskv.Options{})
@@ -128,6 +130,7 @@ func TestConformanceRestartEmpty(t *testing.T) {
 }
 
 func TestConformanceFallback(t *testing.T) {
+	t.Parallel()
 	discoverytest.Run(t, func(t *testing.T) discoverytest.Backend {
 		n := startNATS(t)
 		reg, err := natskv.NewFallback(context.Background(), connect(t, n), "fallback", time.Second)
