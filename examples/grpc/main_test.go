@@ -73,6 +73,7 @@ func TestBothTransports(t *testing.T) {
 
 	checkPropagation(t, p, rcv, raw)
 
+	checkREADMECurl(t, p.HTTPURL)
 	resp, b := exampletest.Do(t, "GET", p.HTTPURL+"/v1/prices/anvil", "", nil)
 	if resp.StatusCode != 404 || !bytes.Contains(b, []byte(`no product \"anvil\"`)) {
 		t.Errorf("HTTP anvil = %d %s, want the same 404", resp.StatusCode, b)

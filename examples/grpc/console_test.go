@@ -18,22 +18,25 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/gantrykit/gantry/internal/exampletest"
 )
 
-// A grpcurl call of the README's console block: its -d body, the method
-// it names and what it printed.
-type grpcurlCall struct{ body, method, output string }
+// A command of the README's console block and the lines it printed.
+type shown struct{ cmd, output string }
 
-// readmeGrpcurl returns the README's grpcurl calls in order.
-func readmeGrpcurl(t *testing.T) []grpcurlCall {
+// readmeConsole returns the README's console commands that begin with
+// prefix, in order, each with what it printed; at least one, or the test
+// fails rather than check nothing.
+func readmeConsole(t *testing.T, prefix string) []shown {
 	t.Helper()
 	f, err := os.Open("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var calls []grpcurlCall
-	var cur *grpcurlCall
+	var cmds []shown
+	var cur *shown
 	for s := bufio.NewScanner(f); s.Scan(); {
 		line := s.Text()
 		if strings.HasPrefix(line, "$ ") || strings.HasPrefix(line, "```") {
@@ -43,19 +46,28 @@ func readmeGrpcurl(t *testing.T) []grpcurlCall {
 			cur.output += line + "\n"
 			continue
 		}
-		if !strings.HasPrefix(line, "$ grpcurl ") {
-			continue
+		if strings.HasPrefix(line, "$ "+prefix) {
+			cmds = append(cmds, shown{cmd: line})
+			cur = &cmds[len(cmds)-1]
 		}
-		_, rest, ok := strings.Cut(line, " -d '")
-		body, rest, ok2 := strings.Cut(rest, "' ")
-		fields := strings.Fields(rest)
-		if !ok || !ok2 || len(fields) == 0 {
-			t.Fatalf("README: cannot read the grpcurl call %q", line)
-		}
-		calls = append(calls, grpcurlCall{body: body, method: fields[len(fields)-1]})
-		cur = &calls[len(calls)-1]
 	}
-	return calls
+	if len(cmds) < 1 {
+		t.Fatalf("README has no %q commands", prefix)
+	}
+	return cmds
+}
+
+// checkREADMECurl makes each curl call of the README on the service at
+// base and requires the body it shows.
+func checkREADMECurl(t *testing.T, base string) {
+	t.Helper()
+	for _, c := range readmeConsole(t, "curl -s localhost:8080/") {
+		path := strings.TrimPrefix(strings.Fields(c.cmd)[3], "localhost:8080")
+		_, body := exampletest.Do(t, "GET", base+path, "", nil)
+		if got := strings.TrimSpace(string(body)); got != strings.TrimSpace(c.output) {
+			t.Errorf("%s printed %s, the README says %s", c.cmd, got, c.output)
+		}
+	}
 }
 
 // describe asks the server's reflection service for the file that defines
@@ -128,29 +140,36 @@ func invoke(cc *grpc.ClientConn, md protoreflect.MethodDescriptor, body string) 
 // requires what the README says it prints.
 func checkREADMEGrpcurl(t *testing.T, cc *grpc.ClientConn) {
 	t.Helper()
-	calls := readmeGrpcurl(t)
+	calls := readmeConsole(t, "grpcurl ")
 	if len(calls) < 2 {
 		t.Fatalf("README has %d grpcurl calls, want the found and the not-found one", len(calls))
 	}
 	for _, c := range calls {
-		md := describe(t, cc, c.method)
-		reply, code, msg, err := invoke(cc, md, c.body)
+		_, rest, ok := strings.Cut(c.cmd, " -d '")
+		body, rest, ok2 := strings.Cut(rest, "' ")
+		fields := strings.Fields(rest)
+		if !ok || !ok2 || len(fields) == 0 {
+			t.Fatalf("README: cannot read the grpcurl call %q", c.cmd)
+		}
+		method := fields[len(fields)-1]
+		md := describe(t, cc, method)
+		reply, code, msg, err := invoke(cc, md, body)
 		if err != nil {
-			t.Fatalf("grpcurl -d %s %s: %v", c.body, c.method, err)
+			t.Fatalf("grpcurl -d %s %s: %v", body, method, err)
 		}
 		if rest, isErr := strings.CutPrefix(c.output, "ERROR:\n"); isErr {
 			want := "  Code: " + code + "\n  Message: " + msg + "\n"
 			if rest != want {
-				t.Errorf("grpcurl -d %s %s printed\nERROR:\n%s\nthe README says\nERROR:\n%s", c.body, c.method, want, rest)
+				t.Errorf("grpcurl -d %s %s printed\nERROR:\n%s\nthe README says\nERROR:\n%s", body, method, want, rest)
 			}
 			continue
 		}
 		var want any
 		if err := json.Unmarshal([]byte(c.output), &want); err != nil {
-			t.Fatalf("README output of %s: %v", c.method, err)
+			t.Fatalf("README output of %s: %v", method, err)
 		}
 		if code != "" || !reflect.DeepEqual(reply, want) {
-			t.Errorf("grpcurl -d %s %s = %v (code %q %s), the README says %v", c.body, c.method, reply, code, msg, want)
+			t.Errorf("grpcurl -d %s %s = %v (code %q %s), the README says %v", body, method, reply, code, msg, want)
 		}
 	}
 }
