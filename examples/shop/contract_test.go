@@ -71,6 +71,7 @@ func TestContract(t *testing.T) {
 // 500; a method the orders route does not serve is a 405 with Allow, not
 // a 401.
 func TestFoundCases(t *testing.T) {
+	t.Parallel()
 	s := testShop(t, "", nil)
 	anon := api{t: t, base: s.URL()}
 	for _, tt := range []struct {

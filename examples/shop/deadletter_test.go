@@ -15,6 +15,7 @@ import (
 // can never apply (an outcome for an order it does not have) is not retried
 // forever; it goes to the consumer's dead-letter subject with the reason.
 func TestStockResultForUnknownOrderIsDeadLettered(t *testing.T) {
+	t.Parallel()
 	s := testShop(t, "", nil)
 	nc, err := nats.Connect(s.NATSURL)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // route that names no operation of its service, or an operation no route
 // reaches, is drift between the table and the code.
 func TestGatewayRoutesMatchOperations(t *testing.T) {
+	t.Parallel()
 	cfg, err := gw.ParseConfig(gateway.Routes)
 	if err != nil {
 		t.Fatal(err)

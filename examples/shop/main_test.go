@@ -16,6 +16,7 @@ import (
 // see the order confirmed and the stock go down; order more than the stock
 // and see it rejected; other users, bad tokens and non-admins are refused.
 func TestShop(t *testing.T) {
+	t.Parallel()
 	s := testShop(t, "", nil)
 	anon := api{t: t, base: s.URL()}
 
@@ -126,6 +127,7 @@ func TestShop(t *testing.T) {
 
 // TestDocs checks the gateway's merged OpenAPI document and its viewer.
 func TestDocs(t *testing.T) {
+	t.Parallel()
 	s := testShop(t, "", nil)
 	a := api{t: t, base: s.URL()}
 	_, doc := a.do("GET", "/openapi.json", nil)
@@ -212,6 +214,7 @@ func TestRedact(t *testing.T) {
 // TestRun runs the command's run function as main does: it prints where
 // everything is, and stops cleanly when its context ends (Ctrl-C).
 func TestRun(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -15,6 +15,7 @@ func TestREADMESnippetsCompile(t *testing.T) {
 // the account, its token (the signing key is kept), the order and the stock
 // are all still there.
 func TestRestartKeepsData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := testShop(t, dir, nil)
 	ada := signup(t, s.URL(), "ada@example.com")

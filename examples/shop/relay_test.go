@@ -18,6 +18,7 @@ import (
 // service stops as if it had died there; the shop restarts on the same data.
 // Afterwards the event is in the stream exactly once and the order confirms.
 func TestRelayCrash(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		stage outbox.Stage
@@ -26,6 +27,7 @@ func TestRelayCrash(t *testing.T) {
 		{"after publish, before mark", outbox.AfterPublish},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			var crashed atomic.Int32
 			s := testShop(t, dir, func(server any) {
