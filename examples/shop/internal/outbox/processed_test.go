@@ -104,6 +104,7 @@ func TestProcessedPrunerWaitsForStreamMaxAge(t *testing.T) {
 // window, as a relay does after a crash), is acknowledged without being
 // applied. Once the clock passes the retention, the marker goes too.
 func TestProcessedPrunerKeepsDeduplicating(t *testing.T) {
+	t.Parallel()
 	db, js := setup(t)
 	ctx := context.Background()
 	// The shop's limits, with a duplicate window short enough to publish

@@ -110,6 +110,7 @@ func waitPending(t *testing.T, db *sql.DB, n int) {
 // pending (publish fails, retried), and once the stream is there each is
 // stored once, under its row ID as Nats-Msg-Id, and marked published.
 func TestRelayPublishesWithRowID(t *testing.T) {
+	t.Parallel()
 	db, js := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Relay{DB: db, JetStream: func() jetstream.JetStream { return js }, Interval: 20 * time.Millisecond}

@@ -64,6 +64,7 @@ func eventually(t *testing.T, cond func() bool, what func() string) {
 // batches of at most PruneBatch; a row published within the retention and
 // an old row that never published stay; Run ends cleanly with its context.
 func TestRelayPrunes(t *testing.T) {
+	t.Parallel()
 	db, js := setup(t)
 	if err := EnsureStreams(context.Background(), js); err != nil {
 		t.Fatal(err)
