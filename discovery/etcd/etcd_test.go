@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
-
 	"time"
 
 	"github.com/gantrykit/gantry/internal/fulltest"
@@ -78,9 +78,26 @@ func (s *etcdServer) start() {
 	}
 	s.exited = make(chan struct{})
 	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); close(exited) }(s.cmd, s.exited)
+	deadline := time.Now().Add(20 * time.Second)
+	// Wait for the client port first: a client made before etcd listens
+	// would wait out gRPC's reconnect backoff (1 s) before its next try.
+	for addr := strings.TrimPrefix(s.client, "http://"); ; time.Sleep(10 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-s.exited:
+			s.t.Fatalf("etcd exited before listening on %s", s.client)
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.kill()
+			s.t.Fatalf("etcd not listening on %s in 20s", s.client)
+		}
+	}
 	cli := s.newClient()
 	defer cli.Close()
-	deadline := time.Now().Add(20 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		_, err := cli.Get(ctx, "health")
