@@ -10,6 +10,7 @@ import (
 // etcd package (kit wires those in through kit/natskit and kit/grpckit,
 // which hello does not import).
 func TestLinksNoNATSGRPCOrEtcd(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

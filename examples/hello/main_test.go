@@ -35,6 +35,7 @@ func do(t *testing.T, method, url, contentType string, body io.Reader) (*http.Re
 }
 
 func TestAnswers(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	tests := []struct {
@@ -76,6 +77,7 @@ func TestAnswers(t *testing.T) {
 }
 
 func TestMetricsPassPromtool(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	do(t, "GET", p.HTTPURL+"/v1/hello/x", "", nil)
 	resp, b := do(t, "GET", p.AdminURL+"/metrics", "", nil)
@@ -86,6 +88,7 @@ func TestMetricsPassPromtool(t *testing.T) {
 }
 
 func TestOpenAPI(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	resp, b := do(t, "GET", p.HTTPURL+"/openapi.json", "", nil)
 	if resp.StatusCode != 200 {
@@ -128,6 +131,7 @@ func TestOpenAPI(t *testing.T) {
 // half sent): /readyz turns 503 during the drain, the request completes with
 // 201, and the process exits 0.
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	p := start(t, "GANTRY_DRAIN_DELAY=1s")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.HTTPURL, "http://"))
 	if err != nil {
