@@ -1,6 +1,7 @@
 package events
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,7 +58,8 @@ func (s *Subscriber[T]) loop(cons jetstream.Consumer) {
 			if cc, err := cons.Consume(g.wrap(deliver), s.pullOptions()...); err == nil {
 				select {
 				case <-s.stop:
-					g.quiesce(max(s.cfg.FetchWait, time.Second))
+					expiry := max(s.cfg.FetchWait, time.Second)
+					g.quiesce(expiry, func() bool { return idle(cons, expiry) })
 					cc.Drain()
 					close(g.open)
 					s.awaitDrained(cc, g)
@@ -154,22 +156,46 @@ func (g *stopGate) wrap(deliver func(jetstream.Msg)) func(jetstream.Msg) {
 	}
 }
 
-// quietAfterStop is how long quiesce waits for an event before it takes the
-// subscription for idle: no event was on its way.
+// quietAfterStop is how long quiesce waits for an event before it asks
+// whether the consumer is idle.
 const quietAfterStop = 100 * time.Millisecond
 
 // quiesce asks callbacks to hold the subscription and, once one does, waits
 // for the pull requests issued before to end (expiry plus a margin). If no
-// event comes, nothing was being sent, and it returns.
-func (g *stopGate) quiesce(expiry time.Duration) {
+// callback holds within quietAfterStop, it asks idle: when nothing waits at
+// the server and nothing is in flight, no event is on its way and it
+// returns. Otherwise (a callback starved on a loaded machine, handlers
+// still busy, or no answer) it waits on for a hold, and in any case no
+// longer than the pull requests issued before Stop take to end.
+func (g *stopGate) quiesce(expiry time.Duration, idle func() bool) {
 	g.stopping.Store(true)
 	quiet := time.NewTimer(quietAfterStop)
 	defer quiet.Stop()
 	select {
 	case <-g.held:
+	case <-quiet.C:
+		if idle() {
+			return
+		}
 		ended := time.NewTimer(expiry + expiry/4)
 		defer ended.Stop()
-		<-ended.C
-	case <-quiet.C:
+		select {
+		case <-g.held:
+		case <-ended.C:
+			return // every pull issued before Stop has ended
+		}
 	}
+	ended := time.NewTimer(expiry + expiry/4)
+	defer ended.Stop()
+	<-ended.C
+}
+
+// idle reports whether cons has nothing waiting at the server and nothing
+// delivered and unanswered, asking within timeout; false when it cannot
+// tell.
+func idle(cons jetstream.Consumer, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	info, err := cons.Info(ctx)
+	return err == nil && info.NumPending == 0 && info.NumAckPending == 0
 }

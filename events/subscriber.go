@@ -182,14 +182,15 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 
 // Stop stops pulling, waits for the pull requests already at the server
 // to end (up to FetchWait, at least 1s, after the next event arrives; 0.1s
-// when none comes), then hands every event received to the handlers and
-// waits for them to finish and answer (ack, nak or dead-letter). If ctx
-// ends first Stop returns ctx's error; the unanswered events are
-// redelivered after AckWait. A drain not finished within FetchWait (at
-// least 1s) plus 5s is cut short with a warning: no further event goes to
-// a handler, and those not handled come again after AckWait (see the
-// package doc, Shutdown). Drain or close the connection after Stop.
-// Stop before Start is a no-op.
+// and one consumer info request when the consumer is idle: nothing waiting
+// at the server, nothing unanswered), then hands every event received to
+// the handlers and waits for them to finish and answer (ack, nak or
+// dead-letter). If ctx ends first Stop returns ctx's error; the unanswered
+// events are redelivered after AckWait. A drain not finished within
+// FetchWait (at least 1s) plus 5s is cut short with a warning: no further
+// event goes to a handler, and those not handled come again after AckWait
+// (see the package doc, Shutdown). Drain or close the connection after
+// Stop. Stop before Start is a no-op.
 func (s *Subscriber[T]) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	stop, loopDone := s.stop, s.loopDone
