@@ -52,6 +52,7 @@ func (c *countingStore) Once(ctx context.Context, id string, apply func(context.
 // resumes the same durable. Every event is applied exactly once and the
 // poison event is dead-lettered after MaxDeliver.
 func TestAcceptanceCrashAndResume(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("acceptance test; run without -short")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +19,15 @@ import (
 // delivered at most Concurrency+Prefetch events (the ones held by handlers
 // and the ones waiting in memory), however many the stream holds; the
 // default Prefetch is 16 per handler.
+//
+// The cases run at once, each on its own server: each spends most of its
+// time waiting for Stop to let the pull requests expire (at least 1s), and
+// as parallel subtests -parallel (GOMAXPROCS, 2 on a small machine) would
+// queue them.
 func TestPrefetchBoundsWaitingEvents(t *testing.T) {
+	t.Parallel()
+	var cases sync.WaitGroup
+	defer cases.Wait()
 	for _, tc := range []struct {
 		name                  string
 		concurrency, prefetch int
@@ -29,40 +38,40 @@ func TestPrefetchBoundsWaitingEvents(t *testing.T) {
 		{"no prefetch", 2, -1, 2 + 1}, // one event waits for a free handler
 		{"default", 2, 0, 2 + 2*16},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t)
-			pub := events.NewPublisher[orderCreated](e.js, "orders.created")
-			for i := range 100 {
-				if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+		cases.Go(func() {
+			t.Run(tc.name, func(t *testing.T) {
+				e := newEnv(t)
+				pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+				for i := range 100 {
+					if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var started atomic.Int32
+				release := make(chan struct{})
+				s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "bounded",
+					Concurrency: tc.concurrency, Prefetch: tc.prefetch, FetchWait: 100 * time.Millisecond, AckWait: longAckWait},
+					func(context.Context, events.Event[orderCreated]) error {
+						started.Add(1)
+						<-release
+						return nil
+					})
+				if err := s.Start(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-			}
-			var started atomic.Int32
-			release := make(chan struct{})
-			s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "bounded",
-				Concurrency: tc.concurrency, Prefetch: tc.prefetch, FetchWait: 100 * time.Millisecond},
-				func(context.Context, events.Event[orderCreated]) error {
-					started.Add(1)
-					<-release
-					return nil
-				})
-			if err := s.Start(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "every handler busy", func() bool { return started.Load() == int32(tc.concurrency) })
-			time.Sleep(200 * time.Millisecond) // room for pulls that would overshoot the bound
-			info := consumerInfo(t, e.js, "bounded")
-			close(release)
-			if err := s.Stop(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if got := info.NumAckPending; got > tc.want || got < tc.concurrency {
-				t.Errorf("with every handler busy: %d events delivered and unanswered, want %d to %d", got, tc.concurrency, tc.want)
-			}
-			// Stopped while events flowed, it leaves none to AckWait.
-			if info := consumerInfo(t, e.js, "bounded"); info.NumAckPending != 0 {
-				t.Errorf("after Stop: %d events unanswered, want 0", info.NumAckPending)
-			}
+				waitFor(t, "every handler busy", func() bool { return started.Load() == int32(tc.concurrency) })
+				time.Sleep(200 * time.Millisecond) // room for pulls that would overshoot the bound
+				info := consumerInfo(t, e.js, "bounded")
+				close(release)
+				if err := s.Stop(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if got := info.NumAckPending; got > tc.want || got < tc.concurrency {
+					t.Errorf("with every handler busy: %d events delivered and unanswered, want %d to %d", got, tc.concurrency, tc.want)
+				}
+				// Stopped while events flowed, it leaves none to AckWait.
+				answered(t, e.js, "bounded")
+			})
 		})
 	}
 }
@@ -70,6 +79,7 @@ func TestPrefetchBoundsWaitingEvents(t *testing.T) {
 // TestResumesAfterServerRestart: a running Subscriber keeps consuming after
 // its server restarts (same port, same store), without being restarted.
 func TestResumesAfterServerRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	port := e.srv.Server().Addr().(*net.TCPAddr).Port
 	got := make(chan int, 10)
@@ -108,6 +118,7 @@ func TestResumesAfterServerRestart(t *testing.T) {
 // under a running Subscriber and declared again (by another instance's
 // Start, say), the Subscriber consumes from the new one.
 func TestResumesAfterConsumerRecreated(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cfg := events.Consumer{Stream: "ORDERS", Durable: "phoenix", FetchWait: 100 * time.Millisecond}
 	got := make(chan string, 10)
@@ -137,17 +148,33 @@ func TestResumesAfterConsumerRecreated(t *testing.T) {
 
 func consumerInfo(t *testing.T, js jetstream.JetStream, durable string) *jetstream.ConsumerInfo {
 	t.Helper()
-	info, err := consumerInfoErr(js, durable)
+	cons, err := js.Consumer(context.Background(), "ORDERS", durable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := cons.Info(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return info
 }
 
-func consumerInfoErr(js jetstream.JetStream, durable string) (*jetstream.ConsumerInfo, error) {
-	cons, err := js.Consumer(context.Background(), "ORDERS", durable)
-	if err != nil {
-		return nil, err
-	}
-	return cons.Info(context.Background())
+// answered waits until the server has applied the answers of a stopped
+// subscriber, and returns the consumer's state then. A handler's ack is sent
+// without waiting for the server, which applies it a moment later, so a
+// look right after Stop can still count it as unanswered. Give the consumer
+// an AckWait well above waitFor's bound (longAckWait): an event left
+// unanswered then stays so until the bound fails the test, rather than
+// passing for answered by going back for redelivery.
+func answered(t *testing.T, js jetstream.JetStream, durable string) *jetstream.ConsumerInfo {
+	t.Helper()
+	var info *jetstream.ConsumerInfo
+	waitFor(t, "every event delivered to be answered", func() bool {
+		info = consumerInfo(t, js, durable)
+		return info.NumAckPending == 0
+	})
+	return info
 }
+
+// longAckWait outlasts waitFor's bound (see answered).
+const longAckWait = 2 * time.Minute

@@ -63,6 +63,7 @@ func returns(t *testing.T, stopped <-chan error) {
 // Stop cuts it short with a warning, hands nothing more over, still waits
 // for the handlers that run, then returns; and every event comes again.
 func TestStopBoundsADrainHandlersHold(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	const n = 10
@@ -137,6 +138,7 @@ func TestStopBoundsADrainHandlersHold(t *testing.T) {
 // nobody reads any more, and its goroutine blocks for good. Stop still
 // returns, with the warning.
 func TestStopBoundsADrainNATSHolds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	port := e.srv.Server().Addr().(*net.TCPAddr).Port
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
@@ -182,7 +184,16 @@ func TestStopBoundsADrainNATSHolds(t *testing.T) {
 	e.srv = srv
 	// On reconnecting, Consume pulls again: 4 more wait behind the first.
 	waitFor(t, "a second pull's events delivered", func() bool {
-		info, err := consumerInfoErr(e.js, "stuck")
+		// Through the subscriber's connection, quick to reconnect, and
+		// with a short timeout: a request sent while it reconnects is
+		// answered by nobody.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		cons, err := js.Consumer(ctx, "ORDERS", "stuck")
+		if err != nil {
+			return false
+		}
+		info, err := cons.Info(ctx)
 		return err == nil && info.NumAckPending >= 8
 	})
 

@@ -103,6 +103,7 @@ func streamMsgs(t testing.TB, js jetstream.JetStream, name string) uint64 {
 }
 
 func TestPublishSubscribe(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithType("order.created", 2))
 	got := make(chan events.Event[orderCreated], 10)
@@ -129,6 +130,7 @@ func TestPublishSubscribe(t *testing.T) {
 }
 
 func TestRetryWithBackoffThenAck(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var mu sync.Mutex
 	var deliveries []int
@@ -188,6 +190,7 @@ func TestRetryWithBackoffThenAck(t *testing.T) {
 // no stream captures is not retried (it would not pass), unlike no
 // responders during a leader election.
 func TestPublishWithoutStreamFailsAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "nowhere.created")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

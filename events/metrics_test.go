@@ -46,6 +46,7 @@ func sample(t *testing.T, reg *prometheus.Registry, name string, want map[string
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	reg := prometheus.NewRegistry()
 	var calls atomic.Int32

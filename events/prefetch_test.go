@@ -15,6 +15,7 @@ import (
 // are handled in stream order, each once; and Stop handles what was already
 // fetched rather than leaving it to be redelivered after AckWait.
 func TestPrefetchKeepsOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	const n = 200
@@ -61,6 +62,7 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 // TestStopHandlesFetchedEvents: events fetched ahead when Stop comes are
 // handled before Stop returns, and none is left unacknowledged.
 func TestStopHandlesFetchedEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	for i := range 20 {
@@ -71,7 +73,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 	var mu sync.Mutex
 	handled := 0
 	started := make(chan struct{}, 1)
-	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "stopper", Prefetch: 32, FetchWait: 100 * time.Millisecond, AckWait: longAckWait},
 		func(_ context.Context, _ events.Event[orderCreated]) error {
 			select {
 			case started <- struct{}{}:
@@ -93,15 +95,8 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 	mu.Lock()
 	got := handled
 	mu.Unlock()
-	cons, err := e.js.Consumer(context.Background(), "ORDERS", "stopper")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := cons.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.NumAckPending != 0 || got == 0 || uint64(got)+info.NumPending != 20 {
+	info := answered(t, e.js, "stopper")
+	if got == 0 || uint64(got)+info.NumPending != 20 {
 		t.Errorf("after Stop: handled %d, %d still pending, %d awaiting ack; want handled + pending = 20 and none awaiting ack",
 			got, info.NumPending, info.NumAckPending)
 	}
@@ -110,6 +105,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 // TestStopHandlesWaitingEvents: events waiting in memory behind a busy
 // handler when Stop comes are handled before Stop returns, not dropped.
 func TestStopHandlesWaitingEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	for i := range 20 {
@@ -119,7 +115,7 @@ func TestStopHandlesWaitingEvents(t *testing.T) {
 	}
 	var handled atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
-	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "waiter", Prefetch: 32, FetchWait: 100 * time.Millisecond},
+	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "waiter", Prefetch: 32, FetchWait: 100 * time.Millisecond, AckWait: longAckWait},
 		func(_ context.Context, _ events.Event[orderCreated]) error {
 			if handled.Add(1) == 1 {
 				close(started)
@@ -142,7 +138,7 @@ func TestStopHandlesWaitingEvents(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
 	}
-	info := consumerInfo(t, e.js, "waiter")
+	info := answered(t, e.js, "waiter")
 	if got := handled.Load(); got != 20 || info.NumAckPending != 0 || info.AckFloor.Stream != 20 {
 		t.Errorf("after Stop: handled %d, %d awaiting ack, ack floor %d; want 20, 0, 20", got, info.NumAckPending, info.AckFloor.Stream)
 	}

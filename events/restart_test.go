@@ -17,6 +17,7 @@ import (
 // event ID. The stream ends with every event exactly once and a consumer
 // gets them all.
 func TestAcceptanceServerRestartMidPublish(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("acceptance test; run without -short")
 	}

@@ -19,6 +19,7 @@ import (
 // One trace spans an HTTP request, the service call it makes, the event it
 // publishes and the consumer's handler, with every parent link intact.
 func TestTraceSpansHTTPToConsumer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
