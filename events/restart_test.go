@@ -24,7 +24,10 @@ func TestAcceptanceServerRestartMidPublish(t *testing.T) {
 	const n, restartAt = 2000, 500
 	e := newEnv(t)
 	port := e.srv.Server().Addr().(*net.TCPAddr).Port
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+	// An attempt sent as the server goes down is never answered; a short
+	// attempt timeout sends it again sooner (its length is not what this
+	// test proves, and a resend is deduplicated by its ID either way).
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created", events.WithAttemptTimeout(250*time.Millisecond))
 
 	var acked, retries atomic.Int64
 	done := make(chan error, 1)
