@@ -103,7 +103,12 @@ func (n *NATS) start(context.Context) error {
 			return err
 		}
 	}
-	nc, err := natst.Connect(url, n.app.Name(), log, nats.ClosedHandler(func(*nats.Conn) { close(n.closed) }))
+	// nats.go can close a connection twice: a Close that cuts a Drain short
+	// is followed, up to 5s later, by the drain's own (see stop).
+	var closeOnce sync.Once
+	nc, err := natst.Connect(url, n.app.Name(), log, nats.ClosedHandler(func(*nats.Conn) {
+		closeOnce.Do(func() { close(n.closed) })
+	}))
 	if err == nil {
 		var js jetstream.JetStream
 		if js, err = jetstream.New(nc); err == nil {
@@ -162,6 +167,8 @@ func (n *NATS) stop(ctx context.Context) error {
 	// events' awaitDrained), which the shop's chaos test met after a
 	// cluster node was killed. Closing loses nothing delivery does not
 	// already allow: unacknowledged events come again after AckWait.
+	// After that Close, nats.go's drain goroutine still sets the status to
+	// DRAINING_PUBS and flushes for up to 5s before it closes once more.
 	bound := time.NewTimer(n.drainBound)
 	defer bound.Stop()
 	select {
