@@ -23,6 +23,7 @@ import (
 // more of both) and logs the seed, every counterexample and the summary;
 // GANTRY_CONTRACT_SEED repeats a run.
 func TestContract(t *testing.T) {
+	t.Parallel()
 	d, n := 20*time.Second, 40
 	if fulltest.Enabled() {
 		n = 400

@@ -22,6 +22,7 @@ import (
 // that the run, stop included, logs no warning.
 // go test -v prints the span tree.
 func TestOrderTrace(t *testing.T) {
+	t.Parallel()
 	rcv := otlptest.New(t)
 	logs := map[string]*logcheck.Buffer{}
 	for _, name := range []string{"user", "product", "order", "gateway"} {
