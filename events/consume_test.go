@@ -2,8 +2,6 @@ package events_test
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gantrykit/gantry/events"
-	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 // TestPrefetchBoundsWaitingEvents: with every handler busy, the server has
@@ -41,12 +38,7 @@ func TestPrefetchBoundsWaitingEvents(t *testing.T) {
 		cases.Go(func() {
 			t.Run(tc.name, func(t *testing.T) {
 				e := newEnv(t)
-				pub := events.NewPublisher[orderCreated](e.js, "orders.created")
-				for i := range 100 {
-					if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-						t.Fatal(err)
-					}
-				}
+				e.publishOrders(t, 100)
 				var started atomic.Int32
 				release := make(chan struct{})
 				s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "bounded",
@@ -81,7 +73,6 @@ func TestPrefetchBoundsWaitingEvents(t *testing.T) {
 func TestResumesAfterServerRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	port := e.srv.Server().Addr().(*net.TCPAddr).Port
 	got := make(chan int, 10)
 	start(t, e.js, events.Consumer{Stream: "ORDERS", Durable: "survivor", Concurrency: 2, FetchWait: time.Second},
 		func(_ context.Context, ev events.Event[orderCreated]) error { got <- ev.Data.Order; return nil })
@@ -92,12 +83,7 @@ func TestResumesAfterServerRestart(t *testing.T) {
 	if order := <-got; order != 1 {
 		t.Fatalf("before the restart: got order %d, want 1", order)
 	}
-	e.srv.Shutdown()
-	srv, err := embedded.Start(embedded.Options{Dir: e.dir, Port: port})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
+	e.restart(t)
 	waitFor(t, "a publish after the restart", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

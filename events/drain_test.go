@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,11 +12,9 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/gantrykit/gantry/events"
 	"github.com/gantrykit/gantry/internal/logcheck"
-	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 // testDrainBound stands for the production 5s in these tests; the drain
@@ -65,13 +62,8 @@ func returns(t *testing.T, stopped <-chan error) {
 func TestStopBoundsADrainHandlersHold(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	const n = 10
-	for i := range n {
-		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.publishOrders(t, n)
 	logs := &logcheck.Buffer{}
 	var started atomic.Int32
 	release := make(chan struct{})
@@ -140,23 +132,9 @@ func TestStopBoundsADrainHandlersHold(t *testing.T) {
 func TestStopBoundsADrainNATSHolds(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	port := e.srv.Server().Addr().(*net.TCPAddr).Port
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
-	for i := range 30 {
-		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.publishOrders(t, 30)
 	const name = "drained"
-	nc, err := nats.Connect(e.srv.URL(), nats.Name(name), nats.MaxReconnects(-1), nats.ReconnectWait(10*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, js := e.connect(t, nats.Name(name), nats.ReconnectWait(10*time.Millisecond))
 	logs := &logcheck.Buffer{}
 	var handled atomic.Int32
 	release := make(chan struct{})
@@ -176,12 +154,7 @@ func TestStopBoundsADrainNATSHolds(t *testing.T) {
 	}
 	waitFor(t, "the first pull's events delivered", func() bool { return consumerInfo(t, e.js, "stuck").NumAckPending == 4 })
 
-	e.srv.Shutdown()
-	srv, err := embedded.Start(embedded.Options{Dir: e.dir, Port: port})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
+	e.restart(t)
 	// On reconnecting, Consume pulls again: 4 more wait behind the first.
 	waitFor(t, "a second pull's events delivered", func() bool {
 		// Through the subscriber's connection, quick to reconnect, and
@@ -201,7 +174,7 @@ func TestStopBoundsADrainNATSHolds(t *testing.T) {
 	go func() { stopped <- s.Stop(context.Background()) }()
 	// Release the handler only once Consume has drained its subscription at
 	// the server: from then on, nothing reads its pull requests.
-	waitFor(t, "Consume's subscription drained", func() bool { return !hasConsumeInbox(t, srv.Server(), name) })
+	waitFor(t, "Consume's subscription drained", func() bool { return !hasConsumeInbox(t, e.srv.Server(), name) })
 	free()
 	returns(t, stopped)
 	if got := drainWarnings(t, logs, "stuck"); got != 1 {

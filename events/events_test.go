@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,9 +54,11 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
-func (e *env) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
+// connect opens another connection to the server, closed when the test
+// ends; opts come after Gantry's own and win.
+func (e *env) connect(t testing.TB, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := natst.Connect(e.srv.URL(), t.Name(), nil)
+	nc, err := natst.Connect(e.srv.URL(), t.Name(), nil, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +68,31 @@ func (e *env) connect(t testing.TB) (*nats.Conn, jetstream.JetStream) {
 		t.Fatal(err)
 	}
 	return nc, js
+}
+
+// restart stops the server and starts it again on the same port and
+// store, as an operator's restart would.
+func (e *env) restart(t testing.TB) {
+	t.Helper()
+	port := e.srv.Server().Addr().(*net.TCPAddr).Port
+	e.srv.Shutdown()
+	srv, err := embedded.Start(embedded.Options{Dir: e.dir, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+}
+
+// publishOrders publishes n events on orders.created, o-0 to o-(n-1),
+// event i for order i.
+func (e *env) publishOrders(t testing.TB, n int) {
+	t.Helper()
+	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
+	for i := range n {
+		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // start runs a subscriber until the test ends.

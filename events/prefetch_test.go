@@ -2,7 +2,6 @@ package events_test
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,13 +16,8 @@ import (
 func TestPrefetchKeepsOrder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
 	const n = 200
-	for i := range n {
-		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.publishOrders(t, n)
 	var mu sync.Mutex
 	var seen []int
 	release := make(chan struct{})
@@ -64,12 +58,7 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 func TestStopHandlesFetchedEvents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
-	for i := range 20 {
-		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.publishOrders(t, 20)
 	var mu sync.Mutex
 	handled := 0
 	started := make(chan struct{}, 1)
@@ -107,12 +96,7 @@ func TestStopHandlesFetchedEvents(t *testing.T) {
 func TestStopHandlesWaitingEvents(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	pub := events.NewPublisher[orderCreated](e.js, "orders.created")
-	for i := range 20 {
-		if _, err := pub.Publish(context.Background(), fmt.Sprint("o-", i), orderCreated{Order: i}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.publishOrders(t, 20)
 	var handled atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
 	s := events.NewSubscriber(e.js, events.Consumer{Stream: "ORDERS", Durable: "waiter", Prefetch: 32, FetchWait: 100 * time.Millisecond, AckWait: longAckWait},

@@ -3,13 +3,11 @@ package events_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gantrykit/gantry/events"
-	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
 
 // The nats-server restarts (same port, same file store) while a publisher
@@ -23,7 +21,6 @@ func TestAcceptanceServerRestartMidPublish(t *testing.T) {
 	}
 	const n, restartAt = 2000, 500
 	e := newEnv(t)
-	port := e.srv.Server().Addr().(*net.TCPAddr).Port
 	// An attempt sent as the server goes down is never answered; a short
 	// attempt timeout sends it again sooner (its length is not what this
 	// test proves, and a resend is deduplicated by its ID either way).
@@ -54,13 +51,8 @@ func TestAcceptanceServerRestartMidPublish(t *testing.T) {
 	}()
 
 	waitFor(t, "publishes before the restart", func() bool { return acked.Load() >= restartAt })
-	e.srv.Shutdown()
 	atRestart := acked.Load()
-	srv, err := embedded.Start(embedded.Options{Dir: e.dir, Port: port})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
+	e.restart(t)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
