@@ -1,4 +1,4 @@
-package outbox_test
+package main
 
 import (
 	"strings"
@@ -8,6 +8,10 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/order"
 	"github.com/gantrykit/gantry/examples/shop/product"
 )
+
+// The outbox's settings as the services read them. (These tests live with
+// the shop, which links the services anyway, rather than with package
+// outbox, whose test binary would otherwise link both services for them.)
 
 // TestServicesRefuseShortRetention: each service with an outbox reads
 // outbox_retention, outbox_lease and processed_retention from its
