@@ -98,7 +98,10 @@ func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span)
 	wait := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, p.o.attemptTimeout)
-		ack, err := p.js.PublishMsg(actx, msg)
+		// This loop retries, after asking whether a stream captures the
+		// subject; nats.go's own retries of no responders (two, 250 ms
+		// apart) would only delay that question (noPublishRetries).
+		ack, err := p.js.PublishMsg(actx, msg, noPublishRetries...)
 		if err != nil && transient(err) && noResponders(err) {
 			// A stream in a leader election has no responders for a moment;
 			// a subject no stream captures has none for good.
@@ -122,6 +125,11 @@ func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span)
 		wait = min(2*wait, time.Second)
 	}
 }
+
+// noPublishRetries turns off nats.go's own retries of no responders: send
+// retries, after asking whether a stream captures the subject. (Made once,
+// and passed as a slice, so that a publish allocates no options.)
+var noPublishRetries = []jetstream.PublishOpt{jetstream.WithRetryAttempts(0)}
 
 func noResponders(err error) bool {
 	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
