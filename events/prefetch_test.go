@@ -35,7 +35,8 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the loop fetches ahead meanwhile
+	// The loop fetches ahead meanwhile: the held event and 32 behind it.
+	waitFor(t, "the buffer full", func() bool { return consumerInfo(t, e.js, "ordered").NumAckPending >= 1+32 })
 	close(release)
 	waitFor(t, "all events handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= n })
 	if err := s.Stop(context.Background()); err != nil {
