@@ -132,7 +132,9 @@ func TestOpenAPI(t *testing.T) {
 // 201, and the process exits 0.
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
-	p := start(t, "GANTRY_DRAIN_DELAY=1s")
+	// The drain delay is the window in which /readyz must be seen 503; 2s
+	// leaves a loaded, race-built run room to deliver the signal.
+	p := start(t, "GANTRY_DRAIN_DELAY=2s")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.HTTPURL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +147,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := p.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(900 * time.Millisecond)
+	deadline := time.Now().Add(1900 * time.Millisecond)
 	for {
 		resp, _ := do(t, "GET", p.AdminURL+"/readyz", "", nil)
 		if resp.StatusCode == http.StatusServiceUnavailable {

@@ -95,7 +95,7 @@ func StartService(t testing.TB, binary, service string, env ...string) *Proc {
 		t.Fatal("exampletest: no binary to start (TestMain did not build it)")
 	}
 	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), runMainEnv+"=1", "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
+	cmd.Env = append(os.Environ(), runMainEnv+"="+binary, "GANTRY_HTTP_ADDR=127.0.0.1:0", "GANTRY_ADMIN_ADDR=127.0.0.1:0", "GANTRY_DRAIN_DELAY=10ms")
 	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -256,8 +256,11 @@ func (p *Proc) LogField(t testing.TB, msg, key string) string {
 	return ""
 }
 
-// runMainEnv, set to 1, tells a test binary started by Start to be the
-// example's program (see Main). A binary built by Build ignores it.
+// runMainEnv, set to the path of the binary Start runs, tells a test
+// binary started by Start to be the example's program (see Main). A binary
+// built by Build ignores it, and so does a test binary at another path: a
+// value left in a developer's environment does not turn go test's own run
+// into the program.
 const runMainEnv = "GANTRY_EXAMPLETEST_RUN_MAIN"
 
 // Main is the TestMain of an example's package main. Run by go test, it
@@ -270,14 +273,14 @@ const runMainEnv = "GANTRY_EXAMPLETEST_RUN_MAIN"
 //
 //	func TestMain(m *testing.M) { exampletest.Main(m, &binary, main) }
 func Main(m *testing.M, binary *string, main func()) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exampletest:", err)
 		os.Exit(1)
+	}
+	if v := os.Getenv(runMainEnv); v != "" && v == self {
+		main()
+		os.Exit(0)
 	}
 	*binary = self
 	os.Exit(m.Run())
