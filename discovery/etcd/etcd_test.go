@@ -1,6 +1,7 @@
 package etcd_test
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"os"
@@ -32,6 +33,7 @@ type etcdServer struct {
 	peer     string
 	cmd      *exec.Cmd
 	exited   chan struct{}
+	stderr   *bytes.Buffer // etcd's log, read only after exited is closed
 }
 
 func freePort(t *testing.T) int {
@@ -54,17 +56,36 @@ func startEtcd(t *testing.T) *etcdServer {
 		}
 		t.Skip(msg)
 	}
-	s := &etcdServer{
-		t: t, bin: bin, dir: t.TempDir(),
-		client: "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
-		peer:   "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+	s := &etcdServer{t: t, bin: bin}
+	// A port freePort found free may be taken by another test process
+	// before etcd binds it; etcd then exits at once. A first start may pick
+	// new ports (a restart keeps its own: they are in the data directory).
+	for attempt := 1; ; attempt++ {
+		s.dir = t.TempDir()
+		s.client = "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+		s.peer = "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+		if s.launch() {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("etcd exited before listening on %s, three times; its log:\n%s", s.client, s.stderr)
+		}
+		t.Logf("etcd exited before listening on %s (a port taken meanwhile?); new ports. Its log:\n%s", s.client, s.stderr)
 	}
-	s.start()
 	t.Cleanup(s.kill)
 	return s
 }
 
 func (s *etcdServer) start() {
+	s.t.Helper()
+	if !s.launch() {
+		s.t.Fatalf("etcd exited before listening on %s; its log:\n%s", s.client, s.stderr)
+	}
+}
+
+// launch starts etcd and waits until it answers. It returns false if etcd
+// exited before listening on its client port.
+func (s *etcdServer) launch() bool {
 	s.t.Helper()
 	s.cmd = exec.Command(s.bin,
 		"--name", "t", "--data-dir", s.dir,
@@ -73,6 +94,8 @@ func (s *etcdServer) start() {
 		"--initial-cluster", "t="+s.peer,
 		"--heartbeat-interval", "50", "--election-timeout", "500",
 		"--logger", "zap", "--log-level", "error")
+	s.stderr = new(bytes.Buffer)
+	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start etcd: %v", err)
 	}
@@ -88,7 +111,7 @@ func (s *etcdServer) start() {
 		}
 		select {
 		case <-s.exited:
-			s.t.Fatalf("etcd exited before listening on %s", s.client)
+			return false
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -103,7 +126,7 @@ func (s *etcdServer) start() {
 		_, err := cli.Get(ctx, "health")
 		cancel()
 		if err == nil {
-			return
+			return true
 		}
 		if time.Now().After(deadline) {
 			s.kill()
