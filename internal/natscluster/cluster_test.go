@@ -29,7 +29,12 @@ func TestClusterSurvivesLeaderKill(t *testing.T) {
 	publish := func(from, to int) {
 		for i := from; i < to; i++ {
 			for {
-				_, err := js.Publish(ctx, "t.x", []byte("m"), jetstream.WithMsgID(fmt.Sprint(i)))
+				// Each attempt has its own deadline: a publish that reaches
+				// only followers while no leader is elected gets no answer,
+				// and would otherwise wait out the whole test's context.
+				actx, acancel := context.WithTimeout(ctx, 2*time.Second)
+				_, err := js.Publish(actx, "t.x", []byte("m"), jetstream.WithMsgID(fmt.Sprint(i)))
+				acancel()
 				if err == nil {
 					break
 				}
