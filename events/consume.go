@@ -169,25 +169,21 @@ const quietAfterStop = 100 * time.Millisecond
 // longer than the pull requests issued before Stop take to end.
 func (g *stopGate) quiesce(expiry time.Duration, idle func() bool) {
 	g.stopping.Store(true)
-	quiet := time.NewTimer(quietAfterStop)
-	defer quiet.Stop()
+	pullsEnd := expiry + expiry/4 // a pull request's life, with a margin
 	select {
 	case <-g.held:
-	case <-quiet.C:
+	case <-time.After(quietAfterStop):
 		if idle() {
 			return
 		}
-		ended := time.NewTimer(expiry + expiry/4)
-		defer ended.Stop()
 		select {
 		case <-g.held:
-		case <-ended.C:
+		case <-time.After(pullsEnd):
 			return // every pull issued before Stop has ended
 		}
 	}
-	ended := time.NewTimer(expiry + expiry/4)
-	defer ended.Stop()
-	<-ended.C
+	// Held: no pull goes out any more; wait for those issued before.
+	time.Sleep(pullsEnd)
 }
 
 // idle reports whether cons has nothing waiting at the server and nothing

@@ -41,6 +41,17 @@ func drainWarnings(t *testing.T, logs *logcheck.Buffer, durable string) int {
 	return n
 }
 
+// gate returns a channel held handlers wait on and the function that
+// closes it, once; the test's cleanup closes it too, so no handler
+// outlives the test.
+func gate(t *testing.T) (release <-chan struct{}, free func()) {
+	c := make(chan struct{})
+	var once sync.Once
+	free = func() { once.Do(func() { close(c) }) }
+	t.Cleanup(free)
+	return c, free
+}
+
 // returns waits for a Stop running in the background, with a ceiling far
 // above any bound (a guard against a hang, not a timing assertion).
 func returns(t *testing.T, stopped <-chan error) {
@@ -66,10 +77,7 @@ func TestStopBoundsADrainHandlersHold(t *testing.T) {
 	e.publishOrders(t, n)
 	logs := &logcheck.Buffer{}
 	var started atomic.Int32
-	release := make(chan struct{})
-	var once sync.Once
-	free := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(free)
+	release, free := gate(t)
 	cfg := events.Consumer{Stream: "ORDERS", Durable: "held", Concurrency: 2, Prefetch: 4,
 		FetchWait: 100 * time.Millisecond, AckWait: time.Second}
 	s := events.NewSubscriber(e.js, cfg, func(context.Context, events.Event[orderCreated]) error {
@@ -137,10 +145,7 @@ func TestStopBoundsADrainNATSHolds(t *testing.T) {
 	_, js := e.connect(t, nats.Name(name), nats.ReconnectWait(10*time.Millisecond))
 	logs := &logcheck.Buffer{}
 	var handled atomic.Int32
-	release := make(chan struct{})
-	var once sync.Once
-	free := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(free)
+	release, free := gate(t)
 	// One handler, three events waiting: pulls of 4.
 	s := events.NewSubscriber(js, events.Consumer{Stream: "ORDERS", Durable: "stuck", Prefetch: 3, FetchWait: 100 * time.Millisecond},
 		func(context.Context, events.Event[orderCreated]) error {

@@ -278,7 +278,7 @@ func Main(m *testing.M, binary *string, main func()) {
 		fmt.Fprintln(os.Stderr, "exampletest:", err)
 		os.Exit(1)
 	}
-	if v := os.Getenv(runMainEnv); v != "" && v == self {
+	if os.Getenv(runMainEnv) == self {
 		main()
 		os.Exit(0)
 	}

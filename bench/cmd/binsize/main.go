@@ -66,7 +66,7 @@ func run(out io.Writer, rows []row, cold bool) error {
 	results := make([]result, len(rows))
 	for i, r := range rows {
 		bin := filepath.Join(dir, r.name)
-		if _, err := goCmd(nil, "build", "-tags="+r.tags, "-o", bin, r.pkg); err != nil {
+		if _, _, err := goCmd(nil, "build", "-tags="+r.tags, "-o", bin, r.pkg); err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
 		fi, err := os.Stat(bin)
@@ -74,7 +74,7 @@ func run(out io.Writer, rows []row, cold bool) error {
 			return err
 		}
 		results[i].bytes = fi.Size()
-		deps, err := goCmd(nil, "list", "-tags="+r.tags, "-deps", r.pkg)
+		deps, _, err := goCmd(nil, "list", "-tags="+r.tags, "-deps", r.pkg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -84,35 +84,35 @@ func run(out io.Writer, rows []row, cold bool) error {
 			if err != nil {
 				return err
 			}
-			cmd, err := goCmd([]string{"GOCACHE=" + cache}, "build", "-tags="+r.tags, "-o", bin, r.pkg)
+			_, ps, err := goCmd([]string{"GOCACHE=" + cache}, "build", "-tags="+r.tags, "-o", bin, r.pkg)
 			_ = os.RemoveAll(cache)
 			if err != nil {
 				return fmt.Errorf("%s cold: %w", r.name, err)
 			}
-			results[i].cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			results[i].cpu = ps.UserTime() + ps.SystemTime()
 		}
 	}
 	writeTable(out, rows, results, cold)
 	return nil
 }
 
-// goCmd runs the go command with extra environment and returns it once it
-// has exited successfully (its output in cmd.Stdout's buffer).
-func goCmd(env []string, args ...string) (*exec.Cmd, error) {
+// goCmd runs the go command with extra environment and returns its output
+// and, for the CPU it used, its process state.
+func goCmd(env []string, args ...string) (stdout []byte, ps *os.ProcessState, err error) {
 	cmd := exec.Command("go", args...)
 	cmd.Env = append(os.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, stderr.Bytes())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if stdout, err = cmd.Output(); err != nil {
+		return nil, nil, fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, stderr.Bytes())
 	}
-	return cmd, nil
+	return stdout, cmd.ProcessState, nil
 }
 
 // countDeps counts the gRPC, NATS and etcd packages in go list -deps
 // output.
-func countDeps(cmd *exec.Cmd) (grpc, nats, etcd int) {
-	for pkg := range strings.FieldsSeq(cmd.Stdout.(*bytes.Buffer).String()) {
+func countDeps(deps []byte) (grpc, nats, etcd int) {
+	for pkg := range strings.FieldsSeq(string(deps)) {
 		switch {
 		case strings.HasPrefix(pkg, "google.golang.org/grpc"):
 			grpc++
