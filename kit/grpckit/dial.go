@@ -29,8 +29,8 @@ import (
 // through the App's client chain (App.ClientMiddlewareForTracedAttempts)
 // of the operation "<service>.<Method>" ("product.GetProducts"): its span
 // (INTERNAL, the parent of the attempts' client spans),
-// rpc_client_call_duration_seconds, logging, breaker and timeout. The gantry.client configuration tunes both:
-// retry.max_attempts,
+// rpc_client_call_duration_seconds, logging, breaker and timeout. The
+// gantry.client configuration tunes both: retry.max_attempts,
 // retry.budget_ratio and retry.budget_per_second (one budget for this
 // service's calls), retry.disabled, breaker.disabled, and retry.idempotent,
 // whose entries that are full method names ("/pkg.Service/Method") mark
