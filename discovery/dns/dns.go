@@ -118,7 +118,10 @@ func (in *Instancer) start() *Instancer {
 	return in
 }
 
-// Stop implements sd.Instancer.
+// Stop implements sd.Instancer: it ends the instancer's goroutine and
+// waits for it. A lookup in flight is cancelled; the net package may
+// still finish it in the background, until the resolver's own timeout
+// (resolv.conf's, 5 s by default), and drops the answer.
 func (in *Instancer) Stop() {
 	in.cancel()
 	<-in.done

@@ -62,10 +62,22 @@ func (z *zone) restart() {
 }
 
 // resolver is a net.Resolver that asks only this zone.
+//
+// Its connections close when their context ends. The net package reads a
+// UDP answer until the connection's deadline, not until the lookup's
+// context is cancelled: a lookup whose caller has gone (an instancer's
+// Stop) goes on in the background, and a query lost in a zone restart
+// would keep its goroutine for the resolv.conf timeout (5 s), past the
+// end of the test binary and goleak's check.
 func (z *zone) resolver() *net.Resolver {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
-		return d.DialContext(ctx, "udp", z.addr)
+		c, err := d.DialContext(ctx, "udp", z.addr)
+		if err != nil {
+			return nil, err
+		}
+		context.AfterFunc(ctx, func() { c.Close() })
+		return c, nil
 	}}
 }
 
