@@ -54,8 +54,9 @@ func pprofNamed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown profile", http.StatusNotFound)
 		return
 	}
-	debug, _ := strconv.Atoi(r.FormValue("debug"))
-	if p.Name() == "heap" && r.FormValue("gc") != "" {
+	q := r.URL.Query()
+	debug, _ := strconv.Atoi(q.Get("debug"))
+	if p.Name() == "heap" && q.Get("gc") != "" {
 		runtime.GC()
 	}
 	if debug > 0 {
@@ -72,7 +73,7 @@ func pprofNamed(w http.ResponseWriter, r *http.Request) {
 // capture records a CPU profile or an execution trace for ?seconds= (at
 // most 5 minutes), stopping early if the client goes away.
 func capture(w http.ResponseWriter, r *http.Request, def int, start func(io.Writer) error, stop func()) {
-	secs, err := strconv.Atoi(r.FormValue("seconds"))
+	secs, err := strconv.Atoi(r.URL.Query().Get("seconds"))
 	if err != nil || secs <= 0 {
 		secs = def
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,5 +48,38 @@ func TestTable(t *testing.T) {
 	}
 	if got := cell(lines[4])[5]; strings.HasPrefix(got, "0 ") {
 		t.Errorf("handwired links %s gRPC / NATS / etcd packages, want otlptracehttp's grpc-go counted", got)
+	}
+}
+
+// The cuts that made hello smaller stay made. Each entry is a symbol
+// prefix hello's binary must not hold, and the change that took it out;
+// go tool nm reads the linked binary, so a package that is imported but
+// whose code the linker drops does not count.
+var unlinked = []struct{ prefix, why string }{
+	{"mime/multipart.(*Reader).", "kit's /debug/pprof/ reads its query with URL.Query, not FormValue (which links multipart form parsing)"},
+}
+
+func TestHelloUnlinked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hello")
+	}
+	bin := filepath.Join(t.TempDir(), "hello")
+	if _, _, err := goCmd(nil, "build", "-o", bin, rows[len(rows)-1].pkg); err != nil {
+		t.Fatal(err)
+	}
+	syms, _, err := goCmd(nil, "tool", "nm", bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(syms)) {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		for _, u := range unlinked {
+			if strings.HasPrefix(f[len(f)-1], u.prefix) {
+				t.Errorf("hello links %s; %s", f[len(f)-1], u.why)
+			}
+		}
 	}
 }
