@@ -26,10 +26,11 @@
 //	  client/...       typed clients over discovery: balancing, breakers, retries
 //	4 runtime
 //	  kit/             the service runtime: kit.New(name) → *App, config,
-//	                   admin server (/metrics, /healthz, /readyz, pprof),
+//	                   admin server (/metrics, /healthz, /readyz),
 //	                   logging, tracing, graceful shutdown
 //	  kit/grpckit/     what a service imports when it serves or calls gRPC
 //	  kit/natskit/     what a service imports when it uses NATS and events
+//	  kit/pprofkit/    what a service imports to serve /debug/pprof/
 //	5 gateway
 //	  gateway/...      the API gateway, as a library and a command
 //	6 programs

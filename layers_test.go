@@ -75,12 +75,13 @@ var layers = []struct {
 	{3, "client", nil, false, true},
 	{3, "client/grpcclient", nil, false, false},
 
-	// 4 the runtime; gRPC and NATS wire in through packages a service
-	// imports when it uses them, and those do not know each other.
+	// 4 the runtime; gRPC, NATS and profiles wire in through packages a
+	// service imports when it uses them, and those do not know each other.
 	{4, "kit", nil, false, true},
 	{4, "kit/kittest", nil, true, true},
 	{4, "kit/grpckit", []string{"kit"}, false, false},
 	{4, "kit/natskit", []string{"kit"}, false, false},
+	{4, "kit/pprofkit", []string{"kit"}, false, true},
 
 	// 5 the gateway (its command wires it to the runtime).
 	{5, "gateway", nil, false, true},
@@ -290,6 +291,7 @@ func TestLayerRules(t *testing.T) {
 		{"middleware/breaker", "middleware/retry", false, false},        // across middleware
 		{"events", "discovery", false, false},                           // across layer 2
 		{"kit", "kit/natskit", false, false},                            // the runtime pays for NATS
+		{"kit", "kit/pprofkit", false, false},                           // the runtime pays for profiles
 		{"kit/grpckit", "kit/natskit", false, false},                    // across wiring
 		{"examples/shop/order", "examples/shop/product", false, false},  // a service's internals
 		{"examples/hello", "examples/shop", false, false},               // across programs

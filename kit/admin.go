@@ -28,9 +28,6 @@ func (a *App) newAdminMux() *http.ServeMux {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	m.HandleFunc("GET /readyz", a.serveReady)
-	if a.cfg.Pprof {
-		m.Handle("/debug/pprof/", pprofHandler())
-	}
 	return m
 }
 

@@ -225,8 +225,8 @@ func (a *App) Propagator() propagation.TextMapPropagator { return a.prop }
 func (a *App) HTTP() *httpt.Mux { return a.mux }
 
 // Admin returns the admin listener's router, which already serves
-// /metrics, /healthz, /readyz and /debug/pprof/. Add internal endpoints
-// here, before Run.
+// /metrics, /healthz and /readyz. Add internal endpoints here, before Run
+// (kit/pprofkit adds /debug/pprof/).
 func (a *App) Admin() *http.ServeMux { return a.admin }
 
 // Started returns a channel closed once the listeners are bound, the start

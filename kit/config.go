@@ -15,7 +15,7 @@ import (
 // App.Config returns the loaded values.
 type Config struct {
 	HTTPAddr  string `yaml:"http_addr" help:"service HTTP listen address"`
-	AdminAddr string `yaml:"admin_addr" help:"admin HTTP listen address (/metrics, /healthz, /readyz, /debug/pprof/)"`
+	AdminAddr string `yaml:"admin_addr" help:"admin HTTP listen address (/metrics, /healthz, /readyz; /debug/pprof/ with kit/pprofkit)"`
 
 	DrainDelay      time.Duration `yaml:"drain_delay" help:"time between readiness turning 503 and the listeners closing"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" help:"bound on closing connections, stop hooks and flushing telemetry"`
@@ -30,7 +30,7 @@ type Config struct {
 	LogFormat string     `yaml:"log_format" help:"json or text"`
 	LogLevel  slog.Level `yaml:"log_level" help:"debug, info, warn or error"`
 	Instance  string     `yaml:"instance" help:"instance ID in logs, traces and discovery (default: host-random)"`
-	Pprof     bool       `yaml:"pprof" help:"serve /debug/pprof/ on the admin listener"`
+	Pprof     bool       `yaml:"pprof" help:"serve /debug/pprof/ on the admin listener, once kit/pprofkit is mounted"`
 
 	TLS TLSConfig `yaml:"tls"`
 

@@ -50,7 +50,9 @@
 //	               serves, then each AddCheck run concurrently under
 //	               check_timeout with a JSON line per check, and 503
 //	               "draining" from the start of shutdown
-//	/debug/pprof/  runtime profiles for go tool pprof (gantry.pprof)
+//
+// and, once kit/pprofkit is mounted (pprofkit.Mount(app)), /debug/pprof/:
+// the runtime profiles for go tool pprof, unless gantry.pprof is false.
 //
 // Servers set ReadHeaderTimeout, ReadTimeout, IdleTimeout and
 // MaxHeaderBytes. WriteTimeout is 0 by default: a write deadline cuts off
@@ -185,7 +187,7 @@
 //	log_format           GANTRY_LOG_FORMAT           -log-format           json (or text)
 //	log_level            GANTRY_LOG_LEVEL            -log-level            info
 //	instance             GANTRY_INSTANCE             -instance             host-random
-//	pprof                GANTRY_PPROF                -pprof                true
+//	pprof                GANTRY_PPROF                -pprof                true (kit/pprofkit)
 //	tls.cert_file        GANTRY_TLS_CERT_FILE        -tls-cert-file        none
 //	tls.key_file         GANTRY_TLS_KEY_FILE         -tls-key-file         none
 //	tls.client_ca_file   GANTRY_TLS_CLIENT_CA_FILE   -tls-client-ca-file   none (no client certificates asked)
@@ -284,10 +286,11 @@
 //
 // # Pay for what you use
 //
-// kit imports neither grpc-go nor NATS nor events: a service that serves
-// only HTTP links none of them. They wire in through packages that take
-// the *App, imported by the services that use them:
+// kit imports neither grpc-go nor NATS nor events nor runtime/pprof: a
+// service that serves only HTTP links none of them. They wire in through
+// packages that take the *App, imported by the services that use them:
 //
+//	kit/pprofkit  pprofkit.Mount(app): /debug/pprof/ on the admin listener
 //	kit/grpckit   grpckit.NewServer(app): a gRPC server whose lifecycle Run
 //	              owns; grpckit.OTLPExporter for OTLP over gRPC
 //	kit/natskit   natskit.New(app, embedded.Starter): the NATS connection
@@ -300,7 +303,7 @@
 // # Extending the App
 //
 // Parts that live beside the runtime plug in through its accessors and
-// hooks, as kit/grpckit and kit/natskit do: Logger, Registry,
+// hooks, as kit/grpckit, kit/natskit and kit/pprofkit do: Logger, Registry,
 // TracerProvider and Propagator for middleware; Name, Version and
 // InstanceID plus OnReady/OnDrain for discovery self-registration; AddHook
 // and Go for a server or a connection (start in a hook, serve in Go, stop

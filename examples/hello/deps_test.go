@@ -7,8 +7,8 @@ import (
 )
 
 // An HTTP-only service pays for what it uses: hello links no NATS, gRPC or
-// etcd package (kit wires those in through kit/natskit and kit/grpckit,
-// which hello does not import).
+// etcd package, nor runtime/pprof (kit wires those in through kit/natskit,
+// kit/grpckit and kit/pprofkit, which hello does not import).
 func TestLinksNoNATSGRPCOrEtcd(t *testing.T) {
 	t.Parallel()
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
@@ -20,6 +20,9 @@ func TestLinksNoNATSGRPCOrEtcd(t *testing.T) {
 			if strings.Contains(pkg, banned) {
 				t.Errorf("hello links %s (%s)", pkg, banned)
 			}
+		}
+		if pkg == "runtime/pprof" {
+			t.Errorf("hello links runtime/pprof: kit imports it again, or hello mounts kit/pprofkit")
 		}
 	}
 }

@@ -87,6 +87,16 @@ func TestMetricsPassPromtool(t *testing.T) {
 	exampletest.Promtool(t, b)
 }
 
+// hello does not mount kit/pprofkit, so its admin port serves no
+// profiles (the template and the shop mount it).
+func TestServesNoProfiles(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	if resp, _ := do(t, "GET", p.AdminURL+"/debug/pprof/", "", nil); resp.StatusCode != 404 {
+		t.Errorf("GET /debug/pprof/ on the admin port = %d, want 404", resp.StatusCode)
+	}
+}
+
 func TestOpenAPI(t *testing.T) {
 	t.Parallel()
 	p := start(t)

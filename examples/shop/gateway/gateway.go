@@ -16,6 +16,7 @@ import (
 	gw "github.com/gantrykit/gantry/gateway"
 	"github.com/gantrykit/gantry/kit"
 	"github.com/gantrykit/gantry/kit/natskit"
+	"github.com/gantrykit/gantry/kit/pprofkit"
 	"github.com/gantrykit/gantry/middleware/auth"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
@@ -64,6 +65,7 @@ func New(args []string, getenv func(string) string, opts ...kit.Option) (*Server
 	if err := app.Err(); err != nil {
 		return nil, err
 	}
+	pprofkit.Mount(app) // /debug/pprof/ on the admin listener
 	table := Routes
 	if cfg.Routes != "" {
 		b, err := os.ReadFile(cfg.Routes)

@@ -16,6 +16,7 @@ import (
 	"github.com/gantrykit/gantry/examples/shop/internal/sqldb"
 	"github.com/gantrykit/gantry/kit"
 	"github.com/gantrykit/gantry/kit/natskit"
+	"github.com/gantrykit/gantry/kit/pprofkit"
 	"github.com/gantrykit/gantry/middleware/auth"
 	"github.com/gantrykit/gantry/transport/nats/embedded"
 )
@@ -64,6 +65,7 @@ func (c *Config) Validate() error {
 // configuration section, and returns the configuration error if any.
 func NewApp(name string, cfg any, args []string, getenv func(string) string, opts ...kit.Option) (*kit.App, error) {
 	app := kit.New(name, append([]kit.Option{kit.WithConfig(cfg), kit.WithArgs(args), kit.WithGetenv(getenv)}, opts...)...)
+	pprofkit.Mount(app) // /debug/pprof/ on the admin listener
 	return app, app.Err()
 }
 

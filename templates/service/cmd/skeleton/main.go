@@ -11,8 +11,9 @@ import (
 	"os"
 
 	"github.com/gantrykit/gantry/kit"
-	"github.com/gantrykit/gantry/kit/grpckit"             //gantry:if grpc
-	"github.com/gantrykit/gantry/kit/natskit"             //gantry:if events
+	"github.com/gantrykit/gantry/kit/grpckit" //gantry:if grpc
+	"github.com/gantrykit/gantry/kit/natskit" //gantry:if events
+	"github.com/gantrykit/gantry/kit/pprofkit"
 	"github.com/gantrykit/gantry/transport/nats/embedded" //gantry:if events
 
 	"github.com/gantrykit/gantry/templates/service/internal/api"
@@ -61,6 +62,7 @@ func newApp(ctx context.Context, args []string, getenv func(string) string) (*ki
 	if err := app.Err(); err != nil {
 		return nil, err
 	}
+	pprofkit.Mount(app) // /debug/pprof/ on the admin listener
 
 	var repo items.Repository = items.NewMemory()
 	//gantry:if store

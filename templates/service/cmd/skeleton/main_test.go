@@ -58,7 +58,8 @@ func TestServes(t *testing.T) {
 		t.Fatalf("Run ended before serving: %v", err)
 	}
 
-	for _, url := range []string{"http://" + app.AdminAddr() + "/healthz", "http://" + app.HTTPAddr() + "/v1/items"} {
+	admin := "http://" + app.AdminAddr()
+	for _, url := range []string{admin + "/healthz", admin + "/debug/pprof/", "http://" + app.HTTPAddr() + "/v1/items"} {
 		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package kit
+package pprofkit
 
 import (
 	"fmt"
@@ -12,16 +12,27 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gantrykit/gantry/kit"
 )
 
-// pprofHandler serves the runtime profiles under /debug/pprof/, in the
-// format go tool pprof reads. It is written on runtime/pprof rather than
+// Mount serves the runtime profiles at /debug/pprof/ on app's admin
+// listener, unless the runtime's gantry.pprof key is false. Call it once,
+// after kit.New and before Run, as any route is added to App.Admin.
+func Mount(app *kit.App) {
+	if app.Config().Pprof {
+		app.Admin().Handle("/debug/pprof/", handler())
+	}
+}
+
+// handler serves the runtime profiles under /debug/pprof/, in the format
+// go tool pprof reads. It is written on runtime/pprof rather than
 // importing net/http/pprof, whose init registers the same handlers on
-// http.DefaultServeMux: importing kit must not expose profiles on a mux
-// the user may serve publicly.
-func pprofHandler() http.Handler {
+// http.DefaultServeMux: importing pprofkit must not expose profiles on a
+// mux the user may serve publicly.
+func handler() http.Handler {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /debug/pprof/{$}", pprofIndex)
+	m.HandleFunc("GET /debug/pprof/{$}", index)
 	m.HandleFunc("GET /debug/pprof/cmdline", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprint(w, strings.Join(os.Args, "\x00"))
@@ -32,11 +43,11 @@ func pprofHandler() http.Handler {
 	m.HandleFunc("GET /debug/pprof/trace", func(w http.ResponseWriter, r *http.Request) {
 		capture(w, r, 1, trace.Start, trace.Stop)
 	})
-	m.HandleFunc("GET /debug/pprof/{name}", pprofNamed)
+	m.HandleFunc("GET /debug/pprof/{name}", named)
 	return m
 }
 
-func pprofIndex(w http.ResponseWriter, _ *http.Request) {
+func index(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprint(w, "<html><head><title>/debug/pprof/</title></head><body><h1>/debug/pprof/</h1><ul>\n")
 	for _, p := range pprof.Profiles() {
@@ -48,7 +59,7 @@ func pprofIndex(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprint(w, "<li><a href=\"cmdline\">cmdline</a></li>\n</ul></body></html>\n")
 }
 
-func pprofNamed(w http.ResponseWriter, r *http.Request) {
+func named(w http.ResponseWriter, r *http.Request) {
 	p := pprof.Lookup(r.PathValue("name"))
 	if p == nil {
 		http.Error(w, "unknown profile", http.StatusNotFound)
