@@ -79,8 +79,10 @@ func TestClassic(t *testing.T) {
 			errs: repeat(errBad, 5), calls: 6, wantOpen: true, wantCalls: 5},
 		{name: "half-open probes close", opts: []breaker.Option{breaker.WithOpenTimeout(time.Millisecond), breaker.WithHalfOpenRequests(2)},
 			errs: repeat(errDown, 5), calls: 5, sleep: 20 * time.Millisecond, probes: []error{nil, nil, nil, nil}, wantCalls: 9},
-		{name: "half-open failure reopens", opts: []breaker.Option{breaker.WithOpenTimeout(time.Millisecond), breaker.WithHalfOpenRequests(2)},
-			errs: append(repeat(errDown, 5), errDown), calls: 5, sleep: 20 * time.Millisecond, probes: []error{errDown, nil}, wantOpen: true, wantCalls: 6},
+		// The call after the failed probe must come within the open
+		// timeout, on a loaded machine too: 250ms, not 1ms.
+		{name: "half-open failure reopens", opts: []breaker.Option{breaker.WithOpenTimeout(250 * time.Millisecond), breaker.WithHalfOpenRequests(2)},
+			errs: append(repeat(errDown, 5), errDown), calls: 5, sleep: 260 * time.Millisecond, probes: []error{errDown, nil}, wantOpen: true, wantCalls: 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
