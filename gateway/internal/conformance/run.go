@@ -107,7 +107,14 @@ func runVector(addr string, v Vector, reference bool, echoUp, scriptUp *upstream
 		probePath = "/script/echo/" + v.Name
 	}
 	if v.Late {
-		time.Sleep(150 * time.Millisecond) // the upstream's late bytes have come
+		// The upstream has written its late bytes (a fixed sleep is not
+		// enough on a loaded machine: its own 50 ms sleep may end much
+		// later), and the front has had time to read them on its idle
+		// connection before the probe asks it to reuse one.
+		if !scriptUp.answered(10 * time.Second) {
+			fail("the script upstream did not finish its answer within 10s")
+		}
+		time.Sleep(150 * time.Millisecond)
 	}
 	switch {
 	case open && v.Close && !reference:

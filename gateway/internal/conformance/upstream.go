@@ -53,7 +53,10 @@ type upstream struct {
 	mu     sync.Mutex
 	got    []Received
 	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
+	// answering counts the answers being written, a script's sleeps
+	// and late bytes included (under mu).
+	answering int
+	wg        sync.WaitGroup
 }
 
 func newUpstream(t testing.TB, answer func(net.Conn, *bufio.Reader, *Received) bool) *upstream {
@@ -118,8 +121,32 @@ func (u *upstream) serve(c net.Conn) {
 		rec.tunnel = func(b []byte) {
 			u.record(Received{Method: "TUNNEL", Target: rec.Target, Header: rec.Header, Tunnel: bytes.Clone(b)})
 		}
-		if !u.answer(c, br, &rec) {
+		u.mu.Lock()
+		u.answering++
+		u.mu.Unlock()
+		more := u.answer(c, br, &rec)
+		u.mu.Lock()
+		u.answering--
+		u.mu.Unlock()
+		if !more {
 			return
+		}
+	}
+}
+
+// answered waits until no answer is being written, so that the late
+// bytes of a script have been sent, for at most d; it reports whether
+// the answers ended in time.
+func (u *upstream) answered(d time.Duration) bool {
+	for end := time.Now().Add(d); ; time.Sleep(5 * time.Millisecond) {
+		u.mu.Lock()
+		n := u.answering
+		u.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		if time.Now().After(end) {
+			return false
 		}
 	}
 }

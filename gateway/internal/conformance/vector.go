@@ -38,8 +38,9 @@ type Vector struct {
 	// Tunnel, for a WebSocket upgrade, is sent after the 101 and must
 	// come back echoed through the tunnel.
 	Tunnel string
-	// Late: wait this long after the answers before probing, so bytes an
-	// upstream sends late have arrived (see Step.Sleep).
+	// Late: before probing, wait until the script upstream has run every
+	// Step (its late bytes sent, see Step.Sleep), then 150 ms for the
+	// front to read them on its idle connection.
 	Late bool
 }
 
