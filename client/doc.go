@@ -16,7 +16,8 @@
 // Each call goes through these parts, outermost first:
 //
 //   - retry (discovery/lb.Retry): a failed attempt is tried again on a new
-//     pick under a retry budget (middleware/retrybudget.Budget, by default
+//     pick, an instance the call has not tried while there is one, under a
+//     retry budget (middleware/retrybudget.Budget, by default
 //     NewBudget(0.2, 10) per client: at most 20% of requests plus 10/s).
 //     Idempotent calls (by default GET, HEAD, OPTIONS, PUT and DELETE, see
 //     [WithIdempotent]) are retried on any retryable failure; others only

@@ -96,6 +96,31 @@ func (b *Balancer) Endpoint() (endpoint.Endpoint, error) {
 	return b.policy.pick(b, nodes).ep, nil
 }
 
+// pickRetry is Endpoint for Retry's next attempt: the policy picks among
+// the live instances this call has not tried, or, when none is left,
+// among all of them as for a first attempt. A retry must not depend on
+// P2C's costs to leave the instance that just failed: under load a healthy
+// instance's peak latency × calls in flight can exceed the failure penalty
+// of one that refuses connections.
+func (b *Balancer) pickRetry(tried []*node) (*node, error) {
+	nodes := *b.nodes.Load()
+	if len(nodes) == 0 {
+		return nil, kitlb.ErrNoEndpoints
+	}
+	if len(tried) > 0 {
+		rest := make([]*node, 0, len(nodes))
+		for _, n := range nodes {
+			if !slices.Contains(tried, n) && !n.ejected() {
+				rest = append(rest, n)
+			}
+		}
+		if len(rest) > 0 {
+			nodes = rest
+		}
+	}
+	return b.policy.pick(b, nodes), nil
+}
+
 func (b *Balancer) run() {
 	defer close(b.done)
 	for ev := range b.events {

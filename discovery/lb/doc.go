@@ -26,7 +26,8 @@
 // A resilient client is a chain of these parts: instancer → endpoint per
 // instance (the transport's sd.Factory, wrapped by Options.PerInstance,
 // typically a circuit breaker) → Balancer → [Retry], which picks again for
-// each attempt under a [retrybudget.Budget] (≤ 20% of requests + 10/s, as Finagle).
+// each attempt, among the instances the call has not tried yet, under a
+// [retrybudget.Budget] (≤ 20% of requests + 10/s, as Finagle).
 // Retry repeats idempotent operations on any retryable failure, and others
 // only when the call surely never reached an instance (connection refused).
 //

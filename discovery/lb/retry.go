@@ -30,9 +30,11 @@ type RetryOptions struct {
 }
 
 // Retry returns an endpoint that picks an instance from bal for each
-// attempt, so a retry goes through the balancer again: with P2C the failed
-// instance carries a failure penalty and the retry lands elsewhere whenever
-// another instance is up. It stops at the first success, a failure that is
+// attempt, so a retry goes through the balancer again. When bal is a
+// [*Balancer], a retry goes to an instance this call has not tried yet
+// (and that is not ejected) whenever there is one, chosen by bal's policy;
+// once every instance has been tried, it picks among all of them. Another
+// go-kit balancer is simply asked again. It stops at the first success, a failure that is
 // not retryable, the context's end, Attempts, or an exhausted budget, and
 // returns the last attempt's error unchanged (its kind intact), or
 // go-kit's lb.ErrNoEndpoints when there is no instance.
@@ -52,14 +54,26 @@ func Retry(bal kitlb.Balancer, opts RetryOptions) endpoint.Endpoint {
 		}
 		return opts.Idempotent && errs.KindOf(err).Retryable()
 	}
+	own, _ := bal.(*Balancer)
 	return func(ctx context.Context, req any) (any, error) {
 		opts.Budget.Request()
 		var lastErr error
+		var triedBuf [4]*node
+		tried := triedBuf[:0]
 		for attempt := range opts.Attempts {
 			if attempt > 0 && (ctx.Err() != nil || !retryable(lastErr) || !opts.Budget.Retry()) {
 				break
 			}
-			ep, err := bal.Endpoint()
+			var ep endpoint.Endpoint
+			var err error
+			if own != nil {
+				var n *node
+				if n, err = own.pickRetry(tried); err == nil {
+					tried, ep = append(tried, n), n.ep
+				}
+			} else {
+				ep, err = bal.Endpoint()
+			}
 			if err != nil {
 				if lastErr != nil {
 					break

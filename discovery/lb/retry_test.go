@@ -51,6 +51,25 @@ func TestRetry(t *testing.T) {
 	}
 }
 
+// TestRetryTriesAnotherInstance: a retry goes to an instance the call has
+// not tried, whatever the policy would pick: with two of three instances
+// failing, three attempts always reach the healthy one. Picking again
+// blindly (Random here; P2C under load, where a healthy instance's cost
+// can exceed a failing one's penalty) fails about 8 calls in 27.
+func TestRetryTriesAnotherInstance(t *testing.T) {
+	c := newCluster("a", "b", "c")
+	down := errs.Unavailable(0, "down") // not a connection error: nothing is ejected
+	c.err["a"], c.err["b"] = down, down
+	bal, _ := c.balancer(t, lb.Random(), lb.Options{}, "a", "b", "c")
+	ep := lb.Retry(bal, lb.RetryOptions{Idempotent: true, Budget: retrybudget.New(1, 1000)})
+	const calls = 300
+	for i := range calls {
+		if resp, err := ep(context.Background(), nil); err != nil || resp != "c" {
+			t.Fatalf("call %d: got %v, %v, want c", i, resp, err)
+		}
+	}
+}
+
 func TestRetryStops(t *testing.T) {
 	c := newCluster("a", "b", "c")
 	down := errs.Unavailable(0, "down")
