@@ -87,7 +87,7 @@ func RunCrossTalk(t *testing.T, f Front) {
 // exchangeOnce sends one request and returns the id its answer carries:
 // X-Echo-Id, checked against the body when there is one.
 func exchangeOnce(c net.Conn, br *bufio.Reader, method, target, id string) (string, error) {
-	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(clientWait))
 	if _, err := fmt.Fprintf(c, "%s %s HTTP/1.1\r\n%sX-Id: %s\r\n\r\n", method, target, host, id); err != nil {
 		return "", err
 	}

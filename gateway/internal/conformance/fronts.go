@@ -19,18 +19,18 @@ const (
 )
 
 // GatewayRoutes is the gateway's route table for the suite's routes (see
-// Upstreams). Route timeouts are short: a vector that leaves a request
-// waiting ends in seconds.
+// Upstreams). Route timeouts are 5 s: longer than the upstreams' pauses on
+// a loaded machine (see clientWait), shorter than the client's wait.
 func GatewayRoutes(up Upstreams) string {
 	return fmt.Sprintf(`auth: {secret_env: %s, issuer: conformance, audience: conformance}
 services:
   echo: {urls: ["http://%s"]}
   script: {urls: ["http://%s"]}
 routes:
-  - {name: private, prefix: /private, service: echo, timeout: 2s, auth: {mode: jwt}}
-  - {name: ws, prefix: /ws, service: echo, timeout: 2s, websocket: true}
-  - {name: script, prefix: /script, service: script, timeout: 2s}
-  - {name: public, prefix: /, service: echo, timeout: 2s}
+  - {name: private, prefix: /private, service: echo, timeout: 5s, auth: {mode: jwt}}
+  - {name: ws, prefix: /ws, service: echo, timeout: 5s, websocket: true}
+  - {name: script, prefix: /script, service: script, timeout: 5s}
+  - {name: public, prefix: /, service: echo, timeout: 5s}
 `, JWTSecretEnv, up.Echo, up.Script)
 }
 
@@ -119,7 +119,7 @@ http {
   fastcgi_temp_path %[1]s/fastcgi;
   uwsgi_temp_path %[1]s/uwsgi;
   scgi_temp_path %[1]s/scgi;
-  proxy_read_timeout 1s;
+  proxy_read_timeout 3s;
   upstream echo { server %[3]s; keepalive 16; }
   upstream script { server %[4]s; keepalive 16; }
   map $http_upgrade $ws_upgrade { ~*^websocket$ websocket; default ""; }

@@ -13,6 +13,15 @@ import (
 	"time"
 )
 
+// clientWait is how long the suite waits for a front: for an answer, a
+// close, a probe's answer, a tunnel's echo. The upstreams run in the test
+// process, which on a loaded machine (the race detector, every package's
+// tests at once on two cores) can pause for seconds; so the fronts give
+// an upstream 5 s (the gateway's route timeouts) or 3 s (nginx's
+// proxy_read_timeout: some bad answers keep nginx waiting that long)
+// before answering 504, and the client waits longer than both.
+const clientWait = 6 * time.Second
+
 // Upstreams are the suite's two upstreams, which every front routes to:
 //
 //	/private...  → Echo, only with a valid token (the gateway's jwt route;
@@ -155,7 +164,7 @@ func readAnswers(c net.Conn, br *bufio.Reader, want []string) []string {
 		if strings.HasPrefix(w, "HEAD ") {
 			method = http.MethodHead
 		}
-		_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		_ = c.SetReadDeadline(time.Now().Add(clientWait))
 		status, err := readAnswer(br, method)
 		if err != nil {
 			return append(got, "cut")
@@ -212,7 +221,7 @@ func allows(want, got string) bool {
 
 // closed reports whether the front closes c without sending more.
 func closed(c net.Conn, br *bufio.Reader) bool {
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_ = c.SetReadDeadline(time.Now().Add(clientWait))
 	_, err := br.ReadByte()
 	return err == io.EOF || isReset(err)
 }
@@ -225,7 +234,7 @@ func isReset(err error) bool {
 // answer is its own. It returns "" when it is, "closed" when the front
 // closed the connection first, else what is wrong.
 func probe(c net.Conn, br *bufio.Reader, path, id string) string {
-	_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(clientWait))
 	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: conformance\r\nX-Id: %s\r\n\r\n", path, id); err != nil {
 		return "closed"
 	}
@@ -250,7 +259,7 @@ func probe(c net.Conn, br *bufio.Reader, path, id string) string {
 
 // tunnel writes msg through an upgraded connection and reads the echo.
 func tunnel(c net.Conn, br *bufio.Reader, msg string) string {
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(clientWait))
 	if _, err := io.WriteString(c, msg); err != nil {
 		return ""
 	}
