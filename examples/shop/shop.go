@@ -106,7 +106,11 @@ func start(ctx context.Context, o options) (_ *shop, err error) {
 			fixed[strings.ToUpper(svc)+"_DB"] = dsn
 		}
 		defaults := cmdutil.Tuning()
-		for k, v := range map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "10s", "GANTRY_LOG_FORMAT": "text"} {
+		// The shutdown timeout is kit's default, as in deploy/: the stop
+		// hooks may wait out a held drain twice, each cut short with a
+		// warning: an events consumer's (twice the pull expiry + 5s, 7s
+		// here) and then the NATS connection's (5s). 10s was less.
+		for k, v := range map[string]string{"GANTRY_DRAIN_DELAY": "0s", "GANTRY_SHUTDOWN_TIMEOUT": "20s", "GANTRY_LOG_FORMAT": "text"} {
 			defaults[k] = v
 		}
 		return func(k string) string {
