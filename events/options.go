@@ -25,6 +25,9 @@ type options struct {
 	logger  *slog.Logger
 
 	attemptTimeout time.Duration
+	// apiAttempt bounds one JetStream API request of Subscriber.Start
+	// (apiAttempt, 5s). Tests shorten it.
+	apiAttempt time.Duration
 	// drainBound is how long a stopping Subscriber waits for its drained
 	// Consume beyond the pull expiry (see awaitDrained). Tests shorten it.
 	drainBound time.Duration
@@ -74,7 +77,7 @@ const scope = "github.com/gantrykit/gantry/events"
 
 func newOptions(opts []Option) *options {
 	o := &options{codec: JSON{}, tracer: noop.NewTracerProvider().Tracer(scope), prop: propagation.TraceContext{}, version: 1,
-		attemptTimeout: 2 * time.Second, drainBound: 5 * time.Second, logger: slog.New(slog.DiscardHandler)}
+		attemptTimeout: 2 * time.Second, apiAttempt: apiAttempt, drainBound: 5 * time.Second, logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(o)
 	}

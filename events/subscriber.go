@@ -129,9 +129,13 @@ func NewSubscriber[T any](js jetstream.JetStream, cfg Consumer, h Handler[T], op
 }
 
 // Start creates or updates the consumer (and the default dead-letter
-// stream, with as many replicas as the stream) and starts consuming. Consuming runs until Stop, through
-// reconnections and a deletion of the consumer (it resumes once the
-// consumer is declared again); ctx bounds only the declarations.
+// stream, with as many replicas as the stream) and starts consuming.
+// Consuming runs until Stop, through reconnections and a deletion of the
+// consumer (it resumes once the consumer is declared again); ctx bounds
+// only the declarations. A declaration that fails in a way that may pass
+// (no answer within 5 s, a server error while the cluster elects its
+// leaders) is sent again until ctx ends; without a deadline on ctx, Start
+// gives up after 30 s.
 func (s *Subscriber[T]) Start(ctx context.Context) error {
 	cfg, err := s.cfg.withDefaults()
 	if err != nil {
@@ -141,27 +145,34 @@ func (s *Subscriber[T]) Start(ctx context.Context) error {
 		cfg.DeadLetter = "dlq." + cfg.Stream + "." + cfg.Durable
 		// As many replicas as the stream: a dead letter is kept as safely
 		// as the event was.
-		stream, err := s.js.Stream(ctx, cfg.Stream)
+		stream, err := retryAPI(ctx, s.o.apiAttempt, func(ctx context.Context) (jetstream.Stream, error) {
+			return s.js.Stream(ctx, cfg.Stream)
+		})
 		if err != nil {
 			return fmt.Errorf("events: stream %s: %w", cfg.Stream, err)
 		}
-		if _, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name: cfg.Stream + "_DLQ", Subjects: []string{"dlq." + cfg.Stream + ".>"},
-			Replicas: stream.CachedInfo().Config.Replicas,
+		if _, err := retryAPI(ctx, s.o.apiAttempt, func(ctx context.Context) (jetstream.Stream, error) {
+			return s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name: cfg.Stream + "_DLQ", Subjects: []string{"dlq." + cfg.Stream + ".>"},
+				Replicas: stream.CachedInfo().Config.Replicas,
+			})
 		}); err != nil {
 			return fmt.Errorf("events: declare dead-letter stream: %w", err)
 		}
 	}
-	cons, err := s.js.CreateOrUpdateConsumer(ctx, cfg.Stream, jetstream.ConsumerConfig{
-		Durable:       cfg.Durable,
-		FilterSubject: cfg.Subject,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       cfg.AckWait,
-		// The handler enforces MaxDeliver (dead-lettering on the last try);
-		// the server's limit is a backstop for dead-letter publish failures.
-		MaxDeliver: cfg.MaxDeliver + 3,
-		// Room for two instances' handlers and prefetched events.
-		MaxAckPending: max(1000, 2*(cfg.Concurrency+cfg.Prefetch)),
+	cons, err := retryAPI(ctx, s.o.apiAttempt, func(ctx context.Context) (jetstream.Consumer, error) {
+		return s.js.CreateOrUpdateConsumer(ctx, cfg.Stream, jetstream.ConsumerConfig{
+			Durable:       cfg.Durable,
+			FilterSubject: cfg.Subject,
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       cfg.AckWait,
+			// The handler enforces MaxDeliver (dead-lettering on the last
+			// try); the server's limit is a backstop for dead-letter
+			// publish failures.
+			MaxDeliver: cfg.MaxDeliver + 3,
+			// Room for two instances' handlers and prefetched events.
+			MaxAckPending: max(1000, 2*(cfg.Concurrency+cfg.Prefetch)),
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("events: declare consumer %s on %s: %w", cfg.Durable, cfg.Stream, err)
