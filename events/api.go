@@ -21,26 +21,44 @@ const defaultDeclareTimeout = 30 * time.Second
 // answers. Every call given to it must be safe to repeat (an info
 // request, a create-or-update with the same configuration).
 func retryAPI[R any](ctx context.Context, attempt time.Duration, call func(context.Context) (R, error)) (R, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultDeclareTimeout)
-		defer cancel()
-	}
-	wait := 50 * time.Millisecond
+	ctx, cancel := withDefaultDeadline(ctx, defaultDeclareTimeout)
+	defer cancel()
+	var b backoff
 	for {
 		actx, cancel := context.WithTimeout(ctx, attempt)
 		r, err := call(actx)
 		cancel()
-		if err == nil || !transient(err) || ctx.Err() != nil {
+		if err == nil || !transient(err) || !b.wait(ctx) {
 			return r, err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return r, err
-		case <-t.C:
-		}
-		wait = min(2*wait, time.Second)
+	}
+}
+
+// withDefaultDeadline bounds ctx by d when it has no deadline of its own.
+func withDefaultDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// backoff is the pause between two attempts of the retry loops: 50 ms,
+// doubled after each, at most 1 s. The zero value is ready.
+type backoff struct{ next time.Duration }
+
+// wait sleeps for the next pause; it reports false, at once, when ctx
+// ends first.
+func (b *backoff) wait(ctx context.Context) bool {
+	if b.next == 0 {
+		b.next = 50 * time.Millisecond
+	}
+	t := time.NewTimer(b.next)
+	defer t.Stop()
+	b.next = min(2*b.next, time.Second)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

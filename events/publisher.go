@@ -90,12 +90,9 @@ const DefaultPublishTimeout = 30 * time.Second
 // send publishes msg, again after a transient failure, until the ack or
 // the end of ctx; each attempt waits at most the attempt timeout.
 func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span) (*jetstream.PubAck, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultPublishTimeout)
-		defer cancel()
-	}
-	wait := 50 * time.Millisecond
+	ctx, cancel := withDefaultDeadline(ctx, DefaultPublishTimeout)
+	defer cancel()
+	var b backoff
 	for attempt := 1; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, p.o.attemptTimeout)
 		// This loop retries, after asking whether a stream captures the
@@ -115,14 +112,9 @@ func (p *Publisher[T]) send(ctx context.Context, msg *nats.Msg, span trace.Span)
 			return ack, err
 		}
 		span.AddEvent("retry", trace.WithAttributes(attribute.Int("attempt", attempt), attribute.String("error", err.Error())))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !b.wait(ctx) {
 			return nil, fmt.Errorf("%w (after %d attempts; the event may be stored)", err, attempt)
-		case <-t.C:
 		}
-		wait = min(2*wait, time.Second)
 	}
 }
 
