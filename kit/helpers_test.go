@@ -2,7 +2,6 @@ package kit
 
 import (
 	"io"
-	"net/http"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -40,16 +39,4 @@ func newTestApp(t *testing.T, logs io.Writer, extra []string, opts ...Option) *A
 // start runs a until the returned stop is called; stop returns Run's error.
 func start(t *testing.T, a *App) (stop func() error) { t.Helper(); return kittest.Start(t, a) }
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading: %v", url, err)
-	}
-	return resp.StatusCode, string(b)
-}
+func get(t *testing.T, url string) (int, string) { t.Helper(); return kittest.Get(t, url) }

@@ -9,6 +9,8 @@ package kittest
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"sync"
 	"testing"
 )
@@ -50,4 +52,20 @@ func Start(t testing.TB, a App) (stop func() error) {
 	}
 	t.Cleanup(func() { _ = stop() })
 	return stop
+}
+
+// Get requests url with http.Get and returns the status code and body;
+// the test fails if the request or the read fails.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
 }

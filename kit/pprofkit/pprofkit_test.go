@@ -23,20 +23,6 @@ func newApp(t *testing.T, extra ...string) *kit.App {
 	return a
 }
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading: %v", url, err)
-	}
-	return res.StatusCode, string(b)
-}
-
 // A mounted App serves every profile on its admin port, as go tool pprof
 // asks for them, and none on its service port or http.DefaultServeMux.
 func TestMount(t *testing.T) {
@@ -74,7 +60,7 @@ func TestMount(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if code, _ := get(t, "http://"+a.HTTPAddr()+"/debug/pprof/"); code != 404 {
+	if code, _ := kittest.Get(t, "http://"+a.HTTPAddr()+"/debug/pprof/"); code != 404 {
 		t.Errorf("pprof on the service listener: got %d, want 404", code)
 	}
 	if _, p := http.DefaultServeMux.Handler(httptest.NewRequest("GET", "/debug/pprof/", nil)); p != "" {
@@ -87,10 +73,10 @@ func TestMountOff(t *testing.T) {
 	a := newApp(t, "-pprof=false")
 	pprofkit.Mount(a)
 	kittest.Start(t, a)
-	if code, _ := get(t, "http://"+a.AdminAddr()+"/debug/pprof/"); code != 404 {
+	if code, _ := kittest.Get(t, "http://"+a.AdminAddr()+"/debug/pprof/"); code != 404 {
 		t.Errorf("got %d, want 404 with pprof off", code)
 	}
-	if code, _ := get(t, "http://"+a.AdminAddr()+"/healthz"); code != 200 {
+	if code, _ := kittest.Get(t, "http://"+a.AdminAddr()+"/healthz"); code != 200 {
 		t.Errorf("/healthz: got %d, want 200", code)
 	}
 }
